@@ -1,0 +1,48 @@
+# NYUv2 in the pre-processed multi-task layout (13 classes, 288x384,
+# 795 train / 654 val): data_root/{train,val}/{image,label,depth,normal}/*.npy
+dataset_type = 'NYUv2Dataset'
+data_root = 'data/nyuv2'
+tasks = dict(
+    semantic=dict(type='SemanticTask', num_classes=13, ignore_index=-1),
+    depth=dict(type='DepthTask'),
+    normal=dict(type='NormalTask'))
+
+train_pipeline = [
+    dict(type='LoadMultiTaskNpy'),
+    # The reference protocol trains without augmentation; to enable it:
+    # dict(type='RandomScaleCrop', scales=(1.0, 1.2, 1.5)),
+    # dict(type='RandomHorizontalFlip', prob=0.5),
+    dict(type='PackMultiTaskInputs'),
+]
+test_pipeline = [
+    dict(type='LoadMultiTaskNpy'),
+    dict(type='PackMultiTaskInputs'),
+]
+train_dataloader = dict(
+    # The reference trains with batch 64 on one GPU; with N GPUs set
+    # train_dataloader.batch_size=64/N (the batch size is per GPU).
+    batch_size=64,
+    num_workers=4,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=True),
+    dataset=dict(
+        type=dataset_type,
+        data_root=data_root,
+        split='train',
+        tasks=list(tasks),
+        pipeline=train_pipeline))
+val_dataloader = dict(
+    batch_size=16,
+    num_workers=4,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(
+        type=dataset_type,
+        data_root=data_root,
+        split='val',
+        tasks=list(tasks),
+        test_mode=True,
+        pipeline=test_pipeline))
+test_dataloader = val_dataloader
+val_evaluator = dict(type='DenseTaskMetric', tasks=tasks)
+test_evaluator = val_evaluator

@@ -1,0 +1,41 @@
+# Synthetic ray-cast indoor rooms (7 classes, 64x80), generated into
+# data_root on first use in seconds; the CPU demo and the tests use it.
+dataset_type = 'SyntheticIndoorDataset'
+data_root = 'data/synthetic_indoor'
+synthetic = dict(num_train=480, num_val=120, height=64, width=80, seed=0)
+tasks = dict(
+    semantic=dict(type='SemanticTask', num_classes=7, ignore_index=-1),
+    depth=dict(type='DepthTask'),
+    normal=dict(type='NormalTask'))
+
+train_pipeline = [
+    dict(type='LoadMultiTaskNpy'),
+    dict(type='PackMultiTaskInputs'),
+]
+test_pipeline = train_pipeline
+train_dataloader = dict(
+    batch_size=16,
+    num_workers=0,
+    sampler=dict(type='DefaultSampler', shuffle=True),
+    dataset=dict(
+        type=dataset_type,
+        data_root=data_root,
+        split='train',
+        tasks=list(tasks),
+        pipeline=train_pipeline,
+        **synthetic))
+val_dataloader = dict(
+    batch_size=30,
+    num_workers=0,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(
+        type=dataset_type,
+        data_root=data_root,
+        split='val',
+        tasks=list(tasks),
+        test_mode=True,
+        pipeline=test_pipeline,
+        **synthetic))
+test_dataloader = val_dataloader
+val_evaluator = dict(type='DenseTaskMetric', tasks=tasks)
+test_evaluator = val_evaluator

@@ -1,0 +1,27 @@
+default_scope = 'mmhad'
+env_cfg = dict(
+    cudnn_benchmark=False,
+    mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
+    dist_cfg=dict(backend='nccl'),
+)
+vis_backends = [dict(type='LocalVisBackend')]
+visualizer = dict(
+    type='Visualizer', vis_backends=vis_backends, name='visualizer')
+log_processor = dict(type='LifelongLogProcessor', by_epoch=True)
+log_level = 'INFO'
+load_from = None
+resume = False
+
+default_hooks = dict(
+    timer=dict(type='IterTimerHook'),
+    logger=dict(type='LoggerHook', interval=10),
+    param_scheduler=dict(type='ParamSchedulerHook'),
+    # Epoch checkpoints are for resuming; phase-end checkpoints
+    # (phase_<t>_<task>.pth) are saved by the loop and never deleted.
+    checkpoint=dict(type='CheckpointHook', interval=5, max_keep_ckpts=1),
+    sampler_seed=dict(type='DistSamplerSeedHook'))
+custom_hooks = [
+    dict(type='LifelongResultsHook'),
+    dict(type='WeightsOnlyCheckpointHook'),
+]
+randomness = dict(seed=4)

@@ -1,0 +1,4 @@
+"""mmhad: lifelong heterogeneous learning of dense prediction."""
+from .version import __version__
+
+__all__ = ['__version__']

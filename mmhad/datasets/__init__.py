@@ -1,0 +1,11 @@
+from .multitask_npy_dataset import (DEFAULT_TASK_FOLDERS, NYUV2_13_CLASSES,
+                                    MultiTaskNpyDataset, NYUv2Dataset)
+from .phase_split import SPLIT_MODES, PhaseSubset, split_phases
+from .synthetic_dataset import SyntheticIndoorDataset
+from .transforms import *  # noqa: F401,F403
+
+__all__ = [
+    'DEFAULT_TASK_FOLDERS', 'NYUV2_13_CLASSES', 'MultiTaskNpyDataset',
+    'NYUv2Dataset', 'SyntheticIndoorDataset', 'SPLIT_MODES', 'PhaseSubset',
+    'split_phases'
+]

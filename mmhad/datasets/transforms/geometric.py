@@ -1,0 +1,101 @@
+"""Augmentations that keep depth and normals consistent with the image."""
+import random
+from typing import Sequence
+
+import cv2
+import numpy as np
+from mmcv.transforms import BaseTransform
+
+from mmhad.registry import TRANSFORMS
+
+
+def _resize(array: np.ndarray, size_hw, interpolation) -> np.ndarray:
+    out = cv2.resize(array, (size_hw[1], size_hw[0]),
+                     interpolation=interpolation)
+    # cv2 drops a trailing channel axis of size 1.
+    return out.reshape(size_hw + array.shape[2:])
+
+
+@TRANSFORMS.register_module()
+class RandomScaleCrop(BaseTransform):
+    """Zoom in by a random factor and crop back to the original size.
+
+    The image is resized bilinearly, annotations with nearest neighbours.
+    Zooming in by ``s`` makes the scene look ``s`` times closer, so depth
+    fields are divided by ``s`` (invalid zeros stay zero).
+
+    Args:
+        scales (Sequence[float]): Zoom factors to draw from (>= 1).
+        depth_keys (Sequence[str]): Fields holding metric depth.
+    """
+
+    def __init__(self,
+                 scales: Sequence[float] = (1.0, 1.2, 1.5),
+                 depth_keys: Sequence[str] = ('gt_depth', )) -> None:
+        if not scales or min(scales) < 1:
+            raise ValueError(f'scales must be >= 1, got {scales}')
+        self.scales = tuple(scales)
+        self.depth_keys = tuple(depth_keys)
+
+    def transform(self, results: dict) -> dict:
+        scale = random.choice(self.scales)
+        height, width = results['img'].shape[:2]
+        new_h, new_w = int(round(height * scale)), int(round(width * scale))
+        top = random.randint(0, new_h - height)
+        left = random.randint(0, new_w - width)
+
+        def zoom(array, interpolation):
+            resized = _resize(array, (new_h, new_w), interpolation)
+            return resized[top:top + height, left:left + width]
+
+        results['img'] = zoom(results['img'], cv2.INTER_LINEAR)
+        for key in results.get('gt_fields', []):
+            gt = zoom(results[key], cv2.INTER_NEAREST)
+            if key in self.depth_keys:
+                gt = gt / scale
+            results[key] = np.ascontiguousarray(gt)
+        results['scale'] = scale
+        return results
+
+    def __repr__(self) -> str:
+        return (f'{type(self).__name__}(scales={self.scales}, '
+                f'depth_keys={self.depth_keys})')
+
+
+@TRANSFORMS.register_module()
+class RandomHorizontalFlip(BaseTransform):
+    """Mirror the image and annotations left-right with probability ``prob``.
+
+    Mirroring a scene reverses the horizontal (x) component of its surface
+    normals, so it is negated in the normal fields.
+
+    Args:
+        prob (float): Flip probability.
+        normal_keys (Sequence[str]): Fields holding normals (H, W, 3) whose
+            channel 0 is the x component.
+    """
+
+    def __init__(self,
+                 prob: float = 0.5,
+                 normal_keys: Sequence[str] = ('gt_normal', )) -> None:
+        if not 0 <= prob <= 1:
+            raise ValueError(f'prob must be in [0, 1], got {prob}')
+        self.prob = prob
+        self.normal_keys = tuple(normal_keys)
+
+    def transform(self, results: dict) -> dict:
+        flip = random.random() < self.prob
+        results['flip'] = flip
+        if not flip:
+            return results
+        results['img'] = np.ascontiguousarray(results['img'][:, ::-1])
+        for key in results.get('gt_fields', []):
+            gt = np.ascontiguousarray(results[key][:, ::-1])
+            if key in self.normal_keys:
+                gt[..., 0] *= -1
+            results[key] = gt
+        return results
+
+    def __repr__(self) -> str:
+        return (f'{type(self).__name__}(prob={self.prob}, '
+                f'normal_keys={self.normal_keys})')

@@ -1,0 +1,55 @@
+from typing import Optional
+
+import numpy as np
+from mmcv.transforms import BaseTransform
+
+from mmhad.registry import TRANSFORMS
+
+
+def load_npy(path: str, expected_ndim: Optional[tuple] = None) -> np.ndarray:
+    """Load one ``.npy`` array as float32, with errors that name the file."""
+    try:
+        array = np.load(path, allow_pickle=False)
+    except FileNotFoundError:
+        raise FileNotFoundError(f'missing file {path}') from None
+    except Exception as e:  # corrupt or truncated file, pickled object ...
+        raise ValueError(f'cannot read {path} as a .npy array: {e}') from e
+    if expected_ndim is not None and array.ndim not in expected_ndim:
+        raise ValueError(f'{path}: expected {" or ".join(map(str, expected_ndim))}'
+                         f' dimensions, got shape {array.shape}')
+    array = array.astype(np.float32, copy=False)
+    if not np.isfinite(array).all():
+        bad = int((~np.isfinite(array)).sum())
+        raise ValueError(f'{path}: {bad} NaN/inf values')
+    return array
+
+
+@TRANSFORMS.register_module()
+class LoadMultiTaskNpy(BaseTransform):
+    """Load the image and the annotations of the sample's ``tasks``.
+
+    Adds ``img`` (H, W, 3) float32, ``gt_<task>`` (H, W) or (H, W, C) float32
+    for each task listed in ``results['tasks']``, ``gt_fields``, and
+    ``img_shape`` / ``ori_shape``.
+    """
+
+    def transform(self, results: dict) -> dict:
+        img = load_npy(results['img_path'], expected_ndim=(3, ))
+        if img.shape[2] != 3:
+            raise ValueError(f'{results["img_path"]}: expected H x W x 3, '
+                             f'got {img.shape}')
+        results['img'] = img
+        results['gt_fields'] = []
+        for task in results.get('tasks', []):
+            path = results[f'{task}_path']
+            gt = load_npy(path, expected_ndim=(2, 3))
+            if gt.shape[:2] != img.shape[:2]:
+                raise ValueError(
+                    f'{path}: {task} annotation of size {gt.shape[:2]} does '
+                    f'not match image {results["img_path"]} of size '
+                    f'{img.shape[:2]}')
+            results[f'gt_{task}'] = gt
+            results['gt_fields'].append(f'gt_{task}')
+        results['img_shape'] = img.shape[:2]
+        results['ori_shape'] = img.shape[:2]
+        return results

@@ -1,0 +1,10 @@
+from .lifelong_results_hook import (LifelongResultsHook, format_phase_table,
+                                    nest_metrics)
+from .weights_only_checkpoint_hook import (WeightsOnlyCheckpointHook,
+                                           buffers_to_tensors,
+                                           tensors_to_buffers)
+
+__all__ = [
+    'LifelongResultsHook', 'format_phase_table', 'nest_metrics',
+    'WeightsOnlyCheckpointHook', 'buffers_to_tensors', 'tensors_to_buffers'
+]

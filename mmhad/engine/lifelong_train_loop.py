@@ -1,0 +1,275 @@
+"""The phase loop of lifelong learning."""
+import copy
+import os.path as osp
+from typing import Dict, List, Optional, Sequence, Union
+
+from mmengine.dataset import BaseDataset
+from mmengine.model import is_model_wrapper
+from mmengine.runner import EpochBasedTrainLoop
+from mmengine.runner.checkpoint import _load_checkpoint
+
+from mmhad.datasets import PhaseSubset, split_phases
+from mmhad.registry import DATASETS, LOOPS
+
+OPTIMIZER_POLICIES = ('rebuild', 'extend')
+
+
+def phase_checkpoint_name(phase: int, tasks: Sequence[str]) -> str:
+    """File name of the checkpoint saved at the end of ``phase`` (1-based)."""
+    return f'phase_{phase}_{"+".join(tasks)}.pth'
+
+
+@LOOPS.register_module()
+class LifelongTrainLoop(EpochBasedTrainLoop):
+    """Train one phase per entry of ``task_order``, ``max_epochs`` each.
+
+    For each phase the loop
+
+    1. gives the phase its own training images (``split``), loading only the
+       labels of the phase's task;
+    2. lets the method begin the phase: it snapshots the frozen teacher (for
+       methods that distil) and adds the new task's head;
+    3. gives the new head to the optimizer (``optimizer_policy``) and, in
+       distributed runs, re-wraps the model so DDP knows the new parameters;
+    4. trains ``max_epochs`` epochs;
+    5. evaluates every task seen so far on the validation set, calls the
+       ``after_phase`` hooks (which record the task x phase results), and
+       saves ``phase_<t>_<task>.pth``, which is never overwritten.
+
+    Epochs and iterations count across phases (phase = epoch // max_epochs),
+    so all state is derivable from mmengine's counters.
+
+    Args:
+        runner (Runner): The runner.
+        dataloader (dict): Train dataloader config over the *whole* training
+            set; the loop builds one dataloader per phase from it.
+        task_order (Sequence[str | Sequence[str]]): Task of each phase; an
+            entry may list several tasks learnt together (joint training).
+        max_epochs (int): Epochs per phase.
+        split (str): How the training set is cut into phases, see
+            :func:`mmhad.datasets.split_phases` (``'contiguous'`` is the
+            reference protocol).
+        split_seed (int): Seed of the ``'shuffled'`` split.
+        optimizer_policy (str): ``'rebuild'``: a fresh optimizer (and
+            parameter schedulers) at each phase, over all current parameters;
+            ``'extend'``: keep the optimizer state and add each new head as a
+            parameter group.
+        val_interval (int): Also validate every ``val_interval`` epochs inside
+            a phase; 0 validates only at phase ends.
+        save_phase_checkpoints (bool): Save ``phase_<t>_<task>.pth``.
+    """
+
+    def __init__(self,
+                 runner,
+                 dataloader: dict,
+                 task_order: Sequence[Union[str, Sequence[str]]],
+                 max_epochs: int,
+                 split: str = 'contiguous',
+                 split_seed: int = 0,
+                 optimizer_policy: str = 'rebuild',
+                 val_interval: int = 0,
+                 save_phase_checkpoints: bool = True) -> None:
+        if not isinstance(dataloader, dict):
+            raise TypeError('LifelongTrainLoop needs the train dataloader as a '
+                            'config dict, to build one loader per phase')
+        if optimizer_policy not in OPTIMIZER_POLICIES:
+            raise ValueError(f'optimizer_policy must be one of '
+                             f'{OPTIMIZER_POLICIES}, got {optimizer_policy!r}')
+        if not task_order:
+            raise ValueError('task_order is empty')
+        self.phases: List[List[str]] = [[t] if isinstance(t, str) else list(t)
+                                        for t in task_order]
+        self.epochs_per_phase = int(max_epochs)
+        self.optimizer_policy = optimizer_policy
+        self.save_phase_checkpoints = save_phase_checkpoints
+        self.current_phase: Optional[int] = None  # 0-based
+
+        self.dataset = self._build_dataset(dataloader['dataset'])
+        self._check_tasks(runner)
+        self.phase_indices = split_phases(
+            len(self.dataset), len(self.phases), split, split_seed)
+        loader_cfg = {k: v for k, v in dataloader.items() if k != 'dataset'}
+        diff_rank_seed = runner._randomness_cfg.get('diff_rank_seed', False)
+        self.phase_loaders = [
+            runner.build_dataloader(
+                dict(loader_cfg, dataset=PhaseSubset(self.dataset, idx, tasks)),
+                seed=runner.seed,
+                diff_rank_seed=diff_rank_seed)
+            for idx, tasks in zip(self.phase_indices, self.phases)
+        ]
+        # The runner builds the optimizer and schedulers right after this
+        # loop; keep their configs to rebuild them at each phase.
+        self._optim_wrapper_cfg = copy.deepcopy(runner.optim_wrapper) \
+            if isinstance(runner.optim_wrapper, dict) else None
+        self._param_scheduler_cfg = copy.deepcopy(runner.param_schedulers) \
+            if isinstance(runner.param_schedulers, (dict, list)) else None
+
+        super().__init__(
+            runner,
+            self.phase_loaders[0],
+            max_epochs=self.epochs_per_phase * len(self.phases),
+            val_interval=val_interval or self.epochs_per_phase)
+        self.val_interval = val_interval
+        self._max_iters = self.epochs_per_phase * sum(
+            len(loader) for loader in self.phase_loaders)
+        self._grow_heads_for_resume()
+
+    # ------------------------------------------------------------- set-up
+    @staticmethod
+    def _build_dataset(cfg) -> BaseDataset:
+        dataset = DATASETS.build(cfg) if isinstance(cfg, dict) else cfg
+        if hasattr(dataset, 'full_init'):
+            dataset.full_init()
+        return dataset
+
+    @property
+    def model(self):
+        """The method being trained, without its DDP wrapper."""
+        model = self.runner.model
+        return model.module if is_model_wrapper(model) else model
+
+    def _check_tasks(self, runner) -> None:
+        model = runner.model.module if is_model_wrapper(
+            runner.model) else runner.model
+        known = getattr(model, 'tasks', {})
+        available = getattr(self.dataset, 'tasks', None)
+        seen = set()
+        for phase, tasks in enumerate(self.phases, 1):
+            for task in tasks:
+                if task not in known:
+                    raise KeyError(
+                        f'task_order phase {phase} names task {task!r}, '
+                        f'which the model does not know '
+                        f'(model.tasks: {sorted(known)})')
+                if available is not None and task not in available:
+                    raise KeyError(
+                        f'task_order phase {phase} names task {task!r}, but '
+                        f'the training set only loads {available} '
+                        '(train_dataloader.dataset.tasks)')
+                if task in seen:
+                    raise ValueError(f'task {task!r} appears twice in '
+                                     f'task_order {self.phases}')
+                seen.add(task)
+
+    def _resume_checkpoint(self) -> Optional[str]:
+        runner = self.runner
+        if not runner._resume:
+            return None
+        if runner._load_from is not None:
+            return runner._load_from
+        from mmengine.runner import find_latest_checkpoint
+        return find_latest_checkpoint(runner.work_dir)
+
+    def _grow_heads_for_resume(self) -> None:
+        # The runner builds the optimizer before it loads a checkpoint; the
+        # heads saved in it must exist by then for the optimizer state to fit.
+        path = self._resume_checkpoint()
+        if path is None:
+            return
+        state = _load_checkpoint(path, map_location='cpu')
+        epoch = state.get('meta', {}).get('epoch', 0)
+        phase = min(epoch // self.epochs_per_phase, len(self.phases) - 1)
+        if epoch % self.epochs_per_phase == 0:
+            phase -= 1  # saved at a phase end: the heads of that phase
+        for tasks in self.phases[:phase + 1]:
+            for task in tasks:
+                if task not in self.model.heads:
+                    self.model.add_task(task)
+
+    # ------------------------------------------------------------- phases
+    @property
+    def num_phases(self) -> int:
+        return len(self.phases)
+
+    def phase_checkpoint(self, phase_idx: int) -> str:
+        """Path of the checkpoint of phase ``phase_idx`` (0-based)."""
+        return osp.join(
+            self.runner.work_dir,
+            phase_checkpoint_name(phase_idx + 1, self.phases[phase_idx]))
+
+    def run(self):
+        self.runner.call_hook('before_train')
+        while self._epoch < self._max_epochs and not self.stop_training:
+            phase_idx = self._epoch // self.epochs_per_phase
+            if phase_idx != self.current_phase:
+                self._begin_phase(phase_idx)
+            self.run_epoch()
+            epoch_in_phase = self._epoch - phase_idx * self.epochs_per_phase
+            if epoch_in_phase == self.epochs_per_phase:
+                self._end_phase(phase_idx)
+            elif (self.val_interval and self.runner.val_loop is not None
+                  and epoch_in_phase % self.val_interval == 0):
+                self.runner.val_loop.run()
+        self.runner.call_hook('after_train')
+        return self.runner.model
+
+    def _begin_phase(self, phase_idx: int) -> None:
+        runner = self.runner
+        tasks = self.phases[phase_idx]
+        resumed_inside = self._epoch % self.epochs_per_phase != 0
+        teacher_state = None
+        if resumed_inside and phase_idx > 0 and self.model.needs_teacher:
+            teacher_state = self._load_teacher_state(phase_idx - 1)
+        added = self.model.begin_phase(phase_idx + 1, tasks, teacher_state)
+        if added and is_model_wrapper(runner.model):
+            runner.model = runner.wrap_model(
+                runner.cfg.get('model_wrapper_cfg'), self.model)
+        if not resumed_inside:
+            self._update_optimizer(added)
+        self.dataloader = self.phase_loaders[phase_idx]
+        self.current_phase = phase_idx
+        indices = self.phase_indices[phase_idx]
+        teacher = (f'frozen phase-{phase_idx} model'
+                   if self.model.teacher is not None else 'none')
+        runner.logger.info(
+            f'Phase {phase_idx + 1}/{self.num_phases}: learning '
+            f'{"+".join(tasks)} on {len(indices)} training images (indices '
+            f'{indices.min()}..{indices.max()}), heads '
+            f'{self.model.task_names}, teacher: {teacher}, '
+            f'{self.epochs_per_phase} epochs of {len(self.dataloader)} iters')
+        runner.call_hook('before_phase', phase=phase_idx + 1, tasks=tasks)
+
+    def _load_teacher_state(self, phase_idx: int) -> Dict:
+        path = self.phase_checkpoint(phase_idx)
+        if not osp.isfile(path):
+            raise FileNotFoundError(
+                f'resuming inside phase {phase_idx + 2} needs the teacher '
+                f'saved at the end of phase {phase_idx + 1}: {path} is missing')
+        return _load_checkpoint(path, map_location='cpu')['state_dict']
+
+    def _update_optimizer(self, added: Sequence) -> None:
+        runner = self.runner
+        if self.optimizer_policy == 'extend' or self._optim_wrapper_cfg is None:
+            for head in added:
+                runner.optim_wrapper.optimizer.add_param_group(
+                    {'params': list(head.parameters())})
+            return
+        runner.optim_wrapper = runner.build_optim_wrapper(
+            copy.deepcopy(self._optim_wrapper_cfg))
+        if self._param_scheduler_cfg is not None:
+            runner.param_schedulers = runner.build_param_scheduler(
+                copy.deepcopy(self._param_scheduler_cfg))
+        runner.optim_wrapper.initialize_count_status(runner.model, self._iter,
+                                                     self._max_iters)
+
+    def _end_phase(self, phase_idx: int) -> None:
+        runner = self.runner
+        tasks = self.phases[phase_idx]
+        metrics = {}
+        if runner.val_loop is not None:
+            metrics = runner.val_loop.run()
+        else:
+            runner.logger.warning('no val_dataloader: phase results are not '
+                                  'evaluated')
+        runner.call_hook(
+            'after_phase', phase=phase_idx + 1, tasks=tasks, metrics=metrics)
+        if self.save_phase_checkpoints:
+            runner.save_checkpoint(
+                runner.work_dir,
+                osp.basename(self.phase_checkpoint(phase_idx)),
+                save_optimizer=True,
+                save_param_scheduler=True)
+            runner.logger.info(
+                f'Phase {phase_idx + 1} checkpoint: '
+                f'{self.phase_checkpoint(phase_idx)}')
+        self.model.end_phase()

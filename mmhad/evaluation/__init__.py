@@ -1,0 +1,3 @@
+from .metrics import DenseTaskMetric
+
+__all__ = ['DenseTaskMetric']

@@ -1,0 +1,3 @@
+from .dense_task_metric import DenseTaskMetric
+
+__all__ = ['DenseTaskMetric']

@@ -1,0 +1,60 @@
+from typing import Dict, List, Optional, Sequence
+
+import torch
+from mmengine.evaluator import BaseMetric
+
+from mmhad.registry import DENSE_TASKS, METRICS
+
+
+@METRICS.register_module()
+class DenseTaskMetric(BaseMetric):
+    """Metrics of every task the model predicts, accumulated over the set.
+
+    Each task kind provides summable statistics (a confusion matrix for
+    segmentation, error sums and an angle histogram for depth and normals),
+    so results are exact over the whole set and across processes. Tasks the
+    model has no head for yet are skipped: after phase t only the first t
+    tasks are scored. Keys are ``<task>/<metric>``, e.g. ``depth/abs_err``.
+
+    Args:
+        tasks (dict[str, dict]): Task name -> task-kind config (the same dict
+            as ``model.tasks``).
+        collect_device (str): Device for collecting results across ranks.
+        prefix (str, optional): Prefix of the metric keys.
+    """
+
+    def __init__(self,
+                 tasks: Dict[str, dict],
+                 collect_device: str = 'cpu',
+                 prefix: Optional[str] = None) -> None:
+        super().__init__(collect_device=collect_device, prefix=prefix)
+        self.tasks = {
+            name: DENSE_TASKS.build(cfg, default_args=dict(name=name))
+            for name, cfg in tasks.items()
+        }
+
+    def process(self, data_batch: dict, data_samples: Sequence[dict]) -> None:
+        """Sum each task's statistics over the batch and store them."""
+        batch_stats = {}
+        for name, task in self.tasks.items():
+            scored = [s for s in data_samples
+                      if task.pred_key in s and task.gt_key in s]
+            if not scored:
+                continue
+            preds = torch.stack([s[task.pred_key] for s in scored])
+            gts = torch.stack([s[task.gt_key] for s in scored])
+            batch_stats[name] = task.metric_stats(preds, gts.to(preds.device))
+        self.results.append(batch_stats)
+
+    def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
+        totals: Dict[str, dict] = {}
+        for batch_stats in results:
+            for name, stats in batch_stats.items():
+                total = totals.setdefault(name, {})
+                for key, value in stats.items():
+                    total[key] = total[key] + value if key in total else value
+        metrics = {}
+        for name, stats in totals.items():
+            for key, value in self.tasks[name].compute_metrics(stats).items():
+                metrics[f'{name}/{key}'] = value
+        return metrics

@@ -1,0 +1,8 @@
+# mmseg's models register the backbones, necks and heads that configs name.
+import mmseg.models  # noqa: F401
+
+from .data_preprocessor import MultiTaskDataPreprocessor
+from .lifelong_dense_predictor import LifelongDensePredictor
+from .losses import *  # noqa: F401,F403
+
+__all__ = ['MultiTaskDataPreprocessor', 'LifelongDensePredictor']

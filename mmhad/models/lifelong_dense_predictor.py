@@ -1,0 +1,209 @@
+"""A shared encoder with one decoder head per task, growing as tasks arrive."""
+import copy
+from typing import Dict, List, Optional, Sequence, Union
+
+import torch
+import torch.nn as nn
+from mmengine.model import BaseModel
+from mmseg.models.utils import resize
+from torch import Tensor
+
+from mmhad.registry import DENSE_TASKS, MODELS
+from mmhad.structures import MultiTaskDataSample, stack_task_field
+from mmhad.tasks import DenseTask
+
+HEADS_PREFIX = 'heads.'
+
+
+@MODELS.register_module()
+class LifelongDensePredictor(BaseModel):
+    """Shared backbone (+ optional neck) and a ``ModuleDict`` of task heads.
+
+    Heads are not built with the model: :meth:`add_task` builds the head of a
+    task when its phase starts, from the ``decode_head`` template with the
+    task's number of output channels. Loading a state dict that holds heads
+    the model does not have yet builds them first, so a phase checkpoint
+    loads into a freshly built model.
+
+    Any mmseg / mmpretrain backbone, neck and decode head can be named in the
+    config; heads must accept ``num_classes`` (mmseg decode heads do).
+
+    Args:
+        backbone (dict): Backbone config.
+        decode_head (dict): Head template; ``num_classes`` / ``out_channels``
+            are filled in per task.
+        tasks (dict[str, dict]): Task name -> task-kind config, e.g.
+            ``dict(depth=dict(type='DepthTask'))``.
+        neck (dict, optional): Neck config.
+        align_corners (bool): Of the bilinear upsampling to input size.
+        data_preprocessor (dict, optional): Data preprocessor config.
+        init_cfg (dict, optional): Initialisation config.
+    """
+
+    def __init__(self,
+                 backbone: dict,
+                 decode_head: dict,
+                 tasks: Dict[str, dict],
+                 neck: Optional[dict] = None,
+                 align_corners: bool = False,
+                 data_preprocessor: Optional[dict] = None,
+                 init_cfg: Optional[dict] = None) -> None:
+        if data_preprocessor is None:
+            data_preprocessor = dict(type='MultiTaskDataPreprocessor')
+        super().__init__(
+            data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+        if not tasks:
+            raise ValueError('LifelongDensePredictor needs at least one task '
+                             'in `tasks`')
+        self.backbone = MODELS.build(backbone)
+        self.neck = MODELS.build(neck) if neck is not None else None
+        self.decode_head_cfg = copy.deepcopy(decode_head)
+        self.align_corners = align_corners
+        self.tasks: Dict[str, DenseTask] = {
+            name: DENSE_TASKS.build(cfg, default_args=dict(name=name))
+            for name, cfg in tasks.items()
+        }
+        self.heads = nn.ModuleDict()
+        self._register_load_state_dict_pre_hook(self._add_heads_in_state_dict)
+
+    # ------------------------------------------------------------------ heads
+    @property
+    def task_names(self) -> List[str]:
+        """Tasks that have a head, in the order they were added."""
+        return list(self.heads.keys())
+
+    def get_task(self, name: str) -> DenseTask:
+        """The task kind of ``name``, with a clear error if unknown."""
+        if name not in self.tasks:
+            raise KeyError(f'unknown task {name!r}; this model knows '
+                           f'{sorted(self.tasks)} (model.tasks in the config)')
+        return self.tasks[name]
+
+    def add_task(self, name: str) -> nn.Module:
+        """Build, initialise and register the head of task ``name``.
+
+        Returns:
+            nn.Module: The new head (already on the backbone's device).
+        """
+        task = self.get_task(name)
+        if name in self.heads:
+            raise ValueError(f'task {name!r} already has a head')
+        cfg = copy.deepcopy(self.decode_head_cfg)
+        cfg.update(num_classes=task.out_channels,
+                   out_channels=task.out_channels)
+        if task.out_channels == 1:
+            # mmseg asks binary heads for a threshold; unused for regression.
+            cfg.setdefault('threshold', 0.5)
+        head = MODELS.build(cfg)
+        head.init_weights()
+        param = next(self.backbone.parameters(), None)
+        if param is not None:
+            head.to(param.device)
+        self.heads[name] = head
+        return head
+
+    def _add_heads_in_state_dict(self, state_dict, prefix, *args) -> None:
+        names = []
+        for key in state_dict:
+            if key.startswith(prefix + HEADS_PREFIX):
+                name = key[len(prefix + HEADS_PREFIX):].split('.', 1)[0]
+                if name not in names:
+                    names.append(name)
+        for name in names:
+            if name not in self.heads:
+                if name not in self.tasks:
+                    raise KeyError(
+                        f'the checkpoint has a head for task {name!r}, which '
+                        f'this model does not know (model.tasks: '
+                        f'{sorted(self.tasks)})')
+                self.add_task(name)
+
+    # ---------------------------------------------------------------- forward
+    def extract_feat(self, inputs: Tensor) -> Sequence[Tensor]:
+        """Backbone (+ neck) features of normalised images (N, 3, H, W)."""
+        feats = self.backbone(inputs)
+        if self.neck is not None:
+            feats = self.neck(feats)
+        return feats
+
+    def decode(self, feats: Sequence[Tensor], names: Sequence[str],
+               size) -> Dict[str, Tensor]:
+        """Run the heads of ``names`` on shared features.
+
+        Returns:
+            dict[str, Tensor]: Activated predictions (N, C, H, W) at ``size``.
+        """
+        outputs = {}
+        for name in names:
+            if name not in self.heads:
+                raise KeyError(f'task {name!r} has no head yet; heads: '
+                               f'{self.task_names}')
+            logits = resize(
+                self.heads[name](feats),
+                size=size,
+                mode='bilinear',
+                align_corners=self.align_corners)
+            outputs[name] = self.tasks[name].activate(logits)
+        return outputs
+
+    def predict_tasks(self,
+                      inputs: Tensor,
+                      names: Optional[Sequence[str]] = None
+                      ) -> Dict[str, Tensor]:
+        """Predictions of several tasks with one backbone pass."""
+        names = self.task_names if names is None else names
+        return self.decode(self.extract_feat(inputs), names, inputs.shape[2:])
+
+    def supervised_losses(self, outputs: Dict[str, Tensor],
+                          data_samples: Sequence[MultiTaskDataSample],
+                          names: Sequence[str]) -> Dict[str, Tensor]:
+        """``loss_new.<task>`` for each task in ``names``, from ground truth."""
+        losses = {}
+        for name in names:
+            task = self.tasks[name]
+            gt = stack_task_field(data_samples, task.gt_key)
+            losses[f'loss_new.{name}'] = task.loss(outputs[name], gt)
+        return losses
+
+    def forward(self,
+                inputs: Tensor,
+                data_samples: Optional[List[MultiTaskDataSample]] = None,
+                mode: str = 'tensor') -> Union[dict, list]:
+        """mmengine entry point.
+
+        ``'loss'`` trains every task that has a head on its ground truth (a
+        plain multi-task model; lifelong methods wrap this class and decide
+        which tasks are supervised), ``'predict'`` fills ``pred_<task>`` of
+        the data samples for every head, ``'tensor'`` returns the activated
+        outputs as a dict.
+        """
+        if mode == 'loss':
+            return self.loss(inputs, data_samples)
+        if mode == 'predict':
+            return self.predict(inputs, data_samples)
+        if mode == 'tensor':
+            return self.predict_tasks(inputs)
+        raise ValueError(f'unknown mode {mode!r}; expected loss, predict or '
+                         'tensor')
+
+    def loss(self, inputs: Tensor,
+             data_samples: List[MultiTaskDataSample]) -> Dict[str, Tensor]:
+        """Supervised losses of every task that has a head."""
+        return self.supervised_losses(
+            self.predict_tasks(inputs), data_samples, self.task_names)
+
+    def predict(
+        self,
+        inputs: Tensor,
+        data_samples: Optional[List[MultiTaskDataSample]] = None
+    ) -> List[MultiTaskDataSample]:
+        """Predict every task that has a head; one data sample per image."""
+        if data_samples is None:
+            data_samples = [MultiTaskDataSample() for _ in range(len(inputs))]
+        with torch.no_grad():
+            outputs = self.predict_tasks(inputs)
+        for name, pred in outputs.items():
+            decoded = self.tasks[name].decode(pred)
+            for sample, value in zip(data_samples, decoded):
+                sample.set_field(value, self.tasks[name].pred_key)
+        return data_samples

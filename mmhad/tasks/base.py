@@ -1,0 +1,132 @@
+"""The description of one kind of dense prediction task.
+
+Methods (HAD, LwF, EWC, ...) are written against this interface and never
+branch on a task's name or kind: whatever differs between semantic
+segmentation, depth and normals is answered here, once.
+"""
+from typing import Dict
+
+import torch
+from torch import Tensor
+
+
+def masked_mean(values: Tensor, mask: Tensor) -> Tensor:
+    """Mean of ``values`` over ``mask``; 0 (with a gradient) when it is empty.
+
+    Args:
+        values (Tensor): Any shape.
+        mask (Tensor): Bool tensor of the same shape.
+    """
+    count = mask.sum()
+    total = (values * mask).sum()
+    # Dividing by max(count, 1) keeps an all-invalid batch finite: the loss is
+    # then 0 and its gradient 0, instead of NaN poisoning the weights.
+    return total / count.clamp(min=1)
+
+
+class DenseTask:
+    """Base class of a task kind (registered in ``DENSE_TASKS``).
+
+    A task *instance* has a name (the key used in configs, data samples and
+    loss names, e.g. ``'depth'``); its class is the *kind* (e.g.
+    :class:`DepthTask`). Predictions are always the **activated** head
+    outputs of shape (N, C, H, W) at input resolution.
+
+    Args:
+        name (str): Task name, e.g. ``'semantic'``.
+        loss_weight (float): Weight of the supervised loss of this task.
+    """
+
+    #: Metric name -> ``'higher'`` or ``'lower'`` (which direction is better).
+    METRICS: Dict[str, str] = {}
+
+    def __init__(self, name: str, loss_weight: float = 1.0) -> None:
+        self.name = name
+        self.loss_weight = loss_weight
+
+    def __repr__(self) -> str:
+        return (f'{type(self).__name__}(name={self.name!r}, '
+                f'out_channels={self.out_channels})')
+
+    @property
+    def out_channels(self) -> int:
+        """Number of output channels of this task's head."""
+        raise NotImplementedError
+
+    @property
+    def gt_key(self) -> str:
+        """Field of a data sample holding this task's ground truth."""
+        return f'gt_{self.name}'
+
+    @property
+    def pred_key(self) -> str:
+        """Field of a data sample holding this task's prediction."""
+        return f'pred_{self.name}'
+
+    def activate(self, logits: Tensor) -> Tensor:
+        """Head logits (N, C, H, W) -> prediction (N, C, H, W)."""
+        raise NotImplementedError
+
+    def valid_mask(self, gt: Tensor) -> Tensor:
+        """Bool mask (N, H, W) of the pixels that carry ground truth."""
+        raise NotImplementedError
+
+    def pixel_loss(self, pred: Tensor, target: Tensor) -> Tensor:
+        """Per-pixel loss map (N, H, W) between a prediction and a target.
+
+        The target is either ground truth or a teacher's pseudo-label (same
+        format); this map is the ``I_j`` of HAD's distillation losses.
+        """
+        raise NotImplementedError
+
+    def loss(self, pred: Tensor, gt: Tensor) -> Tensor:
+        """Supervised loss: the pixel loss averaged over valid pixels."""
+        return self.loss_weight * masked_mean(
+            self.pixel_loss(pred, gt), self.valid_mask(gt))
+
+    def pseudo_label(self, teacher_pred: Tensor) -> Tensor:
+        """Teacher prediction -> target in ground-truth format (no grad)."""
+        raise NotImplementedError
+
+    def pseudo_groups(self, pseudo: Tensor, delta: float = 0.5) -> Tensor:
+        """DB-HAD pixel groups from a pseudo-label.
+
+        Returns:
+            Tensor: Long tensor (N, H, W) of group ids >= 0.
+        """
+        raise NotImplementedError
+
+    def decode(self, pred: Tensor) -> Tensor:
+        """Prediction -> the form stored in data samples for evaluation."""
+        return pred
+
+    def metric_stats(self, pred: Tensor, gt: Tensor) -> Dict[str, Tensor]:
+        """Summable metric statistics of a batch (see ``evaluation``)."""
+        raise NotImplementedError
+
+    def compute_metrics(self, stats: Dict[str, Tensor]) -> Dict[str, float]:
+        """Metric values from statistics summed over a whole set."""
+        raise NotImplementedError
+
+
+class RegressionTask(DenseTask):
+    """A task whose output is a continuous value per pixel.
+
+    Its pseudo-label is the teacher's prediction itself, and DB-HAD splits
+    pixels into a foreground and a background group: the pseudo-label is
+    averaged over channels, min-max normalised to [0, 1] per image and
+    thresholded at ``delta``.
+    """
+
+    def pseudo_label(self, teacher_pred: Tensor) -> Tensor:
+        return teacher_pred.detach()
+
+    def pseudo_groups(self, pseudo: Tensor, delta: float = 0.5) -> Tensor:
+        score = pseudo.float().mean(dim=1)  # (N, H, W)
+        flat = score.flatten(1)
+        low = flat.min(dim=1).values[:, None, None]
+        high = flat.max(dim=1).values[:, None, None]
+        # A constant map has no foreground: it normalises to 0 everywhere.
+        norm = (score - low) / (high - low).clamp(min=torch.finfo(
+            score.dtype).eps)
+        return (norm >= delta).long()
