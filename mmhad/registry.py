@@ -60,7 +60,8 @@ METRICS = Registry(
 TASK_UTILS = Registry('task util', parent=MMSEG_TASK_UTILS)
 VISUALIZERS = Registry('visualizer', parent=MMSEG_VISUALIZERS)
 VISBACKENDS = Registry('vis_backend', parent=MMSEG_VISBACKENDS)
-LOG_PROCESSORS = Registry('log_processor', parent=MMSEG_LOG_PROCESSORS)
+LOG_PROCESSORS = Registry(
+    'log_processor', parent=MMSEG_LOG_PROCESSORS, locations=['mmhad.engine'])
 INFERENCERS = Registry('inferencer', parent=MMSEG_INFERENCERS)
 
 DENSE_TASKS = Registry('dense task', scope='mmhad', locations=['mmhad.tasks'])

@@ -37,20 +37,46 @@ pip_install -r requirements/build.txt
 pip_install "mmengine==0.10.7"
 
 mmcv_ok() { "$PY" -c "import mmcv, mmcv._ext; assert mmcv.__version__ == '2.1.0'" >/dev/null 2>&1; }
-build_mmcv() {
-  log "building mmcv 2.1.0 with compiled ops (about 10 minutes on 2 cores, cached afterwards) $*"
-  MMCV_WITH_OPS=1 MAX_JOBS=${MAX_JOBS:-$(nproc)} \
-    pip_install --no-build-isolation "$@" -r requirements/mmcv.txt
+
+# mmcv 2.1.0 ships no wheel for current torch, so it is compiled here.
+# Its setup.py asks for -std=c++17, but torch >= 2.10 headers need C++20:
+# the flag is patched in the unpacked sdist. The wheel is kept per torch
+# version, so later installs take seconds.
+TORCH_VERSION=$("$PY" -c 'import torch; print(torch.__version__)')
+WHEEL_DIR=${MMHAD_WHEEL_CACHE:-$HOME/.cache/mmhad/wheels}/torch-$TORCH_VERSION
+build_mmcv_wheel() {
+  local src
+  src=$(mktemp -d)
+  log "building mmcv 2.1.0 with compiled ops against torch $TORCH_VERSION" \
+      "(about 15 minutes on 2 cores, once; cached in $WHEEL_DIR)"
+  "$PY" -m pip download --disable-pip-version-check --no-deps \
+    --no-binary :all: --no-build-isolation -d "$src" -r requirements/mmcv.txt
+  tar -xzf "$src"/mmcv-2.1.0.tar.gz -C "$src"
+  sed -i 's/std=c++17/std=c++20/g' "$src"/mmcv-2.1.0/setup.py
+  mkdir -p "$WHEEL_DIR"
+  MMCV_WITH_OPS=1 MAX_JOBS=${MAX_JOBS:-$(nproc)} "$PY" -m pip wheel \
+    --disable-pip-version-check --no-build-isolation --no-deps \
+    -w "$WHEEL_DIR" "$src"/mmcv-2.1.0
+  rm -rf "$src"
+}
+install_mmcv_wheel() {
+  pip_install --force-reinstall --no-deps "$WHEEL_DIR"/mmcv-2.1.0-*.whl
+  # mmcv's own dependencies (addict, yapf, opencv ...), without touching torch
+  pip_install "$(ls "$WHEEL_DIR"/mmcv-2.1.0-*.whl)"
 }
 if mmcv_ok; then
   log "mmcv 2.1.0 with ops already present"
 else
-  build_mmcv
+  ls "$WHEEL_DIR"/mmcv-2.1.0-*.whl >/dev/null 2>&1 || build_mmcv_wheel
+  install_mmcv_wheel
   if ! mmcv_ok; then
-    # A wheel cached for another torch build links but fails to load.
-    log "cached mmcv wheel does not load; rebuilding without the pip cache"
-    build_mmcv --no-cache-dir --force-reinstall --no-deps
+    # A cached wheel built for another ABI links but fails to load.
+    log "cached mmcv wheel does not load; rebuilding it"
+    rm -f "$WHEEL_DIR"/mmcv-2.1.0-*.whl
+    build_mmcv_wheel
+    install_mmcv_wheel
   fi
+  mmcv_ok || { echo "[mmhad install] mmcv._ext does not import" >&2; exit 1; }
 fi
 
 pip_install -r requirements/runtime.txt

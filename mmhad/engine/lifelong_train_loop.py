@@ -264,9 +264,16 @@ class LifelongTrainLoop(EpochBasedTrainLoop):
         runner.call_hook(
             'after_phase', phase=phase_idx + 1, tasks=tasks, metrics=metrics)
         if self.save_phase_checkpoints:
+            # The epoch counter has already moved past the phase's last
+            # epoch, so pass it: mmengine would otherwise save epoch + 1.
             runner.save_checkpoint(
                 runner.work_dir,
                 osp.basename(self.phase_checkpoint(phase_idx)),
+                meta=dict(
+                    epoch=self._epoch,
+                    iter=self._iter,
+                    phase=phase_idx + 1,
+                    phase_tasks=list(tasks)),
                 save_optimizer=True,
                 save_param_scheduler=True)
             runner.logger.info(

@@ -31,5 +31,4 @@ model = dict(
         dilations=(1, 12, 24, 36),
         dropout_ratio=0.5,
         norm_cfg=norm_cfg,
-        align_corners=False),
-    tasks=None)
+        align_corners=False))

@@ -1,0 +1,159 @@
+import copy
+
+import pytest
+import torch
+
+from mmhad.registry import MODELS
+from mmhad.structures import MultiTaskDataSample
+from tests.conftest import tiny_model_cfg
+
+
+def make_batch(num=2, height=32, width=40, tasks=('semantic', 'depth',
+                                                   'normal')):
+    torch.manual_seed(0)
+    inputs = torch.rand(num, 3, height, width)
+    samples = []
+    for _ in range(num):
+        sample = MultiTaskDataSample()
+        if 'semantic' in tasks:
+            sample.gt_semantic = torch.randint(0, 7, (height, width)).float()
+        if 'depth' in tasks:
+            sample.gt_depth = torch.rand(1, height, width) + 0.5
+        if 'normal' in tasks:
+            sample.gt_normal = torch.nn.functional.normalize(
+                torch.randn(3, height, width), dim=0)
+        samples.append(sample)
+    return inputs, samples
+
+
+def train_steps(model, tasks, steps=2):
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)
+    model.train()
+    for _ in range(steps):
+        losses = model.loss(*make_batch(tasks=tasks))
+        loss = sum(losses.values())
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    return losses
+
+
+def test_heads_grow_as_tasks_arrive():
+    model = MODELS.build(tiny_model_cfg(type='FineTune'))
+    assert model.task_names == []
+    added = model.begin_phase(1, ['semantic'])
+    assert model.task_names == ['semantic'] and len(added) == 1
+    model.begin_phase(2, ['depth'])
+    assert model.task_names == ['semantic', 'depth']
+    out = model.eval()(torch.rand(1, 3, 32, 40), mode='tensor')
+    assert out['semantic'].shape == (1, 7, 32, 40)
+    assert out['depth'].shape == (1, 1, 32, 40)
+
+
+def test_unknown_task_is_refused_by_name():
+    model = MODELS.build(tiny_model_cfg(type='FineTune'))
+    with pytest.raises(KeyError, match="'edge'"):
+        model.begin_phase(1, ['edge'])
+    assert model.task_names == []
+
+
+def test_teacher_is_frozen_in_eval_mode_and_unchanged_by_training():
+    model = MODELS.build(tiny_model_cfg())
+    model.begin_phase(1, ['semantic'])
+    assert model.teacher is None  # nothing to distil in phase 1
+    losses = train_steps(model, ['semantic'])
+    assert set(losses) == {'loss_new.semantic'}
+
+    model.begin_phase(2, ['depth'])
+    teacher = model.teacher
+    assert teacher is not None and teacher.task_names == ['semantic']
+    assert all(not p.requires_grad for p in teacher.parameters())
+    before = copy.deepcopy(teacher.state_dict())
+    model.train()
+    assert model.training and not teacher.training
+    losses = train_steps(model, ['depth'])
+    assert set(losses) == {
+        'loss_new.depth', 'loss_db.semantic', 'loss_sg.semantic'
+    }
+    for key, value in teacher.state_dict().items():
+        assert torch.equal(value, before[key]), key
+    # not a submodule: not saved with the student, not optimised
+    assert not any(k.startswith('teacher') for k in model.state_dict())
+    assert not any(p is q for p in model.parameters()
+                   for q in teacher.parameters())
+
+
+def test_had_terms_are_weighted_by_lambda_over_2_old_tasks():
+    model = MODELS.build(tiny_model_cfg(distill_weight=3.0))
+    model.begin_phase(1, ['semantic'])
+    model.begin_phase(2, ['depth'])
+    model.begin_phase(3, ['normal'])
+    assert model.old_tasks == ['semantic', 'depth']
+    assert model.task_weight() == pytest.approx(3.0 / 4)
+    model.task_weighting = 'reference'
+    assert model.task_weight() == pytest.approx(1.5)
+    model.train()
+    losses = model.loss(*make_batch(tasks=['normal']))
+    assert set(losses) == {
+        'loss_new.normal', 'loss_db.semantic', 'loss_sg.semantic',
+        'loss_db.depth', 'loss_sg.depth'
+    }
+    total = sum(losses.values())
+    total.backward()
+    assert torch.isfinite(total)
+    grads = [p.grad for p in model.heads['semantic'].parameters()
+             if p.grad is not None]
+    assert grads and any(g.abs().sum() > 0 for g in grads)
+
+
+def test_had_without_sg_or_db():
+    model = MODELS.build(tiny_model_cfg(sg_loss=None))
+    model.begin_phase(1, ['semantic'])
+    model.begin_phase(2, ['depth'])
+    losses = model.loss(*make_batch(tasks=['depth']))
+    assert set(losses) == {'loss_new.depth', 'loss_db.semantic'}
+    with pytest.raises(ValueError, match='FineTune'):
+        MODELS.build(tiny_model_cfg(sg_loss=None, db_loss=None))
+
+
+def test_finetune_has_no_teacher_and_no_extra_terms():
+    model = MODELS.build(tiny_model_cfg(type='FineTune'))
+    model.begin_phase(1, ['semantic'])
+    model.begin_phase(2, ['depth'])
+    assert model.teacher is None
+    assert set(model.loss(*make_batch(tasks=['depth']))) == {'loss_new.depth'}
+
+
+def test_loss_before_any_phase_explains_what_to_do():
+    model = MODELS.build(tiny_model_cfg())
+    with pytest.raises(RuntimeError, match='LifelongTrainLoop'):
+        model.loss(*make_batch())
+
+
+def test_state_dict_with_more_heads_grows_a_fresh_model():
+    model = MODELS.build(tiny_model_cfg())
+    model.begin_phase(1, ['semantic'])
+    model.begin_phase(2, ['depth'])
+    fresh = MODELS.build(tiny_model_cfg())
+    fresh.load_state_dict(model.state_dict())
+    assert fresh.task_names == ['semantic', 'depth']
+    fresh.eval()
+    model.eval()
+    inputs = torch.rand(1, 3, 32, 40)
+    a, b = model(inputs, mode='tensor'), fresh(inputs, mode='tensor')
+    assert torch.allclose(a['depth'], b['depth'])
+
+
+def test_resumed_teacher_is_rebuilt_from_a_saved_state():
+    model = MODELS.build(tiny_model_cfg())
+    model.begin_phase(1, ['semantic'])
+    train_steps(model, ['semantic'], steps=1)
+    saved = copy.deepcopy(model.state_dict())
+    model.begin_phase(2, ['depth'])
+    train_steps(model, ['depth'], steps=1)  # student moves on
+    resumed = MODELS.build(tiny_model_cfg())
+    resumed.load_state_dict(model.state_dict())  # has both heads
+    resumed.begin_phase(2, ['depth'], teacher_state_dict=saved)
+    assert resumed.teacher.task_names == ['semantic']
+    for key, value in model.teacher.state_dict().items():
+        assert torch.equal(value, resumed.teacher.state_dict()[key]), key

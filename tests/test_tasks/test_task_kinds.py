@@ -1,0 +1,84 @@
+import pytest
+import torch
+
+from mmhad.registry import DENSE_TASKS
+
+
+def build(cfg, name):
+    return DENSE_TASKS.build(cfg, default_args=dict(name=name))
+
+
+def test_semantic_loss_is_cross_entropy_over_labelled_pixels():
+    task = build(dict(type='SemanticTask', num_classes=3), 'semantic')
+    logits = torch.randn(2, 3, 4, 5)
+    gt = torch.randint(0, 3, (2, 4, 5))
+    gt[0, 0, :] = -1
+    pred = task.activate(logits)
+    expected = torch.nn.functional.cross_entropy(logits, gt, ignore_index=-1)
+    assert task.loss(pred, gt.float()).item() == pytest.approx(
+        expected.item(), rel=1e-5)
+    assert task.out_channels == 3
+    assert torch.equal(task.pseudo_label(pred), logits.argmax(1))
+    assert torch.equal(task.pseudo_groups(gt), gt)
+
+
+def test_depth_loss_ignores_zero_depth_and_groups_split_at_delta():
+    task = build(dict(type='DepthTask'), 'depth')
+    pred = torch.tensor([[[[1.0, 2.0], [3.0, 5.0]]]])
+    gt = torch.tensor([[[[2.0, 0.0], [3.0, 1.0]]]])
+    # valid: |1-2|, |3-3|, |5-1| -> (1 + 0 + 4) / 3
+    assert task.loss(pred, gt).item() == pytest.approx(5 / 3)
+    pseudo = torch.tensor([[[[0.0, 1.0], [2.0, 4.0]]]])
+    # min-max per image: 0, .25, .5, 1 -> foreground at >= 0.5
+    assert task.pseudo_groups(pseudo, delta=0.5).tolist() == [[[0, 0],
+                                                                [1, 1]]]
+    assert task.pseudo_groups(pseudo, delta=0.3).tolist() == [[[0, 0],
+                                                                [1, 1]]]
+    assert task.pseudo_groups(pseudo, delta=0.2).tolist() == [[[0, 1],
+                                                                [1, 1]]]
+
+
+def test_regression_groups_normalise_each_image_separately():
+    task = build(dict(type='DepthTask'), 'depth')
+    pseudo = torch.stack([
+        torch.tensor([[[0.0, 10.0]]]),
+        torch.tensor([[[100.0, 101.0]]]),
+    ])
+    assert task.pseudo_groups(pseudo).tolist() == [[[0, 1]], [[0, 1]]]
+    constant = torch.full((1, 1, 2, 2), 3.0)
+    assert task.pseudo_groups(constant).sum() == 0
+
+
+def test_normal_loss_is_one_minus_cosine_over_valid_pixels():
+    task = build(dict(type='NormalTask'), 'normal')
+    pred = task.activate(torch.tensor([[[[2.0, 0.0]], [[0.0, 0.0]],
+                                        [[0.0, 3.0]]]]))
+    gt = torch.tensor([[[[1.0, 0.0]], [[0.0, 0.0]], [[0.0, 0.0]]]])
+    # pixel 0 agrees (loss 0); pixel 1 has no ground truth
+    assert task.loss(pred, gt).item() == pytest.approx(0.0, abs=1e-6)
+    gt[0, :, 0, 1] = torch.tensor([1.0, 0.0, 0.0])  # orthogonal: loss 1
+    assert task.loss(pred, gt).item() == pytest.approx(0.5, abs=1e-6)
+    assert torch.allclose(pred.norm(dim=1), torch.ones(1, 1, 2))
+    # fg/bg on the channel mean of the unit vectors
+    assert task.pseudo_groups(pred).shape == (1, 1, 2)
+
+
+def test_loss_with_no_valid_pixel_is_zero_not_nan():
+    task = build(dict(type='DepthTask'), 'depth')
+    pred = torch.rand(1, 1, 3, 3, requires_grad=True)
+    loss = task.loss(pred, torch.zeros(1, 1, 3, 3))
+    loss.backward()
+    assert loss.item() == 0 and torch.isfinite(pred.grad).all()
+
+
+def test_metric_directions_are_declared_for_every_metric():
+    for cfg, name in [(dict(type='SemanticTask', num_classes=2), 's'),
+                      (dict(type='DepthTask'), 'd'),
+                      (dict(type='NormalTask'), 'n')]:
+        task = build(cfg, name)
+        assert set(task.METRICS.values()) <= {'higher', 'lower'}
+
+
+def test_semantic_task_needs_two_classes():
+    with pytest.raises(ValueError, match='num_classes'):
+        build(dict(type='SemanticTask', num_classes=1), 'semantic')
