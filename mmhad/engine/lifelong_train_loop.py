@@ -216,6 +216,7 @@ class LifelongTrainLoop(EpochBasedTrainLoop):
                 runner.cfg.get('model_wrapper_cfg'), self.model)
         if not resumed_inside:
             self._update_optimizer(added)
+            self._forget_loss_logs()
         self.dataloader = self.phase_loaders[phase_idx]
         self.current_phase = phase_idx
         indices = self.phase_indices[phase_idx]
@@ -228,6 +229,13 @@ class LifelongTrainLoop(EpochBasedTrainLoop):
             f'{self.model.task_names}, teacher: {teacher}, '
             f'{self.epochs_per_phase} epochs of {len(self.dataloader)} iters')
         runner.call_hook('before_phase', phase=phase_idx + 1, tasks=tasks)
+
+    def _forget_loss_logs(self) -> None:
+        # The message hub keeps the last value of every loss key it saw; a
+        # previous phase's terms would be printed as if they were current.
+        scalars = self.runner.message_hub.log_scalars
+        for key in [k for k in scalars if k.startswith('train/loss')]:
+            del scalars[key]
 
     def _load_teacher_state(self, phase_idx: int) -> Dict:
         path = self.phase_checkpoint(phase_idx)

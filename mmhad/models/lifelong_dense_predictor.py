@@ -1,5 +1,6 @@
 """A shared encoder with one decoder head per task, growing as tasks arrive."""
 import copy
+import warnings
 from typing import Dict, List, Optional, Sequence, Union
 
 import torch
@@ -94,7 +95,11 @@ class LifelongDensePredictor(BaseModel):
         if task.out_channels == 1:
             # mmseg asks binary heads for a threshold; unused for regression.
             cfg.setdefault('threshold', 0.5)
-        head = MODELS.build(cfg)
+        with warnings.catch_warnings():
+            # mmseg heads build a segmentation loss of their own (and warn
+            # about its defaults); it is never used, tasks define the losses.
+            warnings.filterwarnings('ignore', module=r'mmseg\.models')
+            head = MODELS.build(cfg)
         head.init_weights()
         param = next(self.backbone.parameters(), None)
         if param is not None:
