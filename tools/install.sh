@@ -48,7 +48,7 @@ build_mmcv_wheel() {
   local src
   src=$(mktemp -d)
   log "building mmcv 2.1.0 with compiled ops against torch $TORCH_VERSION" \
-      "(about 15 minutes on 2 cores, once; cached in $WHEEL_DIR)"
+      "(about 20 minutes on 2 cores, once; cached in $WHEEL_DIR)"
   "$PY" -m pip download --disable-pip-version-check --no-deps \
     --no-binary :all: --no-build-isolation -d "$src" -r requirements/mmcv.txt
   tar -xzf "$src"/mmcv-2.1.0.tar.gz -C "$src"

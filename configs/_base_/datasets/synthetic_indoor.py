@@ -2,7 +2,7 @@
 # data_root on first use in seconds; the CPU demo and the tests use it.
 dataset_type = 'SyntheticIndoorDataset'
 data_root = 'data/synthetic_indoor'
-synthetic = dict(num_train=480, num_val=120, height=64, width=80, seed=0)
+synthetic = dict(num_train=960, num_val=160, height=64, width=80, seed=0)
 tasks = dict(
     semantic=dict(type='SemanticTask', num_classes=7, ignore_index=-1),
     depth=dict(type='DepthTask'),
@@ -25,7 +25,7 @@ train_dataloader = dict(
         pipeline=train_pipeline,
         **synthetic))
 val_dataloader = dict(
-    batch_size=30,
+    batch_size=32,
     num_workers=0,
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(
