@@ -1,8 +1,10 @@
 """Shared fixtures: tiny models and tiny generated datasets (CPU, seconds)."""
 import copy
 import os.path as osp
+import uuid
 
 import pytest
+from mmengine.config import Config
 
 from mmhad.datasets.synthetic_indoor import generate_synthetic_indoor
 from mmhad.utils import register_all_modules
@@ -45,6 +47,32 @@ TINY_MODEL = dict(
 def tiny_model_cfg(**overrides):
     cfg = copy.deepcopy(TINY_MODEL)
     cfg.update(overrides)
+    return cfg
+
+
+def tiny_cfg(config, data_root, work_dir, **train_cfg):
+    """A real config with the tiny model and the tiny dataset swapped in."""
+    cfg = Config.fromfile(osp.join(REPO_ROOT, config))
+    method = cfg.model.type
+    cfg.model = Config(TINY_MODEL)._cfg_dict.to_dict()
+    cfg.model['type'] = method
+    tasks = list(TASKS)
+    for loader, split in [('train_dataloader', 'train'),
+                          ('val_dataloader', 'val'),
+                          ('test_dataloader', 'val')]:
+        cfg[loader].dataset = dict(
+            type='MultiTaskNpyDataset',
+            data_root=data_root,
+            split=split,
+            tasks=tasks,
+            pipeline=cfg[loader].dataset.pipeline)
+        cfg[loader].batch_size = 4
+    cfg.train_cfg.update(max_epochs=1, **train_cfg)
+    cfg.work_dir = str(work_dir)
+    name = uuid.uuid4().hex
+    cfg.experiment_name = name
+    cfg.visualizer.name = name
+    cfg.default_hooks.logger.interval = 1
     return cfg
 
 

@@ -9,8 +9,11 @@ a whole validation set (and across processes) without keeping predictions:
 
 Segmentation is computed from a confusion matrix accumulated over the whole
 set (not averaged per image); depth and normal errors are averaged over every
-valid pixel of the set.
+valid pixel of the set, so large images and images with many valid pixels
+weigh more, as in the reference evaluation. ``DenseTaskMetric(average=
+'image')`` averages per-image values instead (mmseg's ``DepthMetric`` does).
 """
+import math
 from typing import Dict
 
 import torch
@@ -71,32 +74,92 @@ def segmentation_metrics(stats: Dict[str, Tensor]) -> Dict[str, float]:
     return dict(mIoU=float(miou) * 100, pixAcc=float(pix_acc) * 100)
 
 
-def depth_error_stats(pred: Tensor, gt: Tensor) -> Dict[str, Tensor]:
-    """Summed absolute and relative depth errors over valid pixels.
+#: mmseg's ``DepthMetric`` set, each with its direction.
+EXTENDED_DEPTH_METRICS = {
+    'd1': 'higher',
+    'd2': 'higher',
+    'd3': 'higher',
+    'abs_rel': 'lower',
+    'sq_rel': 'lower',
+    'rmse': 'lower',
+    'rmse_log': 'lower',
+    'log10': 'lower',
+    'silog': 'lower',
+}
+#: Predictions are clamped to this before logarithms and ratios: a raw depth
+#: head can output values <= 0, where mmseg's formulas give NaN.
+MIN_PRED_DEPTH = 1e-3
+
+
+def depth_error_stats(pred: Tensor,
+                      gt: Tensor,
+                      extended: bool = False) -> Dict[str, Tensor]:
+    """Summed depth errors over valid pixels.
 
     Args:
         pred (Tensor): Predicted depth, shape (N, 1, H, W).
         gt (Tensor): Ground-truth depth of the same shape; 0 = invalid.
+        extended (bool): Also sum the terms of mmseg's ``DepthMetric`` set
+            (:data:`EXTENDED_DEPTH_METRICS`).
 
     Returns:
-        dict[str, Tensor]: ``abs_sum``, ``rel_sum`` and ``count`` (scalars).
+        dict[str, Tensor]: ``abs_sum``, ``rel_sum`` and ``count`` (scalars),
+        plus ``d<k>_count``, ``sq_rel_sum``, ``sq_sum``, ``sq_log_sum``,
+        ``log_sum`` and ``abs_log10_sum`` when ``extended``.
     """
     valid = gt != 0
-    diff = (pred.float() - gt.float()).abs()[valid]
-    return dict(
-        abs_sum=diff.double().sum().cpu(),
-        rel_sum=(diff / gt.float()[valid].abs()).double().sum().cpu(),
+    target = gt.float()[valid]
+    estimate = pred.float()[valid]
+    diff = estimate - target
+    stats = dict(
+        abs_sum=diff.abs().double().sum().cpu(),
+        rel_sum=(diff.abs() / target.abs()).double().sum().cpu(),
         count=valid.sum().double().cpu())
+    if extended:
+        positive = estimate.clamp(min=MIN_PRED_DEPTH).double()
+        target = target.double()
+        ratio = torch.maximum(positive / target, target / positive)
+        log_diff = torch.log(positive) - torch.log(target)
+        for k in (1, 2, 3):
+            stats[f'd{k}_count'] = (ratio < 1.25**k).sum().double().cpu()
+        stats.update(
+            sq_rel_sum=(diff.double()**2 / target).sum().cpu(),
+            sq_sum=(diff.double()**2).sum().cpu(),
+            sq_log_sum=(log_diff**2).sum().cpu(),
+            log_sum=log_diff.sum().cpu(),
+            abs_log10_sum=(log_diff.abs() / math.log(10)).sum().cpu())
+    return stats
 
 
 def depth_error_metrics(stats: Dict[str, Tensor]) -> Dict[str, float]:
-    """Mean absolute and relative depth error over all valid pixels."""
+    """Depth errors averaged over all valid pixels of the summed stats.
+
+    ``abs_err`` and ``rel_err`` always; the :data:`EXTENDED_DEPTH_METRICS`
+    too when the stats were summed with ``extended=True`` (d1-d3 in
+    percent, ``silog = sqrt(mean(g^2) - 0.5 mean(g)^2)`` with
+    ``g = log(pred) - log(gt)``, as in mmseg).
+    """
+    extended = 'sq_sum' in stats
+    names = ['abs_err', 'rel_err'] + (list(EXTENDED_DEPTH_METRICS)
+                                      if extended else [])
     count = float(stats['count'])
     if count == 0:
-        return dict(abs_err=float('nan'), rel_err=float('nan'))
-    return dict(
+        return {name: float('nan') for name in names}
+    metrics = dict(
         abs_err=float(stats['abs_sum']) / count,
         rel_err=float(stats['rel_sum']) / count)
+    if extended:
+        mean = {k: float(v) / count for k, v in stats.items()}
+        metrics.update({f'd{k}': mean[f'd{k}_count'] * 100 for k in (1, 2, 3)})
+        metrics.update(
+            abs_rel=metrics['rel_err'],
+            sq_rel=mean['sq_rel_sum'],
+            rmse=math.sqrt(mean['sq_sum']),
+            rmse_log=math.sqrt(mean['sq_log_sum']),
+            log10=mean['abs_log10_sum'],
+            silog=math.sqrt(
+                max(mean['sq_log_sum'] - 0.5 * mean['log_sum']**2, 0.0)))
+    return metrics
 
 
 def normal_valid_mask(normal: Tensor) -> Tensor:

@@ -3,14 +3,12 @@ import json
 import os.path as osp
 import subprocess
 import sys
-import uuid
 
 import pytest
 import torch
-from mmengine.config import Config
 from mmengine.runner import Runner
 
-from tests.conftest import REPO_ROOT, TINY_MODEL
+from tests.conftest import REPO_ROOT, tiny_cfg
 
 TASKS = ['semantic', 'depth', 'normal']
 METRIC_NAMES = dict(
@@ -20,31 +18,6 @@ METRIC_NAMES = dict(
         'mean_angle', 'median_angle', 'within_11.25', 'within_22.5',
         'within_30'
     })
-
-
-def tiny_cfg(config, data_root, work_dir, **train_cfg):
-    """A real config with the tiny model and the tiny dataset swapped in."""
-    cfg = Config.fromfile(osp.join(REPO_ROOT, config))
-    method = cfg.model.type
-    cfg.model = Config(TINY_MODEL)._cfg_dict.to_dict()
-    cfg.model['type'] = method
-    for loader, split in [('train_dataloader', 'train'),
-                          ('val_dataloader', 'val'),
-                          ('test_dataloader', 'val')]:
-        cfg[loader].dataset = dict(
-            type='MultiTaskNpyDataset',
-            data_root=data_root,
-            split=split,
-            tasks=TASKS,
-            pipeline=cfg[loader].dataset.pipeline)
-        cfg[loader].batch_size = 4
-    cfg.train_cfg.update(max_epochs=1, **train_cfg)
-    cfg.work_dir = str(work_dir)
-    name = uuid.uuid4().hex
-    cfg.experiment_name = name
-    cfg.visualizer.name = name
-    cfg.default_hooks.logger.interval = 1
-    return cfg
 
 
 @pytest.fixture(scope='module')

@@ -81,3 +81,35 @@ def test_normal_median_matches_torch_median_on_random_angles():
     assert metrics['median_angle'] == pytest.approx(expected, abs=0.02)
     assert metrics['mean_angle'] == pytest.approx(angles.mean().item(),
                                                   rel=1e-5)
+
+
+def test_extended_depth_metrics_match_mmseg_depth_metric_on_one_image():
+    from mmseg.evaluation.metrics import DepthMetric
+    torch.manual_seed(0)
+    gt = torch.rand(1, 1, 6, 7) * 4 + 0.5
+    gt[0, 0, :2] = 0  # invalid rows are not scored
+    pred = gt * (1 + 0.3 * torch.randn_like(gt)).clamp(min=0.2)
+    ours = depth_error_metrics(depth_error_stats(pred, gt, extended=True))
+    valid = gt > 0
+    ref = DepthMetric._calc_all_metrics(gt[valid].double(),
+                                        pred[valid].double())
+    for key in ('abs_rel', 'sq_rel', 'rmse', 'rmse_log', 'log10', 'silog'):
+        assert ours[key] == pytest.approx(float(ref[key]), rel=1e-6), key
+    for k in (1, 2, 3):
+        assert ours[f'd{k}'] == pytest.approx(float(ref[f'd{k}']) * 100)
+    assert ours['abs_rel'] == ours['rel_err']
+
+
+def test_extended_depth_thresholds_by_hand():
+    gt = torch.tensor([[[[1.0, 1.0, 1.0, 0.0]]]])
+    pred = torch.tensor([[[[1.2, 1.5, 1.9, 7.0]]]])  # ratios 1.2, 1.5, 1.9
+    metrics = depth_error_metrics(depth_error_stats(pred, gt, extended=True))
+    assert metrics['d1'] == pytest.approx(100 / 3)  # < 1.25
+    assert metrics['d2'] == pytest.approx(200 / 3)  # < 1.5625
+    assert metrics['d3'] == pytest.approx(100.0)  # < 1.953...
+    assert metrics['rmse'] == pytest.approx(
+        math.sqrt((0.04 + 0.25 + 0.81) / 3))
+    # a non-positive prediction is clamped, not NaN
+    bad = depth_error_metrics(
+        depth_error_stats(-pred, gt, extended=True))
+    assert all(math.isfinite(v) for v in bad.values())

@@ -7,7 +7,10 @@ from mmengine.dist import master_only
 from mmengine.hooks import Hook
 from prettytable import PrettyTable
 
+from mmhad.evaluation.lifelong_summary import LifelongRecord
 from mmhad.registry import HOOKS
+
+ARROWS = {'higher': ' (↑)', 'lower': ' (↓)'}
 
 
 def nest_metrics(metrics: Dict[str, float]) -> Dict[str, Dict[str, float]]:
@@ -20,6 +23,10 @@ def nest_metrics(metrics: Dict[str, float]) -> Dict[str, Dict[str, float]]:
     return nested
 
 
+def _fmt(value: Optional[float]) -> str:
+    return '-' if value is None else f'{value:.4f}'
+
+
 def format_phase_table(phase: int, tasks: Sequence[str],
                        metrics: Dict[str, Dict[str, float]],
                        directions: Dict[str, Dict[str, str]]) -> str:
@@ -29,26 +36,54 @@ def format_phase_table(phase: int, tasks: Sequence[str],
     table.align['value'] = 'r'
     for task, values in metrics.items():
         for name, value in values.items():
-            arrow = {'higher': ' (↑)', 'lower': ' (↓)'}.get(
-                directions.get(task, {}).get(name, ''), '')
-            table.add_row([task, name + arrow, f'{value:.4f}'])
+            arrow = ARROWS.get(directions.get(task, {}).get(name, ''), '')
+            table.add_row([task, name + arrow, _fmt(value)])
     return (f'Results after phase {phase} ({"+".join(tasks)}):\n' +
+            table.get_string())
+
+
+def format_run_table(record: LifelongRecord) -> str:
+    """Every task metric across phases, with final value and forgetting."""
+    summary = record.summary()
+    phase_names = [f'{p["phase"]}:{p["task"]}' for p in record.phases]
+    table = PrettyTable(
+        field_names=['task', 'metric'] + phase_names + ['forgetting'])
+    table.align['metric'] = 'l'
+    for task, series in record.matrices().items():
+        for name, values in series.items():
+            arrow = ARROWS[record.directions[task][name]]
+            forgot = summary['forgetting'].get(task, {}).get(name)
+            table.add_row([task, name + arrow] + [_fmt(v) for v in values] +
+                          [_fmt(forgot)])
+    return ('Lifelong results (task x phase; forgetting > 0 means the final '
+            'value is worse than the best earlier one):\n' +
             table.get_string())
 
 
 @HOOKS.register_module()
 class LifelongResultsHook(Hook):
-    """Write ``<work_dir>/lifelong_results.json`` and log a table per phase.
+    """Write ``<work_dir>/lifelong_results.json`` and log tables.
 
     The file has the shape::
 
         {"task_order": ["semantic", "depth", "normal"],
          "phases": [{"phase": 1, "task": "semantic",
                      "metrics": {"semantic": {"mIoU": ..., "pixAcc": ...}}},
-                    ...]}
+                    ...],
+         "directions": {"semantic": {"mIoU": "higher", ...}, ...},
+         "matrices": {"semantic": {"mIoU": [after phase 1, 2, 3]}, ...},
+         "summary": {"final": ..., "forgetting": ...,
+                     "backward_transfer": ..., "average": ...},
+         "seed": 4}
 
-    and is rewritten after every phase, so a killed run keeps what its
-    finished phases achieved; a resumed run continues the same file.
+    (``matrices`` holds ``null`` before a task's phase; ``summary`` is
+    :meth:`LifelongRecord.summary`). It is rewritten after every phase, so a
+    killed run keeps what its finished phases achieved; a resumed run
+    continues the same file. After each phase the new row is logged as a
+    table and sent to the visualizer as ``phase<t>/<task>/<metric>``
+    scalars (TensorBoard with ``vis_backends=[dict(type=
+    'TensorboardVisBackend')]``); after the last phase the whole task x phase
+    table is logged.
 
     Args:
         out_file (str): File name inside the work dir.
@@ -66,7 +101,16 @@ class LifelongResultsHook(Hook):
     def before_train(self, runner) -> None:
         loop = runner.train_loop
         task_order = [t for tasks in getattr(loop, 'phases', []) for t in tasks]
-        self.results = dict(task_order=task_order, phases=[])
+        directions = {
+            name: dict(task.METRICS)
+            for name, task in loop.model.tasks.items()
+        }
+        self.results = dict(
+            task_order=task_order,
+            phases=[],
+            directions={t: directions[t] for t in task_order
+                        if t in directions},
+            seed=runner.seed)
         path = self._path(runner)
         if runner._resume and osp.isfile(path):
             with open(path) as f:
@@ -81,14 +125,23 @@ class LifelongResultsHook(Hook):
         phases = [p for p in self.results['phases'] if p['phase'] != phase]
         self.results['phases'] = sorted(
             phases + [entry], key=lambda p: p['phase'])
+        record = LifelongRecord(
+            self.results['task_order'],
+            self.results['phases'],
+            self.results['directions'],
+            source=self._path(runner))
+        self.results['matrices'] = record.matrices()
+        self.results['summary'] = record.summary()
         self._dump(runner)
-        model = runner.train_loop.model
-        directions = {
-            name: task.METRICS
-            for name, task in model.tasks.items()
-        }
         runner.logger.info(
-            format_phase_table(phase, tasks, nested, directions))
+            format_phase_table(phase, tasks, nested,
+                               self.results['directions']))
+        runner.visualizer.add_scalars(
+            {f'phase{phase}/{key}': value
+             for key, value in metrics.items()},
+            step=phase)
+        if phase == runner.train_loop.num_phases:
+            runner.logger.info(format_run_table(record))
 
     @master_only
     def _dump(self, runner) -> None:

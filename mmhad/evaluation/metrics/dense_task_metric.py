@@ -1,3 +1,4 @@
+import math
 from typing import Dict, List, Optional, Sequence
 
 import torch
@@ -19,15 +20,25 @@ class DenseTaskMetric(BaseMetric):
     Args:
         tasks (dict[str, dict]): Task name -> task-kind config (the same dict
             as ``model.tasks``).
+        average (str): ``'pixel'`` (default): every metric over all scored
+            pixels of the set (segmentation from one confusion matrix).
+            ``'image'``: each metric per image, then the mean over images
+            (images without a valid pixel are left out), as mmseg's
+            ``DepthMetric`` does.
         collect_device (str): Device for collecting results across ranks.
         prefix (str, optional): Prefix of the metric keys.
     """
 
     def __init__(self,
                  tasks: Dict[str, dict],
+                 average: str = 'pixel',
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None) -> None:
         super().__init__(collect_device=collect_device, prefix=prefix)
+        if average not in ('pixel', 'image'):
+            raise ValueError(f"DenseTaskMetric: average={average!r}; "
+                             "expected 'pixel' or 'image'")
+        self.average = average
         self.tasks = {
             name: DENSE_TASKS.build(cfg, default_args=dict(name=name))
             for name, cfg in tasks.items()
@@ -42,9 +53,28 @@ class DenseTaskMetric(BaseMetric):
             if not scored:
                 continue
             preds = torch.stack([s[task.pred_key] for s in scored])
-            gts = torch.stack([s[task.gt_key] for s in scored])
-            batch_stats[name] = task.metric_stats(preds, gts.to(preds.device))
+            gts = torch.stack([s[task.gt_key] for s in scored]).to(preds.device)
+            if self.average == 'pixel':
+                batch_stats[name] = task.metric_stats(preds, gts)
+            else:
+                batch_stats[name] = self._image_stats(task, preds, gts)
         self.results.append(batch_stats)
+
+    @staticmethod
+    def _image_stats(task, preds: torch.Tensor,
+                     gts: torch.Tensor) -> Dict[str, torch.Tensor]:
+        """Per-image metric values summed over the batch, with counts."""
+        sums: Dict[str, torch.Tensor] = {}
+        for pred, gt in zip(preds, gts):
+            values = task.compute_metrics(
+                task.metric_stats(pred[None], gt[None]))
+            for key, value in values.items():
+                if math.isnan(value):
+                    continue  # no scored pixel in this image
+                for stat, add in ((f'sum/{key}', value), (f'n/{key}', 1.0)):
+                    sums[stat] = sums.get(stat, 0.0) + torch.tensor(
+                        add, dtype=torch.float64)
+        return sums
 
     def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
         totals: Dict[str, dict] = {}
@@ -55,6 +85,13 @@ class DenseTaskMetric(BaseMetric):
                     total[key] = total[key] + value if key in total else value
         metrics = {}
         for name, stats in totals.items():
-            for key, value in self.tasks[name].compute_metrics(stats).items():
+            if self.average == 'pixel':
+                values = self.tasks[name].compute_metrics(stats)
+            else:
+                values = {
+                    key[4:]: float(total / stats['n' + key[3:]])
+                    for key, total in stats.items() if key.startswith('sum/')
+                }
+            for key, value in values.items():
                 metrics[f'{name}/{key}'] = value
         return metrics

@@ -1,0 +1,217 @@
+"""The paper's main-table comparison of several lifelong runs.
+
+One row per run: the final value of every task metric, Delta_m against naive
+fine-tuning, Delta_m against single-task models (when given) and Mean Rank
+over the compared runs. Runs are only compared when they learned the same
+tasks in the same order with the same metrics.
+"""
+import csv
+import io
+import os.path as osp
+from typing import Dict, List, Optional, Sequence
+
+from .lifelong_summary import LifelongRecord, delta_m, mean_ranks
+
+RESULTS_FILE = 'lifelong_results.json'
+
+
+def load_run(path: str) -> LifelongRecord:
+    """Read a run from its work dir (or straight from its JSON file)."""
+    if osp.isdir(path):
+        path = osp.join(path, RESULTS_FILE)
+    return LifelongRecord.from_json(path)
+
+
+def check_comparable(records: Sequence[LifelongRecord]) -> None:
+    """Refuse runs that cannot share one table.
+
+    Raises:
+        ValueError: If a run has not finished all its phases, or its task
+            order or metric set differs from the first run's.
+    """
+    first = records[0]
+    for record in records:
+        if not record.complete:
+            raise ValueError(
+                f'{record.source} has finished {record.num_phases} phase(s) '
+                f'of {len(record.task_order)} tasks; compare finished runs')
+        if record.task_order != first.task_order:
+            raise ValueError(
+                f'{record.source} learned tasks in the order '
+                f'{record.task_order}, but {first.source} in '
+                f'{first.task_order}; runs with different task sets or '
+                'orders are not averaged together')
+        if record.task_metrics() != first.task_metrics():
+            raise ValueError(
+                f'{record.source} reports metrics {record.task_metrics()}, '
+                f'but {first.source} reports {first.task_metrics()}')
+
+
+def single_task_reference(records: Sequence[LifelongRecord],
+                          task_order: Sequence[str]) -> Dict:
+    """Merge one single-task run per task into a ``{task: metrics}`` table.
+
+    Raises:
+        ValueError: If a run learned several tasks, a task is given twice,
+            or a task of ``task_order`` has no single-task run.
+    """
+    reference: Dict[str, Dict[str, float]] = {}
+    for record in records:
+        if len(record.task_order) != 1:
+            raise ValueError(
+                f'{record.source} learned {record.task_order}; a single-task '
+                'reference run learns exactly one task')
+        task = record.task_order[0]
+        if task in reference:
+            raise ValueError(f'two single-task runs for {task!r} '
+                             f'(the second is {record.source})')
+        reference[task] = record.final()[task]
+    missing = [t for t in task_order if t not in reference]
+    if missing:
+        raise ValueError(f'no single-task run for {missing}; give one per '
+                         f'task of {list(task_order)}')
+    return reference
+
+
+class LifelongReport:
+    """Rows of the comparison table.
+
+    Args:
+        runs (list[LifelongRecord]): The compared runs; the naive run is
+            added as a row if it is not among them.
+        naive (LifelongRecord): Naive fine-tuning, the Delta_m reference.
+        names (list[str], optional): Row names; the run dirs' names by
+            default.
+        single_task (list[LifelongRecord], optional): One run per task.
+    """
+
+    def __init__(self,
+                 runs: Sequence[LifelongRecord],
+                 naive: LifelongRecord,
+                 names: Optional[Sequence[str]] = None,
+                 single_task: Sequence[LifelongRecord] = ()) -> None:
+        runs = list(runs)
+        names = list(names) if names else [run_name(r) for r in runs]
+        if len(names) != len(runs):
+            raise ValueError(f'{len(names)} names for {len(runs)} runs')
+        if naive.source not in [r.source for r in runs]:
+            runs.insert(0, naive)
+            names.insert(0, run_name(naive))
+        check_comparable(runs)
+        self.runs, self.names, self.naive = runs, names, naive
+        self.directions = naive.directions
+        self.columns = naive.task_metrics()
+        self.single_task = (
+            single_task_reference(single_task, naive.task_order)
+            if single_task else None)
+
+    def rows(self) -> List[dict]:
+        """One dict per run: ``name``, ``final``, ``delta_m_naive``,
+        ``delta_m_single`` (or None) and ``mean_rank``."""
+        finals = [r.final() for r in self.runs]
+        ranks = mean_ranks(finals, self.directions)
+        naive_final = self.naive.final()
+        rows = []
+        for name, final, rank in zip(self.names, finals, ranks):
+            rows.append(
+                dict(
+                    name=name,
+                    final=final,
+                    delta_m_naive=delta_m(final, naive_final,
+                                          self.directions),
+                    delta_m_single=(delta_m(final, self.single_task,
+                                            self.directions)
+                                    if self.single_task else None),
+                    mean_rank=rank))
+        return rows
+
+    def table(self) -> List[List[str]]:
+        """Header and rows as strings (values to 2 decimals)."""
+        header = ['method'] + [
+            f'{t}/{m} {"↑" if self.directions[t][m] == "higher" else "↓"}'
+            for t, m in self.columns
+        ] + ['Δm vs naive (%)']
+        if self.single_task:
+            header.append('Δm vs single-task (%)')
+        header.append('Mean Rank')
+        body = []
+        for row in self.rows():
+            line = [row['name']]
+            line += [f'{row["final"][t][m]:.2f}' for t, m in self.columns]
+            line.append(f'{row["delta_m_naive"]:+.2f}')
+            if self.single_task:
+                line.append(f'{row["delta_m_single"]:+.2f}')
+            line.append(f'{row["mean_rank"]:.2f}')
+            body.append(line)
+        return [header] + body
+
+    def to_markdown(self) -> str:
+        header, *body = self.table()
+        lines = ['| ' + ' | '.join(header) + ' |',
+                 '|' + '|'.join('---' if i == 0 else '---:'
+                                for i in range(len(header))) + '|']
+        lines += ['| ' + ' | '.join(row) + ' |' for row in body]
+        order = ' → '.join(self.naive.task_order)
+        return (f'Task order: {order}. Final values after the last phase; '
+                f'Δm against {run_name(self.naive)} (naive fine-tuning).\n\n'
+                + '\n'.join(lines) + '\n')
+
+    def to_csv(self) -> str:
+        """Full-precision values, one column per task metric."""
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        header = ['method'] + [f'{t}/{m}' for t, m in self.columns] + [
+            'delta_m_naive', 'delta_m_single', 'mean_rank'
+        ]
+        writer.writerow(header)
+        for row in self.rows():
+            writer.writerow([row['name']] +
+                            [row['final'][t][m] for t, m in self.columns] + [
+                                row['delta_m_naive'],
+                                '' if row['delta_m_single'] is None else
+                                row['delta_m_single'], row['mean_rank']
+                            ])
+        return buffer.getvalue()
+
+
+def run_name(record: LifelongRecord) -> str:
+    """The name of a run's work dir."""
+    return osp.basename(osp.dirname(osp.abspath(record.source)))
+
+
+def flatten_summary(summary: dict) -> Dict[str, float]:
+    """``{'final': {'depth': {'abs_err': v}}, 'average': {...}}`` ->
+    ``{'final/depth/abs_err': v, 'average/forgetting_pct': ...}``."""
+    flat: Dict[str, float] = {}
+    for section, content in summary.items():
+        for key, value in content.items():
+            if isinstance(value, dict):
+                for name, number in value.items():
+                    flat[f'{section}/{key}/{name}'] = number
+            elif value is not None:
+                flat[f'{section}/{key}'] = value
+    return flat
+
+
+def aggregate_runs(records: Sequence[LifelongRecord]) -> Dict[str, tuple]:
+    """Mean and sample std of every summary figure over repeated runs.
+
+    Args:
+        records (list[LifelongRecord]): Runs of one config and task order
+            with different seeds.
+
+    Returns:
+        dict: ``{figure: (mean, std, n)}``; std is 0 for a single run.
+    """
+    check_comparable(records)
+    samples: Dict[str, List[float]] = {}
+    for record in records:
+        for key, value in flatten_summary(record.summary()).items():
+            samples.setdefault(key, []).append(value)
+    out = {}
+    for key, values in samples.items():
+        mean = sum(values) / len(values)
+        var = (sum((v - mean)**2 for v in values) / (len(values) - 1)
+               if len(values) > 1 else 0.0)
+        out[key] = (mean, var**0.5, len(values))
+    return out

@@ -1,0 +1,97 @@
+"""PNG figures of lifelong runs: per-task curves and task x phase heatmaps."""
+import math
+from typing import List, Sequence
+
+import matplotlib
+
+matplotlib.use('Agg')  # files only; never needs a display
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+from mmhad.evaluation.lifelong_summary import LifelongRecord  # noqa: E402
+
+
+def plot_task_curves(records: Sequence[LifelongRecord], names: Sequence[str],
+                     task: str, out_file: str) -> None:
+    """One figure per task: each metric across phases, one line per run.
+
+    Args:
+        records (list[LifelongRecord]): Runs with the same task order.
+        names (list[str]): Legend entry of each run.
+        task (str): The task to plot.
+        out_file (str): PNG path.
+    """
+    metrics = list(records[0].directions[task])
+    cols = min(len(metrics), 3)
+    rows = math.ceil(len(metrics) / cols)
+    fig, axes = plt.subplots(
+        rows, cols, figsize=(4.2 * cols, 3.2 * rows), squeeze=False)
+    phase_labels = [f'{p["phase"]}\n{p["task"]}' for p in records[0].phases]
+    for ax, metric in zip(axes.flat, metrics):
+        for record, name in zip(records, names):
+            values = record.matrices()[task][metric]
+            xs = [i + 1 for i, v in enumerate(values) if v is not None]
+            ys = [v for v in values if v is not None]
+            ax.plot(xs, ys, marker='o', label=name)
+        arrow = '↑' if records[0].directions[task][metric] == 'higher' else '↓'
+        ax.set_title(f'{task} {metric} {arrow}')
+        ax.set_xticks(range(1, len(phase_labels) + 1), phase_labels)
+        ax.set_xlim(0.7, len(phase_labels) + 0.3)
+        ax.grid(alpha=0.3)
+    for ax in list(axes.flat)[len(metrics):]:
+        ax.axis('off')
+    axes.flat[0].legend(fontsize=8)
+    fig.suptitle(f'{task} after each phase')
+    fig.tight_layout()
+    fig.savefig(out_file, dpi=110)
+    plt.close(fig)
+
+
+def plot_matrix_heatmap(record: LifelongRecord, title: str,
+                        out_file: str) -> None:
+    """A run's task x phase matrix, every metric one row.
+
+    Colours are normalised per row and oriented by the metric's direction
+    (darker = better), so rows with different units can share one picture;
+    the numbers are the raw values.
+
+    Args:
+        record (LifelongRecord): The run.
+        title (str): Figure title.
+        out_file (str): PNG path.
+    """
+    labels: List[str] = []
+    rows: List[List[float]] = []
+    for task, series in record.matrices().items():
+        for metric, values in series.items():
+            arrow = '↑' if record.directions[task][metric] == 'higher' else '↓'
+            labels.append(f'{task}/{metric} {arrow}')
+            rows.append([math.nan if v is None else v for v in values])
+    values = np.array(rows, dtype=float)
+    shade = np.full_like(values, math.nan)
+    for i, (label, row) in enumerate(zip(labels, values)):
+        seen = row[~np.isnan(row)]
+        span = seen.max() - seen.min()
+        if span == 0:  # one value (or all equal): nothing to compare
+            shade[i] = np.where(np.isnan(row), np.nan, 0.5)
+            continue
+        scaled = (row - seen.min()) / span
+        shade[i] = scaled if label.endswith('↑') else 1.0 - scaled
+    fig, ax = plt.subplots(
+        figsize=(1.6 * values.shape[1] + 3, 0.42 * len(labels) + 1.2))
+    ax.imshow(
+        np.ma.masked_invalid(shade), cmap='Blues', vmin=-0.3, vmax=1.0,
+        aspect='auto')
+    for (i, j), value in np.ndenumerate(values):
+        if not math.isnan(value):
+            ax.text(j, i, f'{value:.3g}', ha='center', va='center',
+                    fontsize=8, color='white' if shade[i, j] > 0.6 else 'black')
+    ax.set_yticks(range(len(labels)), labels, fontsize=8)
+    ax.set_xticks(
+        range(values.shape[1]),
+        [f'after {p["phase"]}:{p["task"]}' for p in record.phases],
+        fontsize=8)
+    ax.set_title(title)
+    fig.tight_layout()
+    fig.savefig(out_file, dpi=110)
+    plt.close(fig)

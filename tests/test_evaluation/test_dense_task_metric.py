@@ -1,0 +1,63 @@
+"""DenseTaskMetric: whole-set pooling versus per-image averaging."""
+import pytest
+import torch
+
+from mmhad.evaluation import DenseTaskMetric
+
+TASKS = dict(
+    semantic=dict(type='SemanticTask', num_classes=2, ignore_index=-1),
+    depth=dict(type='DepthTask', extended_metrics=True))
+
+
+def samples():
+    # image 1: 3 valid depth pixels, error 1 each; image 2: 1 valid, error 5
+    depth_gt = [
+        torch.tensor([[[2.0, 2.0], [2.0, 0.0]]]),
+        torch.tensor([[[0.0, 0.0], [0.0, 10.0]]]),
+    ]
+    depth_pred = [
+        torch.tensor([[[3.0, 3.0], [3.0, 9.0]]]),
+        torch.tensor([[[1.0, 1.0], [1.0, 5.0]]]),
+    ]
+    # image 1 all right; image 2: one wrong, one ignored
+    sem_gt = [
+        torch.tensor([[0, 1], [1, 0]]),
+        torch.tensor([[0, 0], [-1, 1]]),
+    ]
+    sem_pred = [
+        torch.tensor([[0, 1], [1, 0]]),
+        torch.tensor([[0, 1], [1, 1]]),
+    ]
+    # the fields a packed data sample carries (task.pred_key / task.gt_key)
+    return [
+        dict(pred_depth=dp, gt_depth=dg, pred_semantic=sp, gt_semantic=sg)
+        for dp, dg, sp, sg in zip(depth_pred, depth_gt, sem_pred, sem_gt)
+    ]
+
+
+def evaluate(average):
+    metric = DenseTaskMetric(tasks=TASKS, average=average)
+    metric.process({}, samples())
+    return metric.compute_metrics(metric.results)
+
+
+def test_pixel_average_pools_the_whole_set():
+    m = evaluate('pixel')
+    assert m['depth/abs_err'] == pytest.approx((1 + 1 + 1 + 5) / 4)
+    assert m['depth/rmse'] == pytest.approx(((3 + 25) / 4)**0.5)
+    # 7 scored pixels, 6 right; class 0: I=3, U=4; class 1: I=3, U=4
+    assert m['semantic/pixAcc'] == pytest.approx(600 / 7)
+    assert m['semantic/mIoU'] == pytest.approx((3 / 4 + 3 / 4) / 2 * 100)
+
+
+def test_image_average_weights_images_equally():
+    m = evaluate('image')
+    assert m['depth/abs_err'] == pytest.approx((1 + 5) / 2)
+    # image 2: 2 of 3 scored right; class 0 IoU 1/2, class 1 IoU 1/2
+    assert m['semantic/pixAcc'] == pytest.approx((100 + 200 / 3) / 2)
+    assert m['semantic/mIoU'] == pytest.approx((100 + 50) / 2)
+
+
+def test_unknown_average_is_refused():
+    with pytest.raises(ValueError, match="average='mean'"):
+        DenseTaskMetric(tasks=TASKS, average='mean')

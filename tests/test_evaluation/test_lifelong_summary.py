@@ -1,0 +1,167 @@
+"""Lifelong figures against hand-computed values."""
+import json
+import math
+
+import pytest
+
+from mmhad.evaluation.lifelong_report import (LifelongReport, aggregate_runs,
+                                              load_run)
+from mmhad.evaluation.lifelong_summary import (LifelongRecord, delta_m,
+                                               mean_ranks)
+
+DIRECTIONS = {
+    'semantic': {'mIoU': 'higher'},
+    'depth': {'abs_err': 'lower'},
+    'normal': {'mean_angle': 'lower'},
+}
+
+
+def make_record(sem, dep, nor, source='<memory>'):
+    """Three phases; sem/dep/nor list the values after each phase where the
+    task exists (3, 2 and 1 values)."""
+    phases = []
+    for t, name in enumerate(['semantic', 'depth', 'normal']):
+        metrics = {'semantic': {'mIoU': sem[t]}}
+        if t >= 1:
+            metrics['depth'] = {'abs_err': dep[t - 1]}
+        if t >= 2:
+            metrics['normal'] = {'mean_angle': nor[0]}
+        phases.append(dict(phase=t + 1, task=name, metrics=metrics))
+    return LifelongRecord(['semantic', 'depth', 'normal'], phases, DIRECTIONS,
+                          source)
+
+
+def test_matrices_have_none_before_a_task_arrives():
+    record = make_record([40, 30, 20], [0.5, 0.7], [30])
+    assert record.matrices() == {
+        'semantic': {'mIoU': [40, 30, 20]},
+        'depth': {'abs_err': [None, 0.5, 0.7]},
+        'normal': {'mean_angle': [None, None, 30]},
+    }
+
+
+def test_forgetting_is_positive_when_worse_for_both_directions():
+    # mIoU 40 -> 45 -> 20: best earlier 45, final 20: forgot 25.
+    # abs_err 0.5 -> 0.7 (lower is better): forgot +0.2, not -0.2.
+    summary = make_record([40, 45, 20], [0.5, 0.7], [30]).summary()
+    assert summary['forgetting']['semantic']['mIoU'] == pytest.approx(25)
+    assert summary['forgetting']['depth']['abs_err'] == pytest.approx(0.2)
+    # the last task cannot have forgotten anything
+    assert 'normal' not in summary['forgetting']
+    # backward transfer: final - learned, positive = better
+    assert summary['backward_transfer']['semantic']['mIoU'] == pytest.approx(
+        -20)
+    assert summary['backward_transfer']['depth']['abs_err'] == pytest.approx(
+        -0.2)
+    # relative averages: forgetting 25/45 and 0.2/0.5; transfer -20/40, -0.2/0.5
+    avg = summary['average']
+    assert avg['forgetting_pct'] == pytest.approx((25 / 45 + 0.4) / 2 * 100)
+    assert avg['backward_transfer_pct'] == pytest.approx(
+        (-0.5 - 0.4) / 2 * 100)
+
+
+def test_improving_lower_is_better_metric_gives_negative_forgetting():
+    summary = make_record([40, 40, 40], [0.7, 0.5], [30]).summary()
+    assert summary['forgetting']['depth']['abs_err'] == pytest.approx(-0.2)
+    assert summary['forgetting']['semantic']['mIoU'] == 0
+
+
+def test_delta_m_signs_and_self_comparison():
+    ref = {'semantic': {'mIoU': 20.0}, 'depth': {'abs_err': 1.0}}
+    run = {'semantic': {'mIoU': 30.0}, 'depth': {'abs_err': 0.5}}
+    # (+0.5 + +0.5) / 2 = +50 %
+    assert delta_m(run, ref, DIRECTIONS) == pytest.approx(50.0)
+    worse = {'semantic': {'mIoU': 10.0}, 'depth': {'abs_err': 1.5}}
+    assert delta_m(worse, ref, DIRECTIONS) == pytest.approx(-50.0)
+    assert delta_m(ref, ref, DIRECTIONS) == 0.0
+    with pytest.raises(KeyError, match='depth/abs_err'):
+        delta_m({'semantic': {'mIoU': 1.0}}, ref, DIRECTIONS)
+
+
+def test_mean_rank_with_ties():
+    a = {'semantic': {'mIoU': 30.0}, 'depth': {'abs_err': 0.5}}
+    b = {'semantic': {'mIoU': 20.0}, 'depth': {'abs_err': 0.5}}
+    c = {'semantic': {'mIoU': 10.0}, 'depth': {'abs_err': 0.4}}
+    # mIoU ranks 1, 2, 3; abs_err: c best (1), a and b tie for 2-3 (2.5)
+    assert mean_ranks([a, b, c], DIRECTIONS) == pytest.approx(
+        [(1 + 2.5) / 2, (2 + 2.5) / 2, (3 + 1) / 2])
+
+
+def write_run(tmp_path, name, record):
+    folder = tmp_path / name
+    folder.mkdir()
+    (folder / 'lifelong_results.json').write_text(
+        json.dumps(
+            dict(
+                task_order=record.task_order,
+                phases=record.phases,
+                directions=record.directions)))
+    return str(folder)
+
+
+def test_report_rows_csv_and_refusals(tmp_path):
+    naive = write_run(tmp_path, 'finetune',
+                      make_record([40, 20, 10], [0.5, 1.0], [30]))
+    had = write_run(tmp_path, 'had',
+                    make_record([40, 35, 30], [0.5, 0.6], [31]))
+    report = LifelongReport([load_run(had)], load_run(naive))
+    rows = {r['name']: r for r in report.rows()}
+    assert list(rows) == ['finetune', 'had']
+    assert rows['finetune']['delta_m_naive'] == 0.0
+    # (30-10)/10 = +2, -(0.6-1.0)/1.0 = +0.4, -(31-30)/30 = -1/30
+    assert rows['had']['delta_m_naive'] == pytest.approx(
+        100 * (2 + 0.4 - 1 / 30) / 3)
+    assert rows['had']['mean_rank'] == pytest.approx((1 + 1 + 2) / 3)
+    csv_lines = report.to_csv().splitlines()
+    assert csv_lines[0].startswith('method,semantic/mIoU,depth/abs_err')
+    assert csv_lines[2].startswith('had,30')
+    assert '| had |' in report.to_markdown()
+
+    other_order = LifelongRecord(
+        ['depth', 'semantic', 'normal'],
+        [dict(phase=i + 1, task=t, metrics={})
+         for i, t in enumerate(['depth', 'semantic', 'normal'])],
+        DIRECTIONS, 'other')
+    with pytest.raises(ValueError, match='different task sets or orders'):
+        LifelongReport([other_order], load_run(naive))
+
+
+def test_single_task_reference(tmp_path):
+    naive = load_run(
+        write_run(tmp_path, 'ft', make_record([40, 20, 10], [0.5, 1.0],
+                                              [30])))
+    singles = []
+    for task, metric, value in [('semantic', 'mIoU', 50.0),
+                                ('depth', 'abs_err', 0.5),
+                                ('normal', 'mean_angle', 30.0)]:
+        singles.append(
+            LifelongRecord([task], [
+                dict(phase=1, task=task, metrics={task: {metric: value}})
+            ], DIRECTIONS, f'single_{task}'))
+    report = LifelongReport([], naive, single_task=singles)
+    # (10-50)/50 = -0.8, -(1.0-0.5)/0.5 = -1, 0
+    assert report.rows()[0]['delta_m_single'] == pytest.approx(
+        100 * (-0.8 - 1.0 + 0.0) / 3)
+    with pytest.raises(ValueError, match="no single-task run for \\['normal'"):
+        LifelongReport([], naive, single_task=singles[:2])
+
+
+def test_aggregate_mean_and_std():
+    runs = [
+        make_record([40, 30, 20], [0.5, 0.7], [30]),
+        make_record([40, 30, 30], [0.5, 0.5], [34]),
+    ]
+    stats = aggregate_runs(runs)
+    mean, std, n = stats['final/semantic/mIoU']
+    assert (mean, n) == (25, 2)
+    assert std == pytest.approx(math.sqrt(50))
+    assert stats['forgetting/depth/abs_err'][0] == pytest.approx(0.1)
+
+
+def test_broken_results_file_is_named(tmp_path):
+    path = tmp_path / 'lifelong_results.json'
+    path.write_text('{"task_order": []')
+    with pytest.raises(ValueError, match='lifelong_results.json is not valid'):
+        load_run(str(tmp_path))
+    with pytest.raises(FileNotFoundError, match='nothere'):
+        load_run(str(tmp_path / 'nothere'))

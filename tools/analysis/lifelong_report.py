@@ -1,0 +1,70 @@
+"""Compare lifelong runs in the shape of the paper's main table.
+
+Example::
+
+    python tools/analysis/lifelong_report.py \\
+        work_dirs/had_r18_synthetic work_dirs/lwf_r18_synthetic \\
+        --naive work_dirs/finetune_r18_synthetic \\
+        --single-task work_dirs/single_semantic work_dirs/single_depth \\
+                      work_dirs/single_normal \\
+        --out-dir work_dirs/report
+
+writes ``report.md``, ``report.csv``, one ``curves_<task>.png`` per task
+(every method across phases) and one ``matrix_<run>.png`` per run.
+"""
+import argparse
+import os
+import os.path as osp
+
+from mmhad.evaluation.lifelong_report import LifelongReport, load_run
+from mmhad.visualization.lifelong_plots import (plot_matrix_heatmap,
+                                                plot_task_curves)
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(
+        description='Lifelong comparison table (Delta_m, Mean Rank) and plots')
+    parser.add_argument(
+        'runs', nargs='+', help='work dirs (or lifelong_results.json files)')
+    parser.add_argument(
+        '--naive', required=True, help='the naive fine-tuning run')
+    parser.add_argument(
+        '--single-task', nargs='+', default=[],
+        help='one single-task run per task, for Delta_m vs single-task')
+    parser.add_argument(
+        '--names', nargs='+', help='row names (default: the dirs\' names)')
+    parser.add_argument(
+        '--out-dir', default='work_dirs/lifelong_report',
+        help='where report.md, report.csv and the PNGs go')
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    report = LifelongReport(
+        [load_run(p) for p in args.runs],
+        load_run(args.naive),
+        names=args.names,
+        single_task=[load_run(p) for p in args.single_task])
+    os.makedirs(args.out_dir, exist_ok=True)
+    written = []
+    for name, text in (('report.md', report.to_markdown()),
+                       ('report.csv', report.to_csv())):
+        path = osp.join(args.out_dir, name)
+        with open(path, 'w') as f:
+            f.write(text)
+        written.append(path)
+    for task in report.naive.task_order:
+        path = osp.join(args.out_dir, f'curves_{task}.png')
+        plot_task_curves(report.runs, report.names, task, path)
+        written.append(path)
+    for record, name in zip(report.runs, report.names):
+        path = osp.join(args.out_dir, f'matrix_{name}.png')
+        plot_matrix_heatmap(record, name, path)
+        written.append(path)
+    print(report.to_markdown())
+    print('written:\n  ' + '\n  '.join(written))
+
+
+if __name__ == '__main__':
+    main()
