@@ -263,6 +263,9 @@ class LifelongTrainLoop(EpochBasedTrainLoop):
     def _end_phase(self, phase_idx: int) -> None:
         runner = self.runner
         tasks = self.phases[phase_idx]
+        # Before evaluation and saving: what a method estimates on the
+        # phase's data (EWC's Fisher, ...) belongs in the phase checkpoint.
+        self.model.end_phase(self.dataloader)
         metrics = {}
         if runner.val_loop is not None:
             metrics = runner.val_loop.run()
@@ -287,4 +290,3 @@ class LifelongTrainLoop(EpochBasedTrainLoop):
             runner.logger.info(
                 f'Phase {phase_idx + 1} checkpoint: '
                 f'{self.phase_checkpoint(phase_idx)}')
-        self.model.end_phase()

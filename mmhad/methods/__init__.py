@@ -1,4 +1,13 @@
 from .base import BaseLifelongMethod, FineTune
+from .ewc import EWC
+from .feature_distillation import FeatureDistillation
 from .had import HAD
+from .lwf import LwF
+from .mas import MAS
+from .parameter_regularization import ParameterRegularizer
+from .structured_distillation import StructuredDistillation
 
-__all__ = ['BaseLifelongMethod', 'FineTune', 'HAD']
+__all__ = [
+    'BaseLifelongMethod', 'FineTune', 'HAD', 'LwF', 'EWC', 'MAS',
+    'ParameterRegularizer', 'FeatureDistillation', 'StructuredDistillation'
+]

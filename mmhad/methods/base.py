@@ -1,6 +1,6 @@
 """What every lifelong method shares: phases, the frozen teacher, L_new."""
 import copy
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, Iterable, List, Optional, Sequence
 
 import torch
 import torch.nn as nn
@@ -26,16 +26,32 @@ class BaseLifelongMethod(LifelongDensePredictor):
     not in the student's ``state_dict``, not given to the optimizer and not
     wrapped by DDP.
 
+    Methods that distil old tasks can distil a random subset of them at each
+    step (DKD-style sampling, to trade compute for retention): with
+    ``distill_tasks_per_step=k`` each step draws k of the old tasks and their
+    terms are scaled by ``num_old / k`` so that the expected total equals
+    distilling them all.
+
     Args:
+        distill_tasks_per_step (int, optional): Old tasks distilled per step;
+            ``None`` distils all of them.
         **kwargs: See :class:`LifelongDensePredictor` (``backbone``,
             ``decode_head``, ``tasks``, ...).
     """
 
     #: Whether :meth:`begin_phase` snapshots a teacher.
     needs_teacher = False
+    #: Whether :meth:`extra_losses` works on the old tasks' predictions.
+    distils_old_tasks = False
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self,
+                 distill_tasks_per_step: Optional[int] = None,
+                 **kwargs) -> None:
         super().__init__(**kwargs)
+        if distill_tasks_per_step is not None and distill_tasks_per_step < 1:
+            raise ValueError('distill_tasks_per_step must be >= 1 or None, '
+                             f'got {distill_tasks_per_step}')
+        self.distill_tasks_per_step = distill_tasks_per_step
         self.phase = 0
         self.new_tasks: List[str] = []
         self.old_tasks: List[str] = []
@@ -77,8 +93,13 @@ class BaseLifelongMethod(LifelongDensePredictor):
         self._set_teacher(teacher)
         return added
 
-    def end_phase(self) -> None:
-        """Called after a phase is trained, evaluated and saved."""
+    def end_phase(self, dataloader: Iterable) -> None:
+        """Called when a phase is trained, before it is evaluated and saved.
+
+        Args:
+            dataloader: The phase's training data (for methods that estimate
+                something on it, e.g. EWC's Fisher information).
+        """
 
     # ---------------------------------------------------------------- teacher
     def _set_teacher(self, teacher: Optional[nn.Module]) -> None:
@@ -111,13 +132,34 @@ class BaseLifelongMethod(LifelongDensePredictor):
 
     # ---------------------------------------------------------------- losses
     def distilled_tasks(self) -> List[str]:
-        """Old tasks whose student predictions :meth:`extra_losses` needs."""
-        return []
+        """Old tasks to distil at this step (a random subset with
+        ``distill_tasks_per_step``); empty without a teacher."""
+        if not self.distils_old_tasks or self.teacher is None:
+            return []
+        k = self.distill_tasks_per_step
+        if k is None or k >= len(self.old_tasks):
+            return list(self.old_tasks)
+        picked = torch.randperm(len(self.old_tasks))[:k].sort().values
+        return [self.old_tasks[i] for i in picked.tolist()]
+
+    def sampling_scale(self, distilled: Sequence[str]) -> float:
+        """``num_old / num_distilled``: keeps the expected total unbiased."""
+        return len(self.old_tasks) / max(len(distilled), 1)
 
     def extra_losses(self, inputs: Tensor,
                      data_samples: Sequence[MultiTaskDataSample],
-                     outputs: Dict[str, Tensor]) -> Dict[str, Tensor]:
-        """Terms the method adds to L_new (weighted; keys contain 'loss')."""
+                     feats: Sequence[Tensor], outputs: Dict[str, Tensor],
+                     distilled: Sequence[str]) -> Dict[str, Tensor]:
+        """Terms the method adds to L_new (weighted; keys contain 'loss').
+
+        Args:
+            inputs (Tensor): Normalised images (N, 3, H, W).
+            data_samples (list): The batch's samples (ground truth).
+            feats (list[Tensor]): The student's backbone (+ neck) features.
+            outputs (dict[str, Tensor]): The student's activated predictions
+                (N, C, H, W) of the new tasks and of ``distilled``.
+            distilled (list[str]): Old tasks drawn for this step.
+        """
         return {}
 
     def loss(self, inputs: Tensor,
@@ -128,13 +170,14 @@ class BaseLifelongMethod(LifelongDensePredictor):
                 'no phase has begun: train with LifelongTrainLoop '
                 "(train_cfg = dict(type='LifelongTrainLoop', ...)) or call "
                 'begin_phase() first')
-        names = self.new_tasks + [
-            n for n in self.distilled_tasks() if n not in self.new_tasks
-        ]
-        outputs = self.decode(self.extract_feat(inputs), names,
+        distilled = self.distilled_tasks()
+        feats = self.extract_feat(inputs)
+        outputs = self.decode(feats, self.new_tasks + distilled,
                               inputs.shape[2:])
         losses = self.supervised_losses(outputs, data_samples, self.new_tasks)
-        losses.update(self.extra_losses(inputs, data_samples, outputs))
+        losses.update(
+            self.extra_losses(inputs, data_samples, feats, outputs,
+                              distilled))
         return losses
 
 

@@ -4,7 +4,7 @@ Methods (HAD, LwF, EWC, ...) are written against this interface and never
 branch on a task's name or kind: whatever differs between semantic
 segmentation, depth and normals is answered here, once.
 """
-from typing import Dict
+from typing import Dict, Optional
 
 import torch
 from torch import Tensor
@@ -79,6 +79,18 @@ class DenseTask:
         """
         raise NotImplementedError
 
+    def soft_pixel_loss(self,
+                        pred: Tensor,
+                        teacher_pred: Tensor,
+                        temperature: float = 1.0) -> Tensor:
+        """Per-pixel plain distillation loss (N, H, W) towards a teacher.
+
+        The loss to the teacher's pseudo-label by default (L1 for depth,
+        1 - cosine for normals); classification tasks compare softened
+        distributions instead (:class:`SemanticTask`).
+        """
+        return self.pixel_loss(pred, self.pseudo_label(teacher_pred))
+
     def loss(self, pred: Tensor, gt: Tensor) -> Tensor:
         """Supervised loss: the pixel loss averaged over valid pixels."""
         return self.loss_weight * masked_mean(
@@ -88,8 +100,17 @@ class DenseTask:
         """Teacher prediction -> target in ground-truth format (no grad)."""
         raise NotImplementedError
 
-    def pseudo_groups(self, pseudo: Tensor, delta: float = 0.5) -> Tensor:
+    def pseudo_groups(self,
+                      pseudo: Tensor,
+                      delta: float = 0.5,
+                      num_bins: Optional[int] = None) -> Tensor:
         """DB-HAD pixel groups from a pseudo-label.
+
+        Args:
+            pseudo (Tensor): Pseudo-label from :meth:`pseudo_label`.
+            delta (float): Foreground threshold (regression tasks).
+            num_bins (int, optional): Fixed-width bins instead of the
+                foreground/background split (regression tasks).
 
         Returns:
             Tensor: Long tensor (N, H, W) of group ids >= 0.
@@ -121,7 +142,10 @@ class RegressionTask(DenseTask):
     def pseudo_label(self, teacher_pred: Tensor) -> Tensor:
         return teacher_pred.detach()
 
-    def pseudo_groups(self, pseudo: Tensor, delta: float = 0.5) -> Tensor:
+    def pseudo_groups(self,
+                      pseudo: Tensor,
+                      delta: float = 0.5,
+                      num_bins: Optional[int] = None) -> Tensor:
         score = pseudo.float().mean(dim=1)  # (N, H, W)
         flat = score.flatten(1)
         low = flat.min(dim=1).values[:, None, None]
@@ -129,4 +153,6 @@ class RegressionTask(DenseTask):
         # A constant map has no foreground: it normalises to 0 everywhere.
         norm = (score - low) / (high - low).clamp(min=torch.finfo(
             score.dtype).eps)
+        if num_bins is not None:
+            return (norm * num_bins).long().clamp(max=num_bins - 1)
         return (norm >= delta).long()

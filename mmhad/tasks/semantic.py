@@ -1,4 +1,4 @@
-from typing import Dict
+from typing import Dict, Optional
 
 import torch
 import torch.nn.functional as F
@@ -57,11 +57,30 @@ class SemanticTask(DenseTask):
                            torch.zeros_like(target), target)
         return -pred.float().gather(1, safe.unsqueeze(1)).squeeze(1)
 
+    def soft_pixel_loss(self,
+                        pred: Tensor,
+                        teacher_pred: Tensor,
+                        temperature: float = 1.0) -> Tensor:
+        """Hinton's KL(teacher_T || student_T) * T^2 per pixel.
+
+        Predictions are log-probabilities; log_softmax(log p / T) equals
+        log_softmax(logits / T), so the logits are not needed.
+        """
+        teacher = F.log_softmax(teacher_pred.detach().float() / temperature,
+                                dim=1)
+        student = F.log_softmax(pred.float() / temperature, dim=1)
+        return (teacher.exp() * (teacher - student)).sum(dim=1) * \
+            temperature**2
+
     def pseudo_label(self, teacher_pred: Tensor) -> Tensor:
         return teacher_pred.detach().argmax(dim=1)
 
-    def pseudo_groups(self, pseudo: Tensor, delta: float = 0.5) -> Tensor:
-        # One group per class the teacher predicts; delta does not apply.
+    def pseudo_groups(self,
+                      pseudo: Tensor,
+                      delta: float = 0.5,
+                      num_bins: Optional[int] = None) -> Tensor:
+        # One group per class the teacher predicts; delta and bins do not
+        # apply.
         return pseudo.long()
 
     def decode(self, pred: Tensor) -> Tensor:

@@ -15,6 +15,9 @@ def plot_task_curves(records: Sequence[LifelongRecord], names: Sequence[str],
                      task: str, out_file: str) -> None:
     """One figure per task: each metric across phases, one line per run.
 
+    A run with fewer phases (joint training in one phase) is drawn
+    right-aligned, so every run's final value sits at the last tick.
+
     Args:
         records (list[LifelongRecord]): Runs with the same task order.
         names (list[str]): Legend entry of each run.
@@ -26,11 +29,16 @@ def plot_task_curves(records: Sequence[LifelongRecord], names: Sequence[str],
     rows = math.ceil(len(metrics) / cols)
     fig, axes = plt.subplots(
         rows, cols, figsize=(4.2 * cols, 3.2 * rows), squeeze=False)
-    phase_labels = [f'{p["phase"]}\n{p["task"]}' for p in records[0].phases]
+    longest = max(records, key=lambda r: r.num_phases)
+    phase_labels = [f'{p["phase"]}\n{p["task"]}' for p in longest.phases]
     for ax, metric in zip(axes.flat, metrics):
         for record, name in zip(records, names):
             values = record.matrices()[task][metric]
-            xs = [i + 1 for i, v in enumerate(values) if v is not None]
+            # Runs with fewer phases (joint training) end where the others
+            # end: their last phase is drawn at the last tick.
+            offset = longest.num_phases - record.num_phases
+            xs = [offset + i + 1 for i, v in enumerate(values)
+                  if v is not None]
             ys = [v for v in values if v is not None]
             ax.plot(xs, ys, marker='o', label=name)
         arrow = '↑' if records[0].directions[task][metric] == 'higher' else '↓'

@@ -1,0 +1,4 @@
+_base_ = ['./finetune_r18_synthetic.py']
+model = dict(
+    type='FeatureDistillation', hint_weight=1.0, regressor=True,
+    feat_channels={{_base_.model.decode_head.in_channels}})

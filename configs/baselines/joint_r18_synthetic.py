@@ -1,0 +1,2 @@
+_base_ = ['./finetune_r18_synthetic.py']
+train_cfg = dict(task_order=[['semantic', 'depth', 'normal']])

@@ -1,0 +1,2 @@
+_base_ = ['./finetune_r18_synthetic.py']
+model = dict(type='LwF', distill_weight=1.0, temperature=2.0)

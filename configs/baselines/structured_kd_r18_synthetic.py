@@ -1,0 +1,2 @@
+_base_ = ['./finetune_r18_synthetic.py']
+model = dict(type='StructuredDistillation', pair_weight=1.0, pool=1)

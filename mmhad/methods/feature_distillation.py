@@ -1,0 +1,65 @@
+"""FitNets-style hint distillation of backbone features (Romero et al.)."""
+from typing import Dict, Sequence
+
+import torch
+import torch.nn as nn
+from torch import Tensor
+
+from mmhad.registry import MODELS
+from mmhad.structures import MultiTaskDataSample
+from .base import BaseLifelongMethod
+
+
+@MODELS.register_module()
+class FeatureDistillation(BaseLifelongMethod):
+    """Keep the shared features close to the previous model's.
+
+    ``loss_hint = weight * mean((r(f_student) - f_teacher)^2)`` on the last
+    backbone (+ neck) feature map, where ``r`` is a learned 1x1 convolution
+    (FitNets' regressor, initialised to the identity) or the identity. The
+    teacher is a snapshot of the student, so the channels always match; the
+    regressor gives the student room to re-arrange its features.
+
+    Args:
+        hint_weight (float): ``weight`` above.
+        regressor (bool): Learn the 1x1 regressor ``r``.
+        feat_channels (int, optional): Channels of the distilled feature
+            map; needed with ``regressor=True`` (``decode_head.in_channels``
+            of the config).
+        **kwargs: See :class:`BaseLifelongMethod`.
+    """
+
+    needs_teacher = True
+
+    def __init__(self,
+                 hint_weight: float = 1.0,
+                 regressor: bool = False,
+                 feat_channels: int = None,
+                 **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.hint_weight = hint_weight
+        self.regressor = nn.Identity()
+        if regressor:
+            if not feat_channels:
+                raise ValueError('FeatureDistillation(regressor=True) needs '
+                                 'feat_channels (the backbone output '
+                                 'channels, decode_head.in_channels)')
+            self.regressor = nn.Conv2d(feat_channels, feat_channels, 1)
+            with torch.no_grad():
+                self.regressor.weight.copy_(
+                    torch.eye(feat_channels)[:, :, None, None])
+                self.regressor.bias.zero_()
+
+    def extra_losses(self, inputs: Tensor,
+                     data_samples: Sequence[MultiTaskDataSample],
+                     feats: Sequence[Tensor], outputs: Dict[str, Tensor],
+                     distilled: Sequence[str]) -> Dict[str, Tensor]:
+        if self.teacher is None:
+            return {}
+        with torch.no_grad():
+            target = self.teacher.extract_feat(inputs)[-1]
+        hint = self.regressor(feats[-1])
+        return {
+            'loss_hint': self.hint_weight *
+            ((hint.float() - target.float())**2).mean()
+        }

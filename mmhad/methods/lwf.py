@@ -1,0 +1,57 @@
+"""LwF: plain pixel-wise distillation of every old head (Li & Hoiem)."""
+from typing import Dict, Sequence
+
+from torch import Tensor
+
+from mmhad.registry import MODELS
+from mmhad.structures import MultiTaskDataSample
+from .base import BaseLifelongMethod
+
+
+@MODELS.register_module()
+class LwF(BaseLifelongMethod):
+    """Learning without Forgetting for heterogeneous dense tasks.
+
+    The frozen teacher predicts every old task on the new images and the
+    student matches it pixel by pixel with each task kind's
+    :meth:`~mmhad.tasks.DenseTask.soft_pixel_loss` (KL at temperature T for
+    classification, L1 / 1 - cosine to the teacher's prediction for
+    regression), averaged over all pixels: the "naive distillation" HAD
+    improves on with its balanced and salience-guided terms.
+
+        L = L_new + lambda / (t - 1) * sum_j mean(I_j)
+
+    Args:
+        distill_weight (float): lambda.
+        temperature (float): Softening of classification outputs (Hinton's
+            KD with T > 1; LwF used T = 2).
+        **kwargs: See :class:`BaseLifelongMethod`.
+    """
+
+    needs_teacher = True
+    distils_old_tasks = True
+
+    def __init__(self,
+                 distill_weight: float = 1.0,
+                 temperature: float = 2.0,
+                 **kwargs) -> None:
+        super().__init__(**kwargs)
+        if temperature <= 0:
+            raise ValueError(f'temperature must be > 0, got {temperature}')
+        self.distill_weight = distill_weight
+        self.temperature = temperature
+
+    def extra_losses(self, inputs: Tensor,
+                     data_samples: Sequence[MultiTaskDataSample],
+                     feats: Sequence[Tensor], outputs: Dict[str, Tensor],
+                     distilled: Sequence[str]) -> Dict[str, Tensor]:
+        if not distilled:
+            return {}
+        teacher_outputs = self.teacher_predict(inputs, distilled)
+        weight = self.distill_weight / len(self.old_tasks) * \
+            self.sampling_scale(distilled)
+        return {
+            f'loss_lwf.{name}': weight * self.tasks[name].soft_pixel_loss(
+                outputs[name], teacher_outputs[name], self.temperature).mean()
+            for name in distilled
+        }

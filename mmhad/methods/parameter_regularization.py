@@ -1,0 +1,109 @@
+"""Importance-weighted quadratic anchoring of parameters (EWC, MAS)."""
+from typing import Dict, Iterable, Sequence
+
+import torch
+from torch import Tensor
+
+from mmhad.structures import MultiTaskDataSample
+from .base import BaseLifelongMethod
+
+
+class ParameterRegularizer(BaseLifelongMethod):
+    """Penalise moving parameters that mattered for earlier phases.
+
+    At the end of each phase the importance Omega of every parameter is
+    estimated on that phase's training data (:meth:`batch_importance`) and
+    accumulated, ``Omega <- decay * Omega + Omega_phase``, and the parameters
+    are stored as anchors theta*. Later phases add
+
+        loss_reg = weight / 2 * sum_i Omega_i (theta_i - theta*_i)^2
+
+    over the anchored parameters (the backbone and the heads of earlier
+    tasks; heads added later have no anchor). Importance and anchors are part
+    of the model's ``state_dict`` (``_extra_state``), so phase checkpoints
+    carry them.
+
+    Args:
+        penalty_weight (float): ``weight`` above.
+        decay (float): How much of the earlier phases' importance is kept
+            (1: plain sum, as multi-task EWC; < 1: online EWC).
+        max_batches (int, optional): Batches of the phase's data used to
+            estimate the importance; all by default.
+        **kwargs: See :class:`BaseLifelongMethod`.
+    """
+
+    #: Prefix of the penalty's loss key, ``loss_<name>``.
+    penalty_name = 'reg'
+
+    def __init__(self,
+                 penalty_weight: float = 1.0,
+                 decay: float = 1.0,
+                 max_batches: int = None,
+                 **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.penalty_weight = penalty_weight
+        self.decay = decay
+        self.max_batches = max_batches
+        self.importance: Dict[str, Tensor] = {}
+        self.anchors: Dict[str, Tensor] = {}
+
+    # --------------------------------------------------------- estimation
+    def batch_importance(self, inputs: Tensor,
+                         data_samples: Sequence[MultiTaskDataSample]
+                         ) -> Dict[str, Tensor]:
+        """Importance of each parameter measured on one batch."""
+        raise NotImplementedError
+
+    def end_phase(self, dataloader: Iterable) -> None:
+        was_training = self.training
+        self.eval()  # no dropout, no BN statistics update
+        total: Dict[str, Tensor] = {}
+        batches = 0
+        for data in dataloader:
+            if self.max_batches is not None and batches >= self.max_batches:
+                break
+            data = self.data_preprocessor(data, True)
+            for key, value in self.batch_importance(
+                    data['inputs'], data['data_samples']).items():
+                total[key] = total.get(key, 0) + value
+            batches += 1
+        self.train(was_training)
+        for name, param in self.named_parameters():
+            if name not in total:
+                continue
+            phase = total[name] / max(batches, 1)
+            previous = self.importance.get(name)
+            self.importance[name] = phase if previous is None else \
+                self.decay * previous + phase
+            self.anchors[name] = param.detach().clone()
+
+    def _grads_of(self, loss: Tensor) -> Dict[str, Tensor]:
+        params = {n: p for n, p in self.named_parameters() if p.requires_grad}
+        grads = torch.autograd.grad(
+            loss, list(params.values()), allow_unused=True)
+        return {
+            n: g.detach() for n, g in zip(params, grads) if g is not None
+        }
+
+    # -------------------------------------------------------------- penalty
+    def extra_losses(self, inputs: Tensor,
+                     data_samples: Sequence[MultiTaskDataSample],
+                     feats: Sequence[Tensor], outputs: Dict[str, Tensor],
+                     distilled: Sequence[str]) -> Dict[str, Tensor]:
+        if not self.anchors:
+            return {}
+        params = dict(self.named_parameters())
+        penalty = sum(
+            (self.importance[n] * (params[n] - anchor)**2).sum()
+            for n, anchor in self.anchors.items())
+        return {
+            f'loss_{self.penalty_name}': self.penalty_weight / 2 * penalty
+        }
+
+    # ---------------------------------------------------------- checkpoints
+    def get_extra_state(self) -> dict:
+        return dict(importance=self.importance, anchors=self.anchors)
+
+    def set_extra_state(self, state: dict) -> None:
+        self.importance = dict(state.get('importance', {}))
+        self.anchors = dict(state.get('anchors', {}))

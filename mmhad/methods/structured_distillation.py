@@ -1,0 +1,71 @@
+"""Pair-wise (structured) feature distillation (Liu et al., structured KD
+for dense prediction)."""
+from typing import Dict, Sequence
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor
+
+from mmhad.registry import MODELS
+from mmhad.structures import MultiTaskDataSample
+from .base import BaseLifelongMethod
+
+
+def pairwise_similarity(feat: Tensor) -> Tensor:
+    """Cosine similarity between all positions of a feature map.
+
+    Args:
+        feat (Tensor): Features (N, C, h, w).
+
+    Returns:
+        Tensor: Similarities (N, h*w, h*w).
+    """
+    flat = F.normalize(feat.float().flatten(2), dim=1)  # (N, C, hw)
+    return flat.transpose(1, 2) @ flat
+
+
+@MODELS.register_module()
+class StructuredDistillation(BaseLifelongMethod):
+    """Keep the pair-wise similarity structure of the shared features.
+
+    ``loss_pair = weight * mean((S_student - S_teacher)^2)`` with ``S`` the
+    cosine similarity of every pair of positions of the last feature map,
+    after average pooling by ``pool`` (the number of pairs grows with the
+    square of the positions).
+
+    Args:
+        pair_weight (float): ``weight`` above.
+        pool (int): Average-pooling kernel (and stride) before comparing.
+        **kwargs: See :class:`BaseLifelongMethod`.
+    """
+
+    needs_teacher = True
+
+    def __init__(self,
+                 pair_weight: float = 1.0,
+                 pool: int = 2,
+                 **kwargs) -> None:
+        super().__init__(**kwargs)
+        if pool < 1:
+            raise ValueError(f'pool must be >= 1, got {pool}')
+        self.pair_weight = pair_weight
+        self.pool = pool
+
+    def _similarity(self, feat: Tensor) -> Tensor:
+        if self.pool > 1:
+            feat = F.avg_pool2d(
+                feat, self.pool, self.pool, ceil_mode=True)
+        return pairwise_similarity(feat)
+
+    def extra_losses(self, inputs: Tensor,
+                     data_samples: Sequence[MultiTaskDataSample],
+                     feats: Sequence[Tensor], outputs: Dict[str, Tensor],
+                     distilled: Sequence[str]) -> Dict[str, Tensor]:
+        if self.teacher is None:
+            return {}
+        with torch.no_grad():
+            target = self._similarity(self.teacher.extract_feat(inputs)[-1])
+        student = self._similarity(feats[-1])
+        return {
+            'loss_pair': self.pair_weight * ((student - target)**2).mean()
+        }

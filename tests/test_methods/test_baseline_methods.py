@@ -1,0 +1,142 @@
+"""Every method: no extra terms in phase 1; non-zero, finite terms with
+gradients in later phases; method-specific behaviour."""
+import math
+
+import pytest
+import torch
+
+from mmhad.registry import MODELS
+from tests.conftest import tiny_model_cfg
+from tests.test_methods.test_lifelong_methods import make_batch, train_steps
+
+METHODS = {
+    'HAD': dict(type='HAD'),
+    'LwF': dict(type='LwF', temperature=2.0),
+    'EWC': dict(type='EWC', penalty_weight=10.0),
+    'MAS': dict(type='MAS', penalty_weight=10.0),
+    'FeatureDistillation': dict(
+        type='FeatureDistillation', regressor=True, feat_channels=64),
+    'StructuredDistillation': dict(type='StructuredDistillation'),
+    'HAD-sampled': dict(type='HAD', distill_tasks_per_step=1),
+}
+
+
+def phase_data(tasks):
+    """A one-batch 'dataloader' as the loop hands it to end_phase."""
+    inputs, samples = make_batch(tasks=tasks)
+    return [dict(inputs=list(inputs), data_samples=samples)]
+
+
+def run_phases(method_cfg, phases=(['semantic'], ['depth'], ['normal'])):
+    """Train each phase for two steps; the last phase is left unfinished
+    (no end_phase), as in the middle of training."""
+    model = MODELS.build(tiny_model_cfg(**method_cfg))
+    extras = []
+    for phase, tasks in enumerate(phases, 1):
+        if phase > 1:
+            model.end_phase(phase_data(phases[phase - 2]))
+        model.begin_phase(phase, tasks)
+        losses = train_steps(model, tasks)
+        extras.append({k: v for k, v in losses.items()
+                       if not k.startswith('loss_new')})
+    return model, extras
+
+
+@pytest.mark.parametrize('name', list(METHODS))
+def test_extra_terms_zero_in_phase_1_then_finite_with_gradients(name):
+    model, extras = run_phases(METHODS[name])
+    assert all(float(v) == 0 for v in extras[0].values())
+    for later in extras[1:]:
+        assert later, f'{name} adds no term in a later phase'
+        for key, value in later.items():
+            value = float(value.detach())
+            assert math.isfinite(value) and value != 0, key
+    # gradients of a fresh later-phase step reach the shared backbone
+    model.zero_grad()
+    losses = model.loss(*make_batch(tasks=['normal']))
+    extra = sum(v for k, v in losses.items() if not k.startswith('loss_new'))
+    extra.backward()
+    grads = [p.grad for p in model.backbone.parameters()]
+    assert any(g is not None and g.abs().sum() > 0 for g in grads)
+
+
+def test_lwf_kl_is_zero_for_the_teacher_itself_and_scales_with_t2():
+    from mmhad.tasks import SemanticTask
+    task = SemanticTask('semantic', num_classes=3)
+    logits = torch.randn(2, 3, 4, 5)
+    pred = torch.log_softmax(logits, dim=1)
+    assert torch.allclose(
+        task.soft_pixel_loss(pred, pred, 4.0), torch.zeros(2, 4, 5),
+        atol=1e-6)
+    other = torch.log_softmax(torch.randn(2, 3, 4, 5), dim=1)
+    # T = 1: plain KL(teacher || student)
+    kl = (other.exp() * (other - pred)).sum(1)
+    assert torch.allclose(task.soft_pixel_loss(pred, other, 1.0), kl,
+                          atol=1e-6)
+
+
+def test_ewc_importance_is_squared_gradient_and_anchors_phase_weights():
+    model = MODELS.build(tiny_model_cfg(type='EWC'))
+    model.begin_phase(1, ['depth'])
+    train_steps(model, ['depth'])
+    data = phase_data(['depth'])
+    model.end_phase(data)
+    # by hand: squared gradient of the depth loss on the same batch
+    model.eval()
+    batch = model.data_preprocessor(data[0], True)
+    outputs = model.predict_tasks(batch['inputs'], ['depth'])
+    loss = sum(model.supervised_losses(outputs, batch['data_samples'],
+                                       ['depth']).values())
+    weight = model.heads['depth'].conv_seg.weight
+    grad, = torch.autograd.grad(loss, [weight])
+    key = 'heads.depth.conv_seg.weight'
+    assert torch.allclose(model.importance[key], grad**2)
+    assert torch.equal(model.anchors[key], weight.detach())
+    # no drift, no penalty; moving an anchored weight is penalised
+    model.begin_phase(2, ['normal'])
+    feats = model.extract_feat(batch['inputs'])
+    penalty = model.extra_losses(batch['inputs'], batch['data_samples'],
+                                 feats, {}, [])['loss_ewc']
+    assert float(penalty) == 0
+    with torch.no_grad():
+        weight.add_(1.0)
+    penalty = model.extra_losses(batch['inputs'], batch['data_samples'],
+                                 feats, {}, [])['loss_ewc']
+    assert float(penalty) == pytest.approx(
+        float(model.importance[key].sum()) / 2, rel=1e-5)
+
+
+def test_regularizer_state_travels_in_the_state_dict():
+    model, _ = run_phases(METHODS['MAS'], phases=(['semantic'], ['depth']))
+    state = model.state_dict()
+    assert '_extra_state' in state
+    fresh = MODELS.build(tiny_model_cfg(**METHODS['MAS']))
+    fresh.load_state_dict(state)
+    assert fresh.importance.keys() == model.importance.keys()
+    for key, value in model.importance.items():
+        assert torch.equal(fresh.importance[key], value)
+
+
+def test_sampling_distils_k_old_tasks_scaled_to_all():
+    model = MODELS.build(
+        tiny_model_cfg(type='LwF', distill_tasks_per_step=1))
+    for phase, task in enumerate(['semantic', 'depth', 'normal'], 1):
+        model.begin_phase(phase, [task])
+    torch.manual_seed(0)
+    drawn = {tuple(model.distilled_tasks()) for _ in range(50)}
+    assert drawn == {('semantic', ), ('depth', )}
+    assert model.sampling_scale(['depth']) == 2.0
+    losses = model.loss(*make_batch(tasks=['normal']))
+    assert len([k for k in losses if k.startswith('loss_lwf')]) == 1
+
+
+def test_regression_bins_split_the_normalised_pseudo_label():
+    from mmhad.tasks import DepthTask
+    task = DepthTask('depth')
+    pseudo = torch.tensor([0.0, 0.1, 0.35, 0.5, 0.99, 1.0]).view(1, 1, 1, 6)
+    assert task.pseudo_groups(pseudo, num_bins=5).flatten().tolist() == [
+        0, 0, 1, 2, 4, 4
+    ]
+    assert task.pseudo_groups(pseudo, 0.5).flatten().tolist() == [
+        0, 0, 0, 1, 1, 1
+    ]
