@@ -67,7 +67,7 @@ def tiny_cfg(config, data_root, work_dir, **train_cfg):
             tasks=tasks,
             pipeline=cfg[loader].dataset.pipeline)
         cfg[loader].batch_size = 4
-    cfg.train_cfg.update(max_epochs=1, **train_cfg)
+    cfg.train_cfg.update(dict(dict(max_epochs=1), **train_cfg))
     cfg.work_dir = str(work_dir)
     name = uuid.uuid4().hex
     cfg.experiment_name = name

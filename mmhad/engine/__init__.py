@@ -1,8 +1,9 @@
 from .hooks import LifelongResultsHook
 from .lifelong_train_loop import LifelongTrainLoop, phase_checkpoint_name
 from .log_processor import LifelongLogProcessor
+from .safe_checkpoint_loader import UnsafeCheckpointError, safe_load
 
 __all__ = [
     'LifelongTrainLoop', 'phase_checkpoint_name', 'LifelongResultsHook',
-    'LifelongLogProcessor'
+    'LifelongLogProcessor', 'safe_load', 'UnsafeCheckpointError'
 ]

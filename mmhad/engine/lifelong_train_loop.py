@@ -5,7 +5,7 @@ from typing import Dict, List, Optional, Sequence, Union
 
 from mmengine.dataset import BaseDataset
 from mmengine.model import is_model_wrapper
-from mmengine.runner import EpochBasedTrainLoop
+from mmengine.runner import EpochBasedTrainLoop, find_latest_checkpoint
 from mmengine.runner.checkpoint import _load_checkpoint
 
 from mmhad.datasets import PhaseSubset, split_phases
@@ -157,7 +157,6 @@ class LifelongTrainLoop(EpochBasedTrainLoop):
             return None
         if runner._load_from is not None:
             return runner._load_from
-        from mmengine.runner import find_latest_checkpoint
         return find_latest_checkpoint(runner.work_dir)
 
     def _grow_heads_for_resume(self) -> None:
@@ -229,6 +228,23 @@ class LifelongTrainLoop(EpochBasedTrainLoop):
             f'{self.model.task_names}, teacher: {teacher}, '
             f'{self.epochs_per_phase} epochs of {len(self.dataloader)} iters')
         runner.call_hook('before_phase', phase=phase_idx + 1, tasks=tasks)
+
+    def run_iter(self, idx, data_batch) -> None:
+        try:
+            super().run_iter(idx, data_batch)
+        except FloatingPointError as err:
+            # Raised by the loss before the optimizer step: the weights and
+            # every checkpoint on disk are still the last good ones.
+            phase = self.current_phase
+            latest = find_latest_checkpoint(self.runner.work_dir) or next(
+                (self.phase_checkpoint(p) for p in reversed(range(phase))
+                 if osp.isfile(self.phase_checkpoint(p))), 'none yet')
+            raise type(err)(
+                f'{err} in phase {phase + 1}/{self.num_phases} '
+                f'({"+".join(self.phases[phase])}), epoch {self._epoch + 1}, '
+                f'iteration {idx + 1}/{len(self.dataloader)} (global '
+                f'{self._iter + 1}); training stopped before the update. '
+                f'Last checkpoint: {latest}') from err
 
     def _forget_loss_logs(self) -> None:
         # The message hub keeps the last value of every loss key it saw; a

@@ -1,13 +1,15 @@
-from .base import BaseLifelongMethod, FineTune
+from .base import BaseLifelongMethod, FineTune, NonFiniteLossError
 from .ewc import EWC
 from .feature_distillation import FeatureDistillation
 from .had import HAD
 from .lwf import LwF
 from .mas import MAS
 from .parameter_regularization import ParameterRegularizer
+from .replay import ExemplarReplay
 from .structured_distillation import StructuredDistillation
 
 __all__ = [
-    'BaseLifelongMethod', 'FineTune', 'HAD', 'LwF', 'EWC', 'MAS',
-    'ParameterRegularizer', 'FeatureDistillation', 'StructuredDistillation'
+    'BaseLifelongMethod', 'FineTune', 'NonFiniteLossError', 'HAD', 'LwF', 'EWC', 'MAS',
+    'ParameterRegularizer', 'FeatureDistillation', 'StructuredDistillation',
+    'ExemplarReplay'
 ]

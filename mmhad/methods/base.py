@@ -11,6 +11,19 @@ from mmhad.registry import MODELS
 from mmhad.structures import MultiTaskDataSample
 
 
+class NonFiniteLossError(FloatingPointError):
+    """A loss term is NaN or infinite; raised before any parameter update."""
+
+
+def check_finite(losses: Dict[str, Tensor]) -> None:
+    """Raise :class:`NonFiniteLossError` naming every non-finite term."""
+    bad = {k: float(v.detach()) for k, v in losses.items()
+           if not torch.isfinite(v.detach()).all()}
+    if bad:
+        terms = ', '.join(f'{k}={v}' for k, v in bad.items())
+        raise NonFiniteLossError(f'non-finite loss: {terms}')
+
+
 class BaseLifelongMethod(LifelongDensePredictor):
     """A :class:`LifelongDensePredictor` that learns one phase at a time.
 
@@ -178,6 +191,7 @@ class BaseLifelongMethod(LifelongDensePredictor):
         losses.update(
             self.extra_losses(inputs, data_samples, feats, outputs,
                               distilled))
+        check_finite(losses)
         return losses
 
 

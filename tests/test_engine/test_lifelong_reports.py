@@ -42,6 +42,7 @@ def read_json(work_dir):
 def test_json_keeps_phases_and_adds_matrices_and_summary(runs):
     results = read_json(runs['had'])
     assert results['seed'] == 4
+    assert results['versions']['mmsegmentation'] == '1.2.2'
     assert results['directions']['depth'] == dict(
         abs_err='lower', rel_err='lower')
     phases = results['phases']

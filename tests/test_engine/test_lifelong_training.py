@@ -132,3 +132,27 @@ def test_task_order_naming_an_unknown_task(tiny_data_root, tmp_path):
     runner = Runner.from_cfg(cfg)
     with pytest.raises(KeyError, match="'edge'"):
         runner.train()
+
+
+def test_nan_loss_stops_with_phase_iteration_and_term(tiny_data_root,
+                                                      tmp_path,
+                                                      monkeypatch):
+    from mmhad.methods import NonFiniteLossError
+    from mmhad.tasks import DepthTask
+    cfg = tiny_cfg('configs/had/had_r18_synthetic.py', tiny_data_root,
+                   tmp_path)
+    runner = Runner.from_cfg(cfg)
+    original = DepthTask.loss
+
+    def nan_depth_loss(self, pred, gt):
+        return original(self, pred, gt) * float('nan')
+
+    monkeypatch.setattr(DepthTask, 'loss', nan_depth_loss)
+    with pytest.raises(NonFiniteLossError) as info:
+        runner.train()
+    message = str(info.value)
+    assert 'loss_new.depth=nan' in message
+    assert 'phase 2/3 (depth), epoch 2, iteration 1/1' in message
+    assert 'phase_1_semantic.pth' in message
+    # the phase-1 checkpoint is intact and loads
+    torch.load(osp.join(tmp_path, 'phase_1_semantic.pth'), weights_only=True)

@@ -18,6 +18,8 @@ METHODS = {
         type='FeatureDistillation', regressor=True, feat_channels=64),
     'StructuredDistillation': dict(type='StructuredDistillation'),
     'HAD-sampled': dict(type='HAD', distill_tasks_per_step=1),
+    'Replay': dict(type='ExemplarReplay', memory_size=4),
+    'DER': dict(type='ExemplarReplay', memory_size=4, target='output'),
 }
 
 
@@ -140,3 +142,31 @@ def test_regression_bins_split_the_normalised_pseudo_label():
     assert task.pseudo_groups(pseudo, 0.5).flatten().tolist() == [
         0, 0, 0, 1, 1, 1
     ]
+
+
+def test_replay_memory_keeps_equal_shares_and_survives_the_state_dict():
+    model, _ = run_phases(
+        dict(type='ExemplarReplay', memory_size=4),
+        phases=(['semantic'], ['depth'], ['normal']))
+    model.end_phase(phase_data(['normal']))
+    # 3 phases in a memory of 4: 1 image each (4 // 3), labels of its task
+    assert [len(e['inputs']) for e in model.memory] == [1, 1, 1]
+    assert [list(e['targets']) for e in model.memory] == [['semantic'],
+                                                           ['depth'],
+                                                           ['normal']]
+    fresh = MODELS.build(tiny_model_cfg(type='ExemplarReplay'))
+    fresh.load_state_dict(model.state_dict())
+    assert torch.equal(fresh.memory[1]['targets']['depth'],
+                       model.memory[1]['targets']['depth'])
+
+
+def test_der_stores_the_model_outputs_of_every_learned_task():
+    model, _ = run_phases(
+        dict(type='ExemplarReplay', memory_size=4, target='output'),
+        phases=(['semantic'], ['depth']))
+    model.end_phase(phase_data(['depth']))
+    assert list(model.memory[1]['targets']) == ['semantic', 'depth']
+    model.eval()
+    with torch.no_grad():
+        again = model.predict_tasks(model.memory[1]['inputs'])
+    assert torch.allclose(again['depth'], model.memory[1]['targets']['depth'])

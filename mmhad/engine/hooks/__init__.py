@@ -1,10 +1,11 @@
 from .lifelong_results_hook import (LifelongResultsHook, format_phase_table,
                                     nest_metrics)
+from .rng_state_hook import RNGStateHook
 from .weights_only_checkpoint_hook import (WeightsOnlyCheckpointHook,
                                            buffers_to_tensors,
                                            tensors_to_buffers)
 
 __all__ = [
     'LifelongResultsHook', 'format_phase_table', 'nest_metrics',
-    'WeightsOnlyCheckpointHook', 'buffers_to_tensors', 'tensors_to_buffers'
+    'RNGStateHook', 'WeightsOnlyCheckpointHook', 'buffers_to_tensors', 'tensors_to_buffers'
 ]

@@ -1,5 +1,6 @@
 """Record what every phase achieved on every task seen so far."""
 import json
+import platform
 import os.path as osp
 from typing import Dict, Optional, Sequence
 
@@ -11,6 +12,25 @@ from mmhad.evaluation.lifelong_summary import LifelongRecord
 from mmhad.registry import HOOKS
 
 ARROWS = {'higher': ' (↑)', 'lower': ' (↓)'}
+
+
+def package_versions() -> Dict[str, str]:
+    """Versions of the stack a run used, for reproducing it."""
+    import mmcv
+    import mmengine
+    import mmpretrain
+    import mmseg
+    import torch
+
+    import mmhad
+    return dict(
+        mmhad=mmhad.__version__,
+        torch=torch.__version__,
+        mmengine=mmengine.__version__,
+        mmcv=mmcv.__version__,
+        mmsegmentation=mmseg.__version__,
+        mmpretrain=mmpretrain.__version__,
+        python=platform.python_version())
 
 
 def nest_metrics(metrics: Dict[str, float]) -> Dict[str, Dict[str, float]]:
@@ -74,7 +94,7 @@ class LifelongResultsHook(Hook):
          "matrices": {"semantic": {"mIoU": [after phase 1, 2, 3]}, ...},
          "summary": {"final": ..., "forgetting": ...,
                      "backward_transfer": ..., "average": ...},
-         "seed": 4}
+         "seed": 4, "versions": {"torch": ..., "mmseg": ..., ...}}
 
     (``matrices`` holds ``null`` before a task's phase; ``summary`` is
     :meth:`LifelongRecord.summary`). It is rewritten after every phase, so a
@@ -110,7 +130,8 @@ class LifelongResultsHook(Hook):
             phases=[],
             directions={t: directions[t] for t in task_order
                         if t in directions},
-            seed=runner.seed)
+            seed=runner.seed,
+            versions=package_versions())
         path = self._path(runner)
         if runner._resume and osp.isfile(path):
             with open(path) as f:

@@ -3,10 +3,12 @@
 From PyTorch 2.6 on ``torch.load`` refuses arbitrary pickled objects, and
 mmengine 0.10.7 puts its ``HistoryBuffer`` objects (whose state pickles
 ``builtins.getattr``) and numpy arrays in every checkpoint, so its own resume
-and ``load_from`` fail. Allow-listing ``getattr`` would re-open the door the
-default closes. Instead this hook stores the message hub's history buffers as
-plain tensors when saving and rebuilds them after loading; nothing needs to be
-allow-listed.
+and ``load_from`` fail. This hook stores the message hub's history buffers as
+plain tensors when saving and rebuilds them after loading, so mmhad's
+checkpoints load with a plain ``torch.load(weights_only=True)`` anywhere,
+without any allow-list. (mmhad's own loader,
+:mod:`mmhad.engine.safe_checkpoint_loader`, also reads mmengine's original
+format through a narrow allow-list.)
 """
 import numpy as np
 import torch
