@@ -9,6 +9,7 @@ from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
 import mmhad  # noqa: F401
+from mmhad.utils import setup_cpu_distributed
 
 
 def parse_args():
@@ -59,6 +60,7 @@ def main():
     cfg.train_cfg = None
     cfg.optim_wrapper = None
     cfg.param_scheduler = None
+    setup_cpu_distributed(cfg)
     runner = Runner.from_cfg(cfg)
     metrics = runner.test()
     if args.out:

@@ -9,6 +9,7 @@ from mmengine.logging import print_log
 from mmengine.runner import Runner
 
 import mmhad  # noqa: F401
+from mmhad.utils import setup_cpu_distributed
 
 
 def parse_args():
@@ -22,6 +23,12 @@ def parse_args():
         default=False,
         help='resume from the latest checkpoint in the work_dir '
         'automatically')
+    parser.add_argument(
+        '--resume-from',
+        metavar='CHECKPOINT',
+        help='resume from this checkpoint, e.g. a phase-end checkpoint '
+        'phase_<t>_<task>.pth of another run: training continues with '
+        'phase t+1 (its teacher is the checkpoint\'s model)')
     parser.add_argument(
         '--amp',
         action='store_true',
@@ -78,7 +85,10 @@ def main():
             cfg.optim_wrapper.type = 'AmpOptimWrapper'
             cfg.optim_wrapper.loss_scale = 'dynamic'
 
-    cfg.resume = args.resume
+    cfg.resume = args.resume or args.resume_from is not None
+    if args.resume_from is not None:
+        cfg.load_from = args.resume_from
+    setup_cpu_distributed(cfg)
     runner = Runner.from_cfg(cfg)
     runner.train()
 

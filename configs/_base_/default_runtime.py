@@ -26,4 +26,7 @@ custom_hooks = [
     dict(type='RNGStateHook'),
 ]
 # deterministic=True makes CPU/GPU kernels deterministic (slower on GPU).
+# DDP: heads of tasks a phase does not train get no gradient.
+find_unused_parameters = True
+# sync_bn = 'torch'  # SyncBatchNorm across processes
 randomness = dict(seed=4, deterministic=False)

@@ -167,7 +167,11 @@ class LifelongDensePredictor(BaseModel):
         for name in names:
             task = self.tasks[name]
             gt = stack_task_field(data_samples, task.gt_key)
-            losses[f'loss_new.{name}'] = task.loss(outputs[name], gt)
+            try:
+                losses[f'loss_new.{name}'] = task.loss(outputs[name], gt)
+            except ValueError as err:
+                paths = [s.metainfo.get('img_path') for s in data_samples]
+                raise ValueError(f'{err}; batch images: {paths}') from None
         return losses
 
     def forward(self,

@@ -91,8 +91,12 @@ class DenseTask:
         """
         return self.pixel_loss(pred, self.pseudo_label(teacher_pred))
 
+    def check_gt(self, gt: Tensor) -> None:
+        """Raise ``ValueError`` naming what is wrong with a ground truth."""
+
     def loss(self, pred: Tensor, gt: Tensor) -> Tensor:
         """Supervised loss: the pixel loss averaged over valid pixels."""
+        self.check_gt(gt)
         return self.loss_weight * masked_mean(
             self.pixel_loss(pred, gt), self.valid_mask(gt))
 

@@ -47,6 +47,18 @@ class SemanticTask(DenseTask):
     def activate(self, logits: Tensor) -> Tensor:
         return F.log_softmax(logits, dim=1)
 
+    def check_gt(self, gt: Tensor) -> None:
+        labels = gt.long()
+        scored = labels[labels != self.ignore_index]
+        if scored.numel() and (scored.min() < 0
+                               or scored.max() >= self.num_classes):
+            bad = sorted({int(v) for v in scored[(scored < 0) | (
+                scored >= self.num_classes)].unique()[:5]})
+            raise ValueError(
+                f'task {self.name!r}: label values {bad} are outside the '
+                f'classes [0, {self.num_classes}) and are not the ignore '
+                f'index {self.ignore_index} (num_classes in the config?)')
+
     def valid_mask(self, gt: Tensor) -> Tensor:
         return gt.long() != self.ignore_index
 

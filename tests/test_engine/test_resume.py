@@ -66,3 +66,23 @@ def test_killed_in_phase_2_and_resumed_matches_uninterrupted(
             for name, value in values.items():
                 assert have['metrics'][task][name] == pytest.approx(
                     value, abs=1e-5), (want['phase'], task, name)
+
+
+def test_resume_from_a_phase_checkpoint_starts_the_next_phase(
+        tiny_data_root, tmp_path):
+    first = tmp_path / 'first'
+    Runner.from_cfg(config(tiny_data_root, first)).train()
+    second = tmp_path / 'second'
+    cfg = config(tiny_data_root, second, resume=True)
+    cfg.load_from = str(first / 'phase_1_semantic.pth')
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+    phases = final_metrics(second)
+    # phase 1 comes from the first run; 2 and 3 were trained again, from
+    # the same weights, so they match the first run
+    assert phases[0] == final_metrics(first)[0]
+    assert [p['phase'] for p in phases] == [1, 2, 3]
+    for want, have in zip(final_metrics(first)[1:], phases[1:]):
+        assert have['metrics']['depth']['abs_err'] == pytest.approx(
+            want['metrics']['depth']['abs_err'], abs=1e-5)
+    assert runner.model.teacher.task_names == ['semantic', 'depth']

@@ -157,3 +157,15 @@ def test_resumed_teacher_is_rebuilt_from_a_saved_state():
     assert resumed.teacher.task_names == ['semantic']
     for key, value in model.teacher.state_dict().items():
         assert torch.equal(value, resumed.teacher.state_dict()[key]), key
+
+
+def test_label_outside_the_classes_names_value_and_images():
+    model = MODELS.build(tiny_model_cfg(type='FineTune'))
+    model.begin_phase(1, ['semantic'])
+    inputs, samples = make_batch(tasks=['semantic'])
+    samples[0].gt_semantic[0, 0] = 20
+    for i, sample in enumerate(samples):
+        sample.set_metainfo(dict(img_path=f'train/image/{i}.npy'))
+    with pytest.raises(ValueError,
+                       match=r"label values \[20\].*train/image/0.npy"):
+        model.loss(inputs, samples)

@@ -35,7 +35,9 @@ val_dataloader = dict(
     batch_size=16,
     num_workers=4,
     persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
+    # round_up=False: no image is repeated to even out processes, so
+    # distributed evaluation scores each image exactly once.
+    sampler=dict(type='DefaultSampler', shuffle=False, round_up=False),
     dataset=dict(
         type=dataset_type,
         data_root=data_root,

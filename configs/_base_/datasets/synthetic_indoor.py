@@ -27,7 +27,9 @@ train_dataloader = dict(
 val_dataloader = dict(
     batch_size=32,
     num_workers=0,
-    sampler=dict(type='DefaultSampler', shuffle=False),
+    # round_up=False: no image is repeated to even out processes, so
+    # distributed evaluation scores each image exactly once.
+    sampler=dict(type='DefaultSampler', shuffle=False, round_up=False),
     dataset=dict(
         type=dataset_type,
         data_root=data_root,

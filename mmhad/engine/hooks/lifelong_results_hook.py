@@ -132,12 +132,26 @@ class LifelongResultsHook(Hook):
                         if t in directions},
             seed=runner.seed,
             versions=package_versions())
-        path = self._path(runner)
-        if runner._resume and osp.isfile(path):
+        if not runner._resume:
+            return
+        # A resumed run keeps the phases finished before its checkpoint,
+        # from its own work dir or, with --resume-from, the checkpoint's.
+        finished = loop._epoch // loop.epochs_per_phase
+        candidates = [self._path(runner)]
+        if runner._load_from:
+            candidates.append(
+                osp.join(osp.dirname(runner._load_from), self.out_file))
+        for path in candidates:
+            if not osp.isfile(path):
+                continue
             with open(path) as f:
                 previous = json.load(f)
             if previous.get('task_order') == task_order:
-                self.results['phases'] = previous.get('phases', [])
+                self.results['phases'] = [
+                    p for p in previous.get('phases', [])
+                    if p['phase'] <= finished
+                ]
+                break
 
     def after_phase(self, runner, phase: int, tasks: Sequence[str],
                     metrics: Dict[str, float]) -> None:

@@ -1,0 +1,107 @@
+"""Two CPU processes (gloo, via torchrun) train like one process with the
+same global batch."""
+import glob
+import json
+import os
+import os.path as osp
+import socket
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import torch.distributed as dist
+
+from mmhad.datasets.synthetic_indoor import generate_synthetic_indoor
+from tests.conftest import REPO_ROOT, tiny_cfg
+
+pytestmark = pytest.mark.skipif(
+    not dist.is_gloo_available(), reason='needs the gloo backend')
+
+
+def fully_valid_rooms(root):
+    """Tiny rooms without invalid pixels.
+
+    With invalid pixels each process averages its loss over its own valid
+    pixels and DDP averages those means (as mmseg does), which weighs
+    pixels slightly differently from one process; with every pixel valid
+    the two are the same computation.
+    """
+    generate_synthetic_indoor(
+        root, num_train=12, num_val=6, height=32, width=40, seed=1)
+    for label_file in glob.glob(osp.join(root, '*', 'label', '*.npy')):
+        split_dir = osp.dirname(osp.dirname(label_file))
+        name = osp.basename(label_file)
+        files = {k: osp.join(split_dir, k, name)
+                 for k in ('label', 'depth', 'normal')}
+        maps = {k: np.load(f) for k, f in files.items()}
+        invalid = maps['label'] < 0
+        maps['label'][invalid] = 1
+        maps['depth'][invalid] = 3.0
+        maps['normal'][invalid] = (0.0, 0.0, -1.0)
+        for key, path in files.items():
+            np.save(path, maps[key])
+
+
+def dump_config(config, data_root, work_dir, batch_size, path):
+    cfg = tiny_cfg(config, data_root, work_dir, max_epochs=2)
+    cfg.train_dataloader.batch_size = batch_size
+    # SyncBatchNorm is GPU-only in PyTorch; GroupNorm has no batch
+    # statistics, so per-process batches of 2 equal one batch of 4.
+    group_norm = dict(type='GN', num_groups=4, requires_grad=True)
+    cfg.model.backbone.norm_cfg = group_norm
+    cfg.model.decode_head.norm_cfg = group_norm
+    cfg.model.decode_head.dropout_ratio = 0.0
+    cfg.dump(str(path))
+    return str(path)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
+def results(work_dir):
+    with open(osp.join(work_dir, 'lifelong_results.json')) as f:
+        return json.load(f)['phases']
+
+
+# Fine-tuning: the same computation, up to float reduction order, in every
+# phase. HAD: its group means (DB) and salient sets (SG) are statistics of
+# each process's batch, not of the global batch, so only phase 1 (no
+# distillation yet) is the same computation; later phases must run (the
+# teacher is outside DDP, untrained heads are tolerated) and differ a little.
+@pytest.mark.parametrize('config,exact_phases', [
+    ('configs/baselines/finetune_r18_synthetic.py', 3),
+    ('configs/had/had_r18_synthetic.py', 1),
+])
+def test_two_processes_match_one_with_the_same_global_batch(
+        config, exact_phases, tmp_path):
+    data = str(tmp_path / 'rooms')
+    fully_valid_rooms(data)
+    train = osp.join(REPO_ROOT, 'tools', 'train.py')
+    env = dict(os.environ, OMP_NUM_THREADS='1')
+    single = dump_config(config, data, tmp_path / 'single', 4,
+                         tmp_path / 'single.py')
+    subprocess.run([sys.executable, train, single],
+                   check=True, cwd=REPO_ROOT, env=env)
+    two = dump_config(config, data, tmp_path / 'two', 2,
+                      tmp_path / 'two.py')
+    subprocess.run([
+        sys.executable, '-m', 'torch.distributed.run', '--nproc_per_node=2',
+        f'--master_port={free_port()}', train, two, '--launcher', 'pytorch'
+    ], check=True, cwd=REPO_ROOT, env=env)
+
+    one, both = results(tmp_path / 'single'), results(tmp_path / 'two')
+    assert [p['phase'] for p in both] == [1, 2, 3]
+    for want, have in zip(one[:exact_phases], both):
+        for task, values in want['metrics'].items():
+            for name, value in values.items():
+                assert have['metrics'][task][name] == pytest.approx(
+                    value, rel=1e-5, abs=1e-5), (want['phase'], task, name)
+    for phase in both:
+        assert all(np.isfinite(v) for m in phase['metrics'].values()
+                   for v in m.values())
+    log = glob.glob(str(tmp_path / 'two' / '*' / '*.log'))[0]
+    assert 'Distributed training: True' in open(log).read()
