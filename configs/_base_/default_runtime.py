@@ -18,7 +18,9 @@ default_hooks = dict(
     param_scheduler=dict(type='ParamSchedulerHook'),
     # Epoch checkpoints are for resuming; phase-end checkpoints
     # (phase_<t>_<task>.pth) are saved by the loop and never deleted.
-    checkpoint=dict(type='CheckpointHook', interval=5, max_keep_ckpts=1),
+    # max_keep_ckpts >= 2: mmengine deletes the oldest checkpoint *before*
+    # writing the new one, so with 1 a run killed while saving has none left.
+    checkpoint=dict(type='CheckpointHook', interval=5, max_keep_ckpts=2),
     sampler_seed=dict(type='DistSamplerSeedHook'))
 custom_hooks = [
     dict(type='LifelongResultsHook'),

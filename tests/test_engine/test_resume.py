@@ -32,7 +32,7 @@ def config(data_root, work_dir, kill_at=None, resume=False):
                    max_epochs=2)
     cfg.train_dataloader.batch_size = 2  # 2 iterations per epoch
     cfg.default_hooks.checkpoint = dict(
-        type='CheckpointHook', interval=1, max_keep_ckpts=1)
+        type='CheckpointHook', interval=1, max_keep_ckpts=2)
     # dropout in the heads makes the RNG state matter
     if kill_at is not None:
         cfg.custom_hooks.append(dict(type='KillAtIterHook',
