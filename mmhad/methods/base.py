@@ -5,6 +5,7 @@ from typing import Dict, Iterable, List, Optional, Sequence
 import torch
 import torch.nn as nn
 from torch import Tensor
+from torch.nn.modules.batchnorm import _BatchNorm
 
 from mmhad.models import LifelongDensePredictor
 from mmhad.registry import MODELS
@@ -45,9 +46,21 @@ class BaseLifelongMethod(LifelongDensePredictor):
     terms are scaled by ``num_old / k`` so that the expected total equals
     distilling them all.
 
+    BatchNorm layers compute different outputs in train mode (batch
+    statistics) and eval mode (running statistics), and the teacher always
+    runs in eval mode; with small batches the gap can be as large as the
+    error to the ground truth, so distillation then pulls the student
+    towards a target shifted by that gap. ``norm_eval_from_phase=p`` keeps
+    the norm layers of the backbone and of the old heads in eval mode
+    (running statistics frozen, affine parameters still trained) from phase
+    p on; the new heads' norm layers train as usual.
+
     Args:
         distill_tasks_per_step (int, optional): Old tasks distilled per step;
             ``None`` distils all of them.
+        norm_eval_from_phase (int, optional): First phase (1-based) in which
+            the shared and old norm layers stay in eval mode; ``None``
+            (default) trains them in every phase.
         **kwargs: See :class:`LifelongDensePredictor` (``backbone``,
             ``decode_head``, ``tasks``, ...).
     """
@@ -59,8 +72,13 @@ class BaseLifelongMethod(LifelongDensePredictor):
 
     def __init__(self,
                  distill_tasks_per_step: Optional[int] = None,
+                 norm_eval_from_phase: Optional[int] = None,
                  **kwargs) -> None:
         super().__init__(**kwargs)
+        if norm_eval_from_phase is not None and norm_eval_from_phase < 1:
+            raise ValueError('norm_eval_from_phase must be >= 1 or None, '
+                             f'got {norm_eval_from_phase}')
+        self.norm_eval_from_phase = norm_eval_from_phase
         if distill_tasks_per_step is not None and distill_tasks_per_step < 1:
             raise ValueError('distill_tasks_per_step must be >= 1 or None, '
                              f'got {distill_tasks_per_step}')
@@ -132,6 +150,15 @@ class BaseLifelongMethod(LifelongDensePredictor):
         super().train(mode)
         if self.teacher is not None:
             self.teacher.eval()
+        if mode and self.norm_eval_from_phase is not None and \
+                self.phase >= self.norm_eval_from_phase:
+            new_heads = {id(m) for name in self.new_tasks
+                         if name in self.heads
+                         for m in self.heads[name].modules()}
+            for module in self.modules():
+                if isinstance(module, _BatchNorm) and \
+                        id(module) not in new_heads:
+                    module.eval()
         return self
 
     def teacher_predict(self, inputs: Tensor,

@@ -1,11 +1,41 @@
 """HAD: Heterogeneity-Aware Distillation (CVPR 2026)."""
 from typing import Dict, Optional, Sequence
 
+import torch.nn as nn
 from torch import Tensor
 
 from mmhad.registry import MODELS
 from mmhad.structures import MultiTaskDataSample
 from .base import BaseLifelongMethod
+
+
+_FAMILIES = ('classification', 'regression')
+_REGRESSION_GROUPS = ('normalized_pseudo_label', 'raw_student')
+
+
+def build_per_family(cfg: Optional[dict]) -> Optional[nn.ModuleDict]:
+    """Build one loss per task family from a loss config.
+
+    Args:
+        cfg (dict, optional): Either one loss config, used for every task,
+            or a dict with the keys ``'classification'`` and/or
+            ``'regression'`` mapping to a loss config or ``None`` (the
+            reference code's per-family choices).
+
+    Returns:
+        nn.ModuleDict or None: Family -> loss; a family without a loss is
+        missing.
+    """
+    if cfg is None:
+        return None
+    if 'type' in cfg:
+        cfg = {family: cfg for family in _FAMILIES}
+    unknown = set(cfg) - set(_FAMILIES)
+    if unknown:
+        raise ValueError(f'per-family loss keys must be {_FAMILIES} (or give '
+                         f"one loss config with 'type'), got {sorted(unknown)}")
+    return nn.ModuleDict({family: MODELS.build(c)
+                          for family, c in cfg.items() if c is not None})
 
 
 @MODELS.register_module()
@@ -26,8 +56,11 @@ class HAD(BaseLifelongMethod):
     Args:
         distill_weight (float): lambda (paper and reference default 3).
         delta (float): Foreground threshold of regression-task groups.
-        db_loss (dict, optional): DB loss config; ``None`` drops DB-HAD.
-        sg_loss (dict, optional): SG loss config; ``None`` drops SG-HAD.
+        db_loss (dict, optional): DB loss config, or per-family configs
+            (``dict(classification=..., regression=...)``, see
+            :func:`build_per_family`); ``None`` drops DB-HAD.
+        sg_loss (dict, optional): SG loss config, or per-family configs;
+            ``None`` drops SG-HAD.
         task_weighting (str): ``'paper'``: each old task weighs
             lambda / (2 (t - 1)); ``'reference'``: lambda / 2, as the public
             reference code.
@@ -35,6 +68,11 @@ class HAD(BaseLifelongMethod):
             many fixed-width bins of the normalised pseudo-label instead of
             foreground/background at ``delta`` (the paper's 5/10/15-bin
             ablations).
+        regression_groups (str): What DB-HAD splits regression pixels on:
+            ``'normalized_pseudo_label'`` (the teacher's prediction,
+            min-max normalised per image; the paper) or ``'raw_student'``
+            (the student's detached prediction, not normalised; the
+            reference code).
         **kwargs: See :class:`BaseLifelongMethod`.
     """
 
@@ -49,6 +87,7 @@ class HAD(BaseLifelongMethod):
                  sg_loss: Optional[dict] = dict(type='SalienceGuidedLoss'),
                  task_weighting: str = 'paper',
                  regression_bins: Optional[int] = None,
+                 regression_groups: str = 'normalized_pseudo_label',
                  **kwargs) -> None:
         super().__init__(**kwargs)
         if task_weighting not in ('paper', 'reference'):
@@ -57,12 +96,16 @@ class HAD(BaseLifelongMethod):
         if db_loss is None and sg_loss is None:
             raise ValueError('HAD needs db_loss, sg_loss or both; use '
                              "type='FineTune' for no distillation")
+        if regression_groups not in _REGRESSION_GROUPS:
+            raise ValueError(f'regression_groups must be one of '
+                             f'{_REGRESSION_GROUPS}, got {regression_groups!r}')
         self.distill_weight = distill_weight
         self.delta = delta
         self.task_weighting = task_weighting
         self.regression_bins = regression_bins
-        self.db_loss = MODELS.build(db_loss) if db_loss else None
-        self.sg_loss = MODELS.build(sg_loss) if sg_loss else None
+        self.regression_groups = regression_groups
+        self.db_losses = build_per_family(db_loss)
+        self.sg_losses = build_per_family(sg_loss)
 
     def task_weight(self) -> float:
         """Weight of one old task's (L_db + L_sg) in the current phase."""
@@ -83,12 +126,28 @@ class HAD(BaseLifelongMethod):
             task = self.tasks[name]
             pseudo = task.pseudo_label(teacher_outputs[name])
             loss_map = task.pixel_loss(outputs[name], pseudo)
-            if self.db_loss is not None:
-                groups = task.pseudo_groups(pseudo, self.delta,
-                                            self.regression_bins)
-                losses[f'{self.db_loss.loss_name}.{name}'] = \
-                    weight * self.db_loss(loss_map, groups)
-            if self.sg_loss is not None:
-                losses[f'{self.sg_loss.loss_name}.{name}'] = \
-                    weight * self.sg_loss(loss_map)
+            db_loss = self._family_loss(self.db_losses, task)
+            if db_loss is not None:
+                losses[f'{db_loss.loss_name}.{name}'] = weight * db_loss(
+                    loss_map, self._groups(task, pseudo, outputs[name]),
+                    num_groups=task.num_pseudo_groups(self.regression_bins))
+            sg_loss = self._family_loss(self.sg_losses, task)
+            if sg_loss is not None:
+                losses[f'{sg_loss.loss_name}.{name}'] = \
+                    weight * sg_loss(loss_map)
         return losses
+
+    @staticmethod
+    def _family_loss(losses: Optional[nn.ModuleDict],
+                     task) -> Optional[nn.Module]:
+        if losses is None or task.FAMILY not in losses:
+            return None
+        return losses[task.FAMILY]
+
+    def _groups(self, task, pseudo: Tensor, student_pred: Tensor) -> Tensor:
+        """DB-HAD group ids (N, H, W) of one old task's pixels."""
+        if task.FAMILY == 'regression' and \
+                self.regression_groups == 'raw_student':
+            return task.pseudo_groups(student_pred.detach(), self.delta,
+                                      self.regression_bins, normalize=False)
+        return task.pseudo_groups(pseudo, self.delta, self.regression_bins)

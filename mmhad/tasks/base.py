@@ -39,6 +39,10 @@ class DenseTask:
 
     #: Metric name -> ``'higher'`` or ``'lower'`` (which direction is better).
     METRICS: Dict[str, str] = {}
+    #: ``'classification'`` (discrete pseudo-labels: the teacher's argmax) or
+    #: ``'regression'`` (the teacher's prediction itself). Methods that treat
+    #: the two differently (e.g. HAD's per-family loss settings) read this.
+    FAMILY = 'classification'
 
     def __init__(self, name: str, loss_weight: float = 1.0) -> None:
         self.name = name
@@ -107,7 +111,8 @@ class DenseTask:
     def pseudo_groups(self,
                       pseudo: Tensor,
                       delta: float = 0.5,
-                      num_bins: Optional[int] = None) -> Tensor:
+                      num_bins: Optional[int] = None,
+                      normalize: bool = True) -> Tensor:
         """DB-HAD pixel groups from a pseudo-label.
 
         Args:
@@ -115,10 +120,18 @@ class DenseTask:
             delta (float): Foreground threshold (regression tasks).
             num_bins (int, optional): Fixed-width bins instead of the
                 foreground/background split (regression tasks).
+            normalize (bool): Min-max normalise the score per image before
+                thresholding (regression tasks; the paper). ``False``
+                thresholds the raw values, as the reference code.
 
         Returns:
-            Tensor: Long tensor (N, H, W) of group ids >= 0.
+            Tensor: Long tensor (N, H, W) of group ids in
+            ``[0, num_pseudo_groups(num_bins))``.
         """
+        raise NotImplementedError
+
+    def num_pseudo_groups(self, num_bins: Optional[int] = None) -> int:
+        """How many group ids :meth:`pseudo_groups` can return."""
         raise NotImplementedError
 
     def decode(self, pred: Tensor) -> Tensor:
@@ -143,20 +156,27 @@ class RegressionTask(DenseTask):
     thresholded at ``delta``.
     """
 
+    FAMILY = 'regression'
+
     def pseudo_label(self, teacher_pred: Tensor) -> Tensor:
         return teacher_pred.detach()
 
     def pseudo_groups(self,
                       pseudo: Tensor,
                       delta: float = 0.5,
-                      num_bins: Optional[int] = None) -> Tensor:
-        score = pseudo.float().mean(dim=1)  # (N, H, W)
-        flat = score.flatten(1)
-        low = flat.min(dim=1).values[:, None, None]
-        high = flat.max(dim=1).values[:, None, None]
-        # A constant map has no foreground: it normalises to 0 everywhere.
-        norm = (score - low) / (high - low).clamp(min=torch.finfo(
-            score.dtype).eps)
+                      num_bins: Optional[int] = None,
+                      normalize: bool = True) -> Tensor:
+        score = pseudo.detach().float().mean(dim=1)  # (N, H, W)
+        if normalize:
+            flat = score.flatten(1)
+            low = flat.min(dim=1).values[:, None, None]
+            high = flat.max(dim=1).values[:, None, None]
+            # A constant map has no foreground: it normalises to 0.
+            score = (score - low) / (high - low).clamp(
+                min=torch.finfo(score.dtype).eps)
         if num_bins is not None:
-            return (norm * num_bins).long().clamp(max=num_bins - 1)
-        return (norm >= delta).long()
+            return (score * num_bins).long().clamp(min=0, max=num_bins - 1)
+        return (score >= delta).long()
+
+    def num_pseudo_groups(self, num_bins: Optional[int] = None) -> int:
+        return 2 if num_bins is None else num_bins

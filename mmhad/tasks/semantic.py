@@ -90,10 +90,14 @@ class SemanticTask(DenseTask):
     def pseudo_groups(self,
                       pseudo: Tensor,
                       delta: float = 0.5,
-                      num_bins: Optional[int] = None) -> Tensor:
-        # One group per class the teacher predicts; delta and bins do not
-        # apply.
+                      num_bins: Optional[int] = None,
+                      normalize: bool = True) -> Tensor:
+        # One group per class the teacher predicts; delta, bins and
+        # normalisation do not apply.
         return pseudo.long()
+
+    def num_pseudo_groups(self, num_bins: Optional[int] = None) -> int:
+        return self.num_classes
 
     def decode(self, pred: Tensor) -> Tensor:
         return pred.argmax(dim=1)

@@ -116,6 +116,84 @@ def test_had_without_sg_or_db():
         MODELS.build(tiny_model_cfg(sg_loss=None, db_loss=None))
 
 
+def test_had_per_family_losses_and_raw_student_groups(monkeypatch):
+    from mmhad.methods.had import HAD
+    model = MODELS.build(tiny_model_cfg(
+        regression_groups='raw_student',
+        db_loss=dict(
+            classification=dict(type='DistributionBalancedLoss',
+                                group_weighting='softmax',
+                                group_reduction='mean_all'),
+            regression=dict(type='DistributionBalancedLoss',
+                            mean='arithmetic', group_reduction='sum')),
+        sg_loss=dict(classification=None,
+                     regression=dict(type='SalienceGuidedLoss'))))
+    model.begin_phase(1, ['semantic'])
+    model.begin_phase(2, ['depth'])
+    model.begin_phase(3, ['normal'])
+    seen = {}
+    groups = HAD._groups
+
+    def spy(self, task, pseudo, student_pred):
+        result = groups(self, task, pseudo, student_pred)
+        seen[task.name] = (pseudo, student_pred, result)
+        return result
+
+    monkeypatch.setattr(HAD, '_groups', spy)
+    losses = model.loss(*make_batch(tasks=['normal']))
+    # no SG for the classification task, SG for the regression task
+    assert set(losses) == {'loss_new.normal', 'loss_db.semantic',
+                           'loss_db.depth', 'loss_sg.depth'}
+    # depth groups come from the student's raw prediction at delta = 0.5
+    _, student_depth, depth_groups = seen['depth']
+    assert torch.equal(depth_groups,
+                       (student_depth.detach()[:, 0] >= 0.5).long())
+    # semantic groups are still the teacher's argmax
+    pseudo, _, semantic_groups = seen['semantic']
+    assert torch.equal(semantic_groups, pseudo)
+    with pytest.raises(ValueError, match='regression_groups'):
+        MODELS.build(tiny_model_cfg(regression_groups='student'))
+    with pytest.raises(ValueError, match='per-family'):
+        MODELS.build(tiny_model_cfg(db_loss=dict(segmentation=dict(
+            type='DistributionBalancedLoss'))))
+
+
+def test_norm_eval_from_phase_freezes_shared_and_old_norm_statistics():
+    from torch.nn.modules.batchnorm import _BatchNorm
+    cfg = tiny_model_cfg(type='LwF', norm_eval_from_phase=2)
+    # without dropout, train-mode outputs are deterministic
+    cfg['decode_head'] = dict(cfg['decode_head'], dropout_ratio=0.)
+    model = MODELS.build(cfg)
+
+    def norm_layers(module):
+        return [m for m in module.modules() if isinstance(m, _BatchNorm)]
+
+    model.begin_phase(1, ['semantic'])
+    model.train()
+    assert all(m.training for m in norm_layers(model))
+    model.begin_phase(2, ['depth'])
+    model.train()
+    shared = norm_layers(model.backbone) + norm_layers(
+        model.heads['semantic'])
+    assert shared and not any(m.training for m in shared)
+    assert all(m.training for m in norm_layers(model.heads['depth']))
+    before = shared[0].running_mean.clone()
+    losses = model.loss(*make_batch(tasks=['depth']))
+    sum(losses.values()).backward()
+    # frozen statistics, but the affine parameters still get gradients
+    assert torch.equal(shared[0].running_mean, before)
+    assert shared[0].weight.grad is not None
+    # at the start of the phase the student in train mode now equals the
+    # teacher on the old task
+    model.train()
+    inputs = make_batch(tasks=['depth'])[0]
+    student = model.predict_tasks(inputs, ['semantic'])['semantic']
+    teacher = model.teacher_predict(inputs, ['semantic'])['semantic']
+    assert torch.allclose(student, teacher, atol=1e-5)
+    with pytest.raises(ValueError, match='norm_eval_from_phase'):
+        MODELS.build(tiny_model_cfg(norm_eval_from_phase=0))
+
+
 def test_finetune_has_no_teacher_and_no_extra_terms():
     model = MODELS.build(tiny_model_cfg(type='FineTune'))
     model.begin_phase(1, ['semantic'])

@@ -58,6 +58,43 @@ def test_db_loss_rejects_mismatched_shapes():
                                    torch.zeros(1, 2, 3, dtype=torch.long))
 
 
+def test_reference_segmentation_db_softmax_weights_and_counts_absent():
+    loss_map = torch.tensor([[[1., 1.], [3., 3.]]])
+    groups = torch.tensor([[[0, 0], [2, 2]]])  # classes 1 and 3 absent
+    # group means (1, 0, 3, 0); weights softmax(-means) over all 4 classes;
+    # the weighted sum is divided by 4, absent classes included.
+    means = torch.tensor([1., 0., 3., 0.])
+    expected = (torch.softmax(-means, 0) * means).sum() / 4
+    loss = distribution_balanced_loss(
+        loss_map, groups, mean='arithmetic', num_groups=4,
+        group_weighting='softmax', group_reduction='mean_all')
+    assert loss.item() == pytest.approx(expected.item(), rel=1e-6)
+    # the weights are constants: d loss / d I = w_g / (4 |g|) per pixel
+    loss_map.requires_grad_(True)
+    distribution_balanced_loss(
+        loss_map, groups, mean='arithmetic', num_groups=4,
+        group_weighting='softmax', group_reduction='mean_all').backward()
+    weights = torch.softmax(-means, 0)
+    assert loss_map.grad[0, 0, 0].item() == pytest.approx(
+        weights[0].item() / 8, rel=1e-6)
+
+
+def test_reference_regression_db_sums_the_group_means():
+    loss_map = torch.tensor([[[1., 3.], [10., 20.]]])
+    groups = torch.tensor([[[0, 0], [1, 1]]])
+    loss = DistributionBalancedLoss(mean='arithmetic',
+                                    group_reduction='sum')(loss_map, groups)
+    assert loss.item() == pytest.approx(2. + 15.)
+
+
+def test_group_ids_outside_num_groups_are_refused():
+    with pytest.raises(ValueError, match=r'\[0, 2\)'):
+        distribution_balanced_loss(torch.rand(1, 2, 2),
+                                   torch.full((1, 2, 2), 2), num_groups=2)
+    with pytest.raises(ValueError, match='group_reduction'):
+        DistributionBalancedLoss(group_reduction='median')
+
+
 def _step_map(height=8, width=8):
     loss_map = torch.zeros(1, height, width)
     loss_map[..., width // 2:] = 1.0

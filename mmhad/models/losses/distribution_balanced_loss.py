@@ -5,6 +5,9 @@ background for regression tasks). Each group is summarised by the
 **geometric** mean of its pixel losses, so that a few large errors in one
 group cannot dominate, and the groups are averaged with equal weight so that
 frequent classes / large regions do not drown out rare ones.
+
+The public reference code combines the groups differently (METHOD.md); its
+choices are the ``group_weighting`` and ``group_reduction`` knobs.
 """
 from typing import Optional
 
@@ -14,32 +17,58 @@ from torch import Tensor
 
 from mmhad.registry import MODELS
 
+_MEANS = ('geometric', 'arithmetic')
+_WEIGHTINGS = ('equal', 'softmax')
+_REDUCTIONS = ('mean_present', 'mean_all', 'sum')
+
 
 def distribution_balanced_loss(loss_map: Tensor,
                                groups: Tensor,
                                valid: Optional[Tensor] = None,
                                mean: str = 'geometric',
-                               eps: float = 1e-6) -> Tensor:
-    """Equal-weight average over groups of a per-group mean pixel loss.
+                               eps: float = 1e-6,
+                               num_groups: Optional[int] = None,
+                               group_weighting: str = 'equal',
+                               group_reduction: str = 'mean_present'
+                               ) -> Tensor:
+    """Combine per-group mean pixel losses into one scalar.
 
     Groups are formed over the whole batch (all pixels whose pseudo-label
     falls in group g, in any image).
 
     Args:
         loss_map (Tensor): Per-pixel loss I, shape (N, H, W), >= 0.
-        groups (Tensor): Long group ids >= 0, shape (N, H, W).
+        groups (Tensor): Long group ids in ``[0, num_groups)``, shape
+            (N, H, W).
         valid (Tensor, optional): Bool mask (N, H, W) of pixels to use.
-        mean (str): ``'geometric'`` (exp(mean(log(I + eps))), the paper) or
-            ``'arithmetic'`` (the ablation).
+        mean (str): Mean inside a group: ``'geometric'``
+            (exp(mean(log(I + eps))), the paper) or ``'arithmetic'``.
         eps (float): Added to I before the logarithm.
+        num_groups (int, optional): Number of possible groups (classes, or
+            2 for foreground/background); by default the largest id + 1.
+            Only ``group_reduction='mean_all'`` and ``'softmax'`` weighting
+            see groups without pixels.
+        group_weighting (str): ``'equal'`` (the paper) or ``'softmax'``:
+            group terms are multiplied by softmax(-group means) over all
+            ``num_groups`` groups, detached (the reference code's
+            segmentation DB; empty groups enter with mean 0).
+        group_reduction (str): ``'mean_present'``: average over the C
+            non-empty groups (the paper); ``'mean_all'``: average over all
+            ``num_groups`` groups, empty ones adding 0 (the reference code's
+            segmentation DB); ``'sum'``: sum of the group terms (the
+            reference code's regression DB).
 
     Returns:
-        Tensor: Scalar: (1 / C) * sum over the C non-empty groups. 0, with a
-        zero gradient, when no pixel is valid.
+        Tensor: Scalar. 0, with a zero gradient, when no pixel is valid.
     """
-    if mean not in ('geometric', 'arithmetic'):
-        raise ValueError(f"mean must be 'geometric' or 'arithmetic', "
-                         f'got {mean!r}')
+    for value, allowed, name in ((mean, _MEANS, 'mean'),
+                                 (group_weighting, _WEIGHTINGS,
+                                  'group_weighting'),
+                                 (group_reduction, _REDUCTIONS,
+                                  'group_reduction')):
+        if value not in allowed:
+            raise ValueError(f'{name} must be one of {allowed}, got '
+                             f'{value!r}')
     if loss_map.shape != groups.shape:
         raise ValueError(f'loss_map {tuple(loss_map.shape)} and groups '
                          f'{tuple(groups.shape)} must have the same shape')
@@ -50,16 +79,30 @@ def distribution_balanced_loss(loss_map: Tensor,
         values, ids = values[keep], ids[keep]
     if values.numel() == 0:
         return loss_map.sum() * 0
+    largest = int(ids.max()) + 1
+    if num_groups is None:
+        num_groups = largest
+    elif largest > num_groups or int(ids.min()) < 0:
+        raise ValueError(f'group ids must lie in [0, {num_groups}), got '
+                         f'[{int(ids.min())}, {largest - 1}]')
     if mean == 'geometric':
         values = torch.log(values.clamp(min=0) + eps)
-    num_groups = int(ids.max()) + 1
     sums = values.new_zeros(num_groups).index_add(0, ids, values)
     counts = torch.bincount(ids, minlength=num_groups)
     present = counts > 0
-    group_means = sums[present] / counts[present]
+    group_means = sums / counts.clamp(min=1)
     if mean == 'geometric':
         group_means = torch.exp(group_means)
-    return group_means.mean()
+    # Empty groups contribute 0, whatever the mean.
+    group_means = group_means * present
+    if group_weighting == 'softmax':
+        weights = torch.softmax(-group_means.detach(), dim=0)
+        group_means = group_means * weights
+    if group_reduction == 'sum':
+        return group_means.sum()
+    if group_reduction == 'mean_all':
+        return group_means.sum() / num_groups
+    return group_means.sum() / present.sum()
 
 
 @MODELS.register_module()
@@ -69,24 +112,40 @@ class DistributionBalancedLoss(nn.Module):
     Args:
         mean (str): ``'geometric'`` or ``'arithmetic'``.
         eps (float): Added before the logarithm of the geometric mean.
+        group_weighting (str): ``'equal'`` or ``'softmax'``.
+        group_reduction (str): ``'mean_present'``, ``'mean_all'`` or
+            ``'sum'``.
         loss_name (str): Prefix of the logged loss keys.
     """
 
     def __init__(self,
                  mean: str = 'geometric',
                  eps: float = 1e-6,
+                 group_weighting: str = 'equal',
+                 group_reduction: str = 'mean_present',
                  loss_name: str = 'loss_db') -> None:
         super().__init__()
+        # Fail at build time, not at the first distillation step.
+        distribution_balanced_loss(
+            torch.zeros(1, 1, 1), torch.zeros(1, 1, 1, dtype=torch.long),
+            mean=mean, group_weighting=group_weighting,
+            group_reduction=group_reduction)
         self.mean = mean
         self.eps = eps
+        self.group_weighting = group_weighting
+        self.group_reduction = group_reduction
         self._loss_name = loss_name
 
     def forward(self,
                 loss_map: Tensor,
                 groups: Tensor,
-                valid: Optional[Tensor] = None) -> Tensor:
+                valid: Optional[Tensor] = None,
+                num_groups: Optional[int] = None) -> Tensor:
+        """Args: see :func:`distribution_balanced_loss`."""
         return distribution_balanced_loss(loss_map, groups, valid, self.mean,
-                                          self.eps)
+                                          self.eps, num_groups,
+                                          self.group_weighting,
+                                          self.group_reduction)
 
     @property
     def loss_name(self) -> str:
