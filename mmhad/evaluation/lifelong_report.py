@@ -99,15 +99,22 @@ class LifelongReport:
             names.insert(0, run_name(naive))
         check_comparable(runs)
         self.runs, self.names, self.naive = runs, names, naive
+        self.naive_name = names[[r.source for r in runs].index(naive.source)]
         self.directions = naive.directions
         self.columns = naive.task_metrics()
+        # Tasks learned before the naive run's last phase: how well a method
+        # remembers, without the new task's plasticity mixed in.
+        last = set(naive.phases[-1]['task'].split('+'))
+        self.old_tasks = [t for t in naive.task_order if t not in last]
         self.single_task = (
             single_task_reference(single_task, naive.task_order)
             if single_task else None)
 
     def rows(self) -> List[dict]:
         """One dict per run: ``name``, ``final``, ``delta_m_naive``,
-        ``delta_m_single`` (or None) and ``mean_rank``."""
+        ``delta_m_old`` (Delta_m vs naive over the old tasks only; None
+        for a single-phase naive run), ``delta_m_single`` (or None) and
+        ``mean_rank``."""
         finals = [r.final() for r in self.runs]
         ranks = mean_ranks(finals, self.directions)
         naive_final = self.naive.final()
@@ -119,6 +126,9 @@ class LifelongReport:
                     final=final,
                     delta_m_naive=delta_m(final, naive_final,
                                           self.directions),
+                    delta_m_old=(delta_m(
+                        final, {t: naive_final[t] for t in self.old_tasks},
+                        self.directions) if self.old_tasks else None),
                     delta_m_single=(delta_m(final, self.single_task,
                                             self.directions)
                                     if self.single_task else None),
@@ -131,6 +141,8 @@ class LifelongReport:
             f'{t}/{m} {"↑" if self.directions[t][m] == "higher" else "↓"}'
             for t, m in self.columns
         ] + ['Δm vs naive (%)']
+        if self.old_tasks:
+            header.append('Δm old tasks vs naive (%)')
         if self.single_task:
             header.append('Δm vs single-task (%)')
         header.append('Mean Rank')
@@ -139,6 +151,8 @@ class LifelongReport:
             line = [row['name']]
             line += [f'{row["final"][t][m]:.2f}' for t, m in self.columns]
             line.append(f'{row["delta_m_naive"]:+.2f}')
+            if self.old_tasks:
+                line.append(f'{row["delta_m_old"]:+.2f}')
             if self.single_task:
                 line.append(f'{row["delta_m_single"]:+.2f}')
             line.append(f'{row["mean_rank"]:.2f}')
@@ -152,8 +166,11 @@ class LifelongReport:
                                 for i in range(len(header))) + '|']
         lines += ['| ' + ' | '.join(row) + ' |' for row in body]
         order = ' → '.join(self.naive.task_order)
+        old = (f' "Δm old tasks" uses {", ".join(self.old_tasks)} only.'
+               if self.old_tasks else '')
         return (f'Task order: {order}. Final values after the last phase; '
-                f'Δm against {run_name(self.naive)} (naive fine-tuning).\n\n'
+                f'Δm against {self.naive_name} (naive fine-tuning).'
+                f'{old}\n\n'
                 + '\n'.join(lines) + '\n')
 
     def to_csv(self) -> str:
@@ -161,13 +178,15 @@ class LifelongReport:
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         header = ['method'] + [f'{t}/{m}' for t, m in self.columns] + [
-            'delta_m_naive', 'delta_m_single', 'mean_rank'
+            'delta_m_naive', 'delta_m_old', 'delta_m_single', 'mean_rank'
         ]
         writer.writerow(header)
         for row in self.rows():
             writer.writerow([row['name']] +
                             [row['final'][t][m] for t, m in self.columns] + [
                                 row['delta_m_naive'],
+                                '' if row['delta_m_old'] is None else
+                                row['delta_m_old'],
                                 '' if row['delta_m_single'] is None else
                                 row['delta_m_single'], row['mean_rank']
                             ])

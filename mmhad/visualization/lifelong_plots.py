@@ -31,8 +31,10 @@ def plot_task_curves(records: Sequence[LifelongRecord], names: Sequence[str],
         rows, cols, figsize=(4.2 * cols, 3.2 * rows), squeeze=False)
     longest = max(records, key=lambda r: r.num_phases)
     phase_labels = [f'{p["phase"]}\n{p["task"]}' for p in longest.phases]
+    # tab10 repeats after ten runs; tab20 keeps up to twenty apart.
+    colors = plt.get_cmap('tab10' if len(records) <= 10 else 'tab20').colors
     for ax, metric in zip(axes.flat, metrics):
-        for record, name in zip(records, names):
+        for index, (record, name) in enumerate(zip(records, names)):
             values = record.matrices()[task][metric]
             # Runs with fewer phases (joint training) end where the others
             # end: their last phase is drawn at the last tick.
@@ -40,7 +42,8 @@ def plot_task_curves(records: Sequence[LifelongRecord], names: Sequence[str],
             xs = [offset + i + 1 for i, v in enumerate(values)
                   if v is not None]
             ys = [v for v in values if v is not None]
-            ax.plot(xs, ys, marker='o', label=name)
+            ax.plot(xs, ys, marker='o', label=name,
+                    color=colors[index % len(colors)])
         arrow = '↑' if records[0].directions[task][metric] == 'higher' else '↓'
         ax.set_title(f'{task} {metric} {arrow}')
         ax.set_xticks(range(1, len(phase_labels) + 1), phase_labels)
@@ -48,10 +51,13 @@ def plot_task_curves(records: Sequence[LifelongRecord], names: Sequence[str],
         ax.grid(alpha=0.3)
     for ax in list(axes.flat)[len(metrics):]:
         ax.axis('off')
-    axes.flat[0].legend(fontsize=8)
+    # The legend sits beside the plots, where it hides no curve.
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    fig.legend(handles, labels, fontsize=8, loc='center left',
+               bbox_to_anchor=(1.0, 0.5))
     fig.suptitle(f'{task} after each phase')
     fig.tight_layout()
-    fig.savefig(out_file, dpi=110)
+    fig.savefig(out_file, dpi=110, bbox_inches='tight')
     plt.close(fig)
 
 

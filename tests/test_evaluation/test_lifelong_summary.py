@@ -111,6 +111,8 @@ def test_report_rows_csv_and_refusals(tmp_path):
     # (30-10)/10 = +2, -(0.6-1.0)/1.0 = +0.4, -(31-30)/30 = -1/30
     assert rows['had']['delta_m_naive'] == pytest.approx(
         100 * (2 + 0.4 - 1 / 30) / 3)
+    # old tasks only (semantic, depth): the new task's -1/30 is left out
+    assert rows['had']['delta_m_old'] == pytest.approx(100 * (2 + 0.4) / 2)
     assert rows['had']['mean_rank'] == pytest.approx((1 + 1 + 2) / 3)
     csv_lines = report.to_csv().splitlines()
     assert csv_lines[0].startswith('method,semantic/mIoU,depth/abs_err')

@@ -15,6 +15,7 @@ writes ``report.md``, ``report.csv``, one ``curves_<task>.png`` per task
 import argparse
 import os
 import os.path as osp
+import re
 
 from mmhad.evaluation.lifelong_report import LifelongReport, load_run
 from mmhad.visualization.lifelong_plots import (plot_matrix_heatmap,
@@ -59,7 +60,9 @@ def main(argv=None):
         plot_task_curves(report.runs, report.names, task, path)
         written.append(path)
     for record, name in zip(report.runs, report.names):
-        path = osp.join(args.out_dir, f'matrix_{name}.png')
+        # row names may hold spaces or brackets; file names do not
+        safe = re.sub(r'[^A-Za-z0-9_.-]+', '_', name).strip('_')
+        path = osp.join(args.out_dir, f'matrix_{safe}.png')
         plot_matrix_heatmap(record, name, path)
         written.append(path)
     print(report.to_markdown())
