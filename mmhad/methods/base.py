@@ -170,6 +170,14 @@ class BaseLifelongMethod(LifelongDensePredictor):
         with torch.no_grad():
             return self.teacher.predict_tasks(inputs, names)
 
+    def teacher_feat(self, inputs: Tensor) -> List[Tensor]:
+        """The teacher's backbone (+ neck) features, no grad."""
+        if self.teacher is None:
+            raise RuntimeError(f'{type(self).__name__} has no teacher in '
+                               f'phase {self.phase}')
+        with torch.no_grad():
+            return list(self.teacher.extract_feat(inputs))
+
     # ---------------------------------------------------------------- losses
     def distilled_tasks(self) -> List[str]:
         """Old tasks to distil at this step (a random subset with

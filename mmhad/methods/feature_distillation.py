@@ -56,8 +56,7 @@ class FeatureDistillation(BaseLifelongMethod):
                      distilled: Sequence[str]) -> Dict[str, Tensor]:
         if self.teacher is None:
             return {}
-        with torch.no_grad():
-            target = self.teacher.extract_feat(inputs)[-1]
+        target = self.teacher_feat(inputs)[-1]
         hint = self.regressor(feats[-1])
         return {
             'loss_hint': self.hint_weight *

@@ -2,7 +2,6 @@
 for dense prediction)."""
 from typing import Dict, Sequence
 
-import torch
 import torch.nn.functional as F
 from torch import Tensor
 
@@ -63,8 +62,7 @@ class StructuredDistillation(BaseLifelongMethod):
                      distilled: Sequence[str]) -> Dict[str, Tensor]:
         if self.teacher is None:
             return {}
-        with torch.no_grad():
-            target = self._similarity(self.teacher.extract_feat(inputs)[-1])
+        target = self._similarity(self.teacher_feat(inputs)[-1])
         student = self._similarity(feats[-1])
         return {
             'loss_pair': self.pair_weight * ((student - target)**2).mean()

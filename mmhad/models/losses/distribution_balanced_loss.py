@@ -22,6 +22,18 @@ _WEIGHTINGS = ('equal', 'softmax')
 _REDUCTIONS = ('mean_present', 'mean_all', 'sum')
 
 
+def _check_options(mean: str, group_weighting: str,
+                   group_reduction: str) -> None:
+    for value, allowed, name in ((mean, _MEANS, 'mean'),
+                                 (group_weighting, _WEIGHTINGS,
+                                  'group_weighting'),
+                                 (group_reduction, _REDUCTIONS,
+                                  'group_reduction')):
+        if value not in allowed:
+            raise ValueError(f'{name} must be one of {allowed}, got '
+                             f'{value!r}')
+
+
 def distribution_balanced_loss(loss_map: Tensor,
                                groups: Tensor,
                                valid: Optional[Tensor] = None,
@@ -61,14 +73,7 @@ def distribution_balanced_loss(loss_map: Tensor,
     Returns:
         Tensor: Scalar. 0, with a zero gradient, when no pixel is valid.
     """
-    for value, allowed, name in ((mean, _MEANS, 'mean'),
-                                 (group_weighting, _WEIGHTINGS,
-                                  'group_weighting'),
-                                 (group_reduction, _REDUCTIONS,
-                                  'group_reduction')):
-        if value not in allowed:
-            raise ValueError(f'{name} must be one of {allowed}, got '
-                             f'{value!r}')
+    _check_options(mean, group_weighting, group_reduction)
     if loss_map.shape != groups.shape:
         raise ValueError(f'loss_map {tuple(loss_map.shape)} and groups '
                          f'{tuple(groups.shape)} must have the same shape')
@@ -126,10 +131,7 @@ class DistributionBalancedLoss(nn.Module):
                  loss_name: str = 'loss_db') -> None:
         super().__init__()
         # Fail at build time, not at the first distillation step.
-        distribution_balanced_loss(
-            torch.zeros(1, 1, 1), torch.zeros(1, 1, 1, dtype=torch.long),
-            mean=mean, group_weighting=group_weighting,
-            group_reduction=group_reduction)
+        _check_options(mean, group_weighting, group_reduction)
         self.mean = mean
         self.eps = eps
         self.group_weighting = group_weighting
