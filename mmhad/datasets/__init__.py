@@ -1,11 +1,12 @@
 from .multitask_npy_dataset import (DEFAULT_TASK_FOLDERS, NYUV2_13_CLASSES,
                                     MultiTaskNpyDataset, NYUv2Dataset)
 from .phase_split import SPLIT_MODES, PhaseSubset, split_phases
-from .synthetic_dataset import SyntheticIndoorDataset
+from .synthetic_dataset import SyntheticIndoorDataset, SyntheticOutdoorDataset
 from .transforms import *  # noqa: F401,F403
 
 __all__ = [
     'DEFAULT_TASK_FOLDERS', 'NYUV2_13_CLASSES', 'MultiTaskNpyDataset',
-    'NYUv2Dataset', 'SyntheticIndoorDataset', 'SPLIT_MODES', 'PhaseSubset',
+    'NYUv2Dataset', 'SyntheticIndoorDataset', 'SyntheticOutdoorDataset',
+    'SPLIT_MODES', 'PhaseSubset',
     'split_phases'
 ]

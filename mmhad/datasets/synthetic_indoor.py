@@ -74,6 +74,7 @@ __all__ = [
     'render_spec',
     'render_scene',
     'generate_synthetic_indoor',
+    'write_generated_dataset',
 ]
 
 SYNTHETIC_CLASSES: tuple[str, ...] = ('floor', 'wall', 'ceiling', 'bed',
@@ -768,14 +769,17 @@ def render_scene(rng: np.random.Generator, height: int,
 # --------------------------------------------------------------------------
 
 
-def _build_manifest(params: dict[str, int], complete: bool) -> dict:
+def _build_manifest(params: dict[str, int],
+                    complete: bool,
+                    generator: str = 'mmhad.datasets.synthetic_indoor',
+                    classes: tuple[str, ...] = SYNTHETIC_CLASSES) -> dict:
     """Manifest describing a generated dataset (JSON-serialisable)."""
     return {
         'format_version': FORMAT_VERSION,
-        'generator': 'mmhad.datasets.synthetic_indoor',
+        'generator': generator,
         'params': dict(params),
-        'classes': list(SYNTHETIC_CLASSES),
-        'num_classes': len(SYNTHETIC_CLASSES),
+        'classes': list(classes),
+        'num_classes': len(classes),
         'ignore_index': IGNORE_INDEX,
         'splits': {
             'train': params['num_train'],
@@ -811,12 +815,16 @@ def _write_manifest(path: Path, manifest: dict) -> None:
     os.replace(tmp, path)
 
 
-def _is_up_to_date(root: Path, manifest: dict | None,
-                   params: dict[str, int]) -> bool:
+def _is_up_to_date(root: Path,
+                   manifest: dict | None,
+                   params: dict[str, int],
+                   generator: str | None = None) -> bool:
     """Whether ``root`` already holds a complete dataset for ``params``."""
     if manifest is None or manifest.get('complete') is not True:
         return False
     if manifest.get('format_version') != FORMAT_VERSION:
+        return False
+    if generator is not None and manifest.get('generator') != generator:
         return False
     if manifest.get('params') != params:
         return False
@@ -870,16 +878,46 @@ def generate_synthetic_indoor(root: str,
         'width': int(width),
         'seed': int(seed),
     }
+    return write_generated_dataset(root, params, render_scene,
+                                   'mmhad.datasets.synthetic_indoor',
+                                   SYNTHETIC_CLASSES, overwrite)
+
+
+def write_generated_dataset(root: str, params: dict[str, int], render,
+                            generator: str, classes: tuple[str, ...],
+                            overwrite: bool = False) -> dict:
+    """Render ``params['num_train']`` / ``['num_val']`` scenes into ``root``.
+
+    The writing half of every procedural generator (indoor rooms, outdoor
+    streets): seeds, manifest, refusal to delete folders it did not write,
+    and skipping an up-to-date set.
+
+    Args:
+        root: Output directory (created if missing).
+        params: ``num_train``, ``num_val``, ``height``, ``width``, ``seed``.
+        render: ``render(rng, height, width) -> dict`` of the four maps.
+        generator: Module name stored in (and checked against) the manifest.
+        classes: Class names stored in the manifest.
+        overwrite: Regenerate even if an up-to-date dataset exists.
+
+    Returns:
+        The manifest dict, also stored in ``root/manifest.json``.
+
+    Raises:
+        ValueError: If a count is negative or an image size is not positive.
+        FileExistsError: If ``root`` holds split folders without a manifest.
+    """
     if params['num_train'] < 0 or params['num_val'] < 0:
         raise ValueError('num_train and num_val must be >= 0, got '
-                         f'{num_train} and {num_val}')
+                         f"{params['num_train']} and {params['num_val']}")
     if params['height'] <= 0 or params['width'] <= 0:
-        raise ValueError(f'image size must be positive, got {height}x{width}')
-
+        raise ValueError('image size must be positive, got '
+                         f"{params['height']}x{params['width']}")
     root_path = Path(root)
     manifest_path = root_path / MANIFEST_NAME
     existing = _read_manifest(manifest_path)
-    if not overwrite and _is_up_to_date(root_path, existing, params):
+    if not overwrite and _is_up_to_date(root_path, existing, params,
+                                           generator):
         return existing
 
     split_dirs = [root_path / split for split in SPLITS]
@@ -893,7 +931,7 @@ def generate_synthetic_indoor(root: str,
     root_path.mkdir(parents=True, exist_ok=True)
     # Claim the folder before deleting anything so that an interrupted run
     # is recognised as ours (incomplete) and cleaned up next time.
-    manifest = _build_manifest(params, complete=False)
+    manifest = _build_manifest(params, False, generator, classes)
     _write_manifest(manifest_path, manifest)
     for split_dir in split_dirs:
         if split_dir.exists():
@@ -906,8 +944,8 @@ def generate_synthetic_indoor(root: str,
         for out_dir in out_dirs.values():
             out_dir.mkdir(parents=True, exist_ok=True)
         for index, image_seed in enumerate(split_seed.spawn(count)):
-            sample = render_scene(np.random.default_rng(image_seed),
-                                  params['height'], params['width'])
+            sample = render(np.random.default_rng(image_seed),
+                            params['height'], params['width'])
             for mod in MODALITIES:
                 np.save(out_dirs[mod] / f'{index}.npy', sample[mod])
 

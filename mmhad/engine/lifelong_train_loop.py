@@ -7,6 +7,7 @@ from mmengine.dataset import BaseDataset
 from mmengine.model import is_model_wrapper
 from mmengine.runner import EpochBasedTrainLoop, find_latest_checkpoint
 from mmengine.runner.checkpoint import _load_checkpoint
+from torch.nn.modules.batchnorm import _BatchNorm
 
 from mmhad.datasets import PhaseSubset, split_phases
 from mmhad.registry import DATASETS, LOOPS
@@ -112,6 +113,7 @@ class LifelongTrainLoop(EpochBasedTrainLoop):
         self.val_interval = val_interval
         self._max_iters = self.epochs_per_phase * sum(
             len(loader) for loader in self.phase_loaders)
+        self._check_batches()
         self._grow_heads_for_resume()
 
     # ------------------------------------------------------------- set-up
@@ -150,6 +152,36 @@ class LifelongTrainLoop(EpochBasedTrainLoop):
                     raise ValueError(f'task {task!r} appears twice in '
                                      f'task_order {self.phases}')
                 seen.add(task)
+
+    def _uses_batch_norm(self) -> bool:
+        model = self.model
+        head_norm = getattr(model, 'decode_head_cfg', {}).get('norm_cfg') or {}
+        return 'BN' in str(head_norm.get('type', '')) or any(
+            isinstance(m, _BatchNorm) for m in model.modules())
+
+    def _check_batches(self) -> None:
+        """Fail before training on a phase without a full batch, or with a
+        batch of one image where BatchNorm cannot train on it."""
+        batch_norm = self._uses_batch_norm()
+        for phase, (loader, tasks) in enumerate(
+                zip(self.phase_loaders, self.phases), 1):
+            images = len(loader.sampler)  # this process's share
+            size = loader.batch_size
+            if len(loader) == 0:
+                raise ValueError(
+                    f'phase {phase} ({"+".join(tasks)}) has {images} training '
+                    f'images per process, fewer than one batch of {size} '
+                    '(drop_last=True): lower train_dataloader.batch_size or '
+                    'give the phase more images')
+            last = images % size if not loader.drop_last else 0
+            if batch_norm and 1 in (size, last):
+                where = 'every batch' if size == 1 else 'its last batch'
+                raise ValueError(
+                    f'phase {phase} ({"+".join(tasks)}) would train '
+                    f'{where} on one image ({images} images, batch_size '
+                    f'{size}); BatchNorm cannot (the ASPP image-pool branch '
+                    'sees one value per channel). Set train_dataloader.'
+                    'drop_last=True or another batch_size, or use GroupNorm')
 
     def _resume_checkpoint(self) -> Optional[str]:
         runner = self.runner

@@ -8,10 +8,11 @@ a whole validation set (and across processes) without keeping predictions:
 2. ``*_metrics(stats)`` turns the summed statistics into metric values.
 
 Segmentation is computed from a confusion matrix accumulated over the whole
-set (not averaged per image); depth and normal errors are averaged over every
-valid pixel of the set, so large images and images with many valid pixels
-weigh more, as in the reference evaluation. ``DenseTaskMetric(average=
-'image')`` averages per-image values instead (mmseg's ``DepthMetric`` does).
+set (not averaged per image), as in the HAD reference evaluation. Depth and
+normal errors are averaged over every valid pixel of the set, so images with
+many valid pixels weigh more. The reference evaluation does *not* do that:
+it averages per validation batch (``DenseTaskMetric(average='batch')``);
+``average='image'`` averages per-image values (mmseg's ``DepthMetric``).
 """
 import math
 from typing import Dict
@@ -162,28 +163,64 @@ def depth_error_metrics(stats: Dict[str, Tensor]) -> Dict[str, float]:
     return metrics
 
 
-def normal_valid_mask(normal: Tensor) -> Tensor:
-    """Valid pixels of a normal map (N, 3, H, W): not all components 0."""
+#: How a ground-truth normal is judged valid: ``'nonzero'``, not all of its
+#: components are 0; ``'sum_nonzero'``, its components do not sum to 0 (the
+#: HAD reference code, which also drops valid normals such as (1, -1, 0)/sqrt2).
+NORMAL_VALID_RULES = ('nonzero', 'sum_nonzero')
+#: How the angle between prediction and ground truth is measured:
+#: ``'cosine'`` normalises both; ``'dot'`` takes acos of the raw dot product
+#: (the reference code; the prediction is unit length, the ground truth is
+#: used as stored).
+NORMAL_SIMILARITIES = ('cosine', 'dot')
+
+
+def normal_valid_mask(normal: Tensor, rule: str = 'nonzero') -> Tensor:
+    """Valid pixels (N, H, W) of a normal map (N, 3, H, W), see
+    :data:`NORMAL_VALID_RULES`."""
+    if rule == 'sum_nonzero':
+        return normal.sum(dim=1) != 0
     return normal.abs().sum(dim=1) > 0
 
 
-def normal_angle_stats(pred: Tensor, gt: Tensor) -> Dict[str, Tensor]:
+def normal_similarity(pred: Tensor, gt: Tensor,
+                      similarity: str = 'cosine') -> Tensor:
+    """Per-pixel cosine (N, H, W) of two normal maps (N, 3, H, W), see
+    :data:`NORMAL_SIMILARITIES`."""
+    if similarity == 'dot':
+        return (pred.float() * gt.float()).sum(dim=1)
+    return torch.nn.functional.cosine_similarity(
+        pred.float(), gt.float(), dim=1, eps=1e-12)
+
+
+def normal_angles(pred: Tensor,
+                  gt: Tensor,
+                  valid_rule: str = 'nonzero',
+                  similarity: str = 'cosine') -> Tensor:
+    """Angular errors in degrees (float64) of the valid pixels, flattened."""
+    valid = normal_valid_mask(gt, valid_rule)
+    cos = normal_similarity(pred, gt, similarity)[valid]
+    return torch.rad2deg(torch.acos(cos.clamp(-1, 1))).double()
+
+
+def normal_angle_stats(pred: Tensor,
+                       gt: Tensor,
+                       valid_rule: str = 'nonzero',
+                       similarity: str = 'cosine') -> Dict[str, Tensor]:
     """Angular-error statistics of predicted normals over valid pixels.
 
     Args:
-        pred (Tensor): Predicted normals, shape (N, 3, H, W) (normalised here).
-        gt (Tensor): Ground-truth normals of the same shape; all-zero vectors
-            are invalid.
+        pred (Tensor): Predicted normals, shape (N, 3, H, W).
+        gt (Tensor): Ground-truth normals of the same shape.
+        valid_rule (str): Which ground-truth normals count, see
+            :data:`NORMAL_VALID_RULES`.
+        similarity (str): See :data:`NORMAL_SIMILARITIES`.
 
     Returns:
         dict[str, Tensor]: ``angle_sum``, ``count``, ``within_<t>`` counts and
         ``hist``, a histogram of the angles with bins of
         :data:`ANGLE_BIN_DEG` degrees (for the median).
     """
-    valid = normal_valid_mask(gt)
-    cos = torch.nn.functional.cosine_similarity(
-        pred.float(), gt.float(), dim=1, eps=1e-12)[valid]
-    angle = torch.rad2deg(torch.acos(cos.clamp(-1, 1))).double()
+    angle = normal_angles(pred, gt, valid_rule, similarity)
     num_bins = int(round(180 / ANGLE_BIN_DEG))
     bins = (angle / ANGLE_BIN_DEG).long().clamp(max=num_bins - 1)
     stats = dict(
@@ -215,4 +252,17 @@ def normal_angle_metrics(stats: Dict[str, Tensor]) -> Dict[str, float]:
         median_angle=(idx + frac) * ANGLE_BIN_DEG)
     for t in ANGLE_THRESHOLDS:
         metrics[f'within_{t:g}'] = float(stats[f'within_{t:g}']) / count * 100
+    return metrics
+
+
+def normal_batch_metrics(angle: Tensor) -> Dict[str, float]:
+    """Normal metrics of one batch's angles (degrees), computed as the HAD
+    reference does per batch: the mean, ``torch.median`` (the lower of the
+    two middle values) and the within-threshold fractions (in percent)."""
+    if angle.numel() == 0:
+        return normal_angle_metrics(dict(count=torch.tensor(0.)))
+    metrics = dict(
+        mean_angle=float(angle.mean()), median_angle=float(angle.median()))
+    for t in ANGLE_THRESHOLDS:
+        metrics[f'within_{t:g}'] = float((angle < t).double().mean()) * 100
     return metrics

@@ -227,10 +227,89 @@ def aggregate_runs(records: Sequence[LifelongRecord]) -> Dict[str, tuple]:
     for record in records:
         for key, value in flatten_summary(record.summary()).items():
             samples.setdefault(key, []).append(value)
-    out = {}
-    for key, values in samples.items():
-        mean = sum(values) / len(values)
-        var = (sum((v - mean)**2 for v in values) / (len(values) - 1)
-               if len(values) > 1 else 0.0)
-        out[key] = (mean, var**0.5, len(values))
-    return out
+    return {key: mean_std(values) + (len(values), )
+            for key, values in samples.items()}
+
+
+def mean_std(values: Sequence[float]) -> tuple:
+    """Mean and sample standard deviation (0 for one value)."""
+    mean = sum(values) / len(values)
+    var = (sum((v - mean)**2 for v in values) / (len(values) - 1)
+           if len(values) > 1 else 0.0)
+    return mean, var**0.5
+
+
+class SeedReport:
+    """The comparison table over seeds: mean ± std of every column.
+
+    Each seed is compared on its own (seed s of every method against seed s
+    of naive fine-tuning, so Delta_m pairs runs that share data order and
+    initialisation), then the per-seed figures are averaged.
+
+    Args:
+        runs (list[list[LifelongRecord]]): One list per method, one run per
+            seed, in the seed order of ``naive``.
+        naive (list[LifelongRecord]): Naive fine-tuning, one run per seed.
+        names (list[str]): Row names, one per method.
+    """
+
+    def __init__(self, runs: Sequence[Sequence[LifelongRecord]],
+                 naive: Sequence[LifelongRecord],
+                 names: Sequence[str]) -> None:
+        if len(names) != len(runs):
+            raise ValueError(f'{len(names)} names for {len(runs)} methods')
+        for name, seeds in zip(names, runs):
+            if len(seeds) != len(naive):
+                raise ValueError(
+                    f'{name} has {len(seeds)} runs but the naive baseline '
+                    f'{len(naive)}; give one run per seed to each')
+        self.names = list(names)
+        self.per_seed = [
+            LifelongReport([seeds[i] for seeds in runs], naive[i],
+                           names=self.names) for i in range(len(naive))
+        ]
+        first = self.per_seed[0]
+        self.columns, self.directions = first.columns, first.directions
+        self.old_tasks, self.num_seeds = first.old_tasks, len(naive)
+        self.task_order = first.naive.task_order
+
+    def figures(self) -> Dict[str, Dict[str, tuple]]:
+        """``{method: {column: (mean, std)}}``; columns are ``task/metric``,
+        ``delta_m_naive`` and ``delta_m_old``."""
+        samples: Dict[str, Dict[str, List[float]]] = {}
+        for report in self.per_seed:
+            for row in report.rows():
+                if row['name'] not in self.names:
+                    continue  # the naive run added as a row of its own
+                out = samples.setdefault(row['name'], {})
+                values = {f'{t}/{m}': row['final'][t][m]
+                          for t, m in self.columns}
+                values['delta_m_naive'] = row['delta_m_naive']
+                if row['delta_m_old'] is not None:
+                    values['delta_m_old'] = row['delta_m_old']
+                for key, value in values.items():
+                    out.setdefault(key, []).append(value)
+        return {name: {k: mean_std(v) for k, v in samples[name].items()}
+                for name in self.names}
+
+    def to_markdown(self) -> str:
+        figures = self.figures()
+        keys = [f'{t}/{m}' for t, m in self.columns] + ['delta_m_naive'] + (
+            ['delta_m_old'] if self.old_tasks else [])
+        titles = [
+            f'{k} {"↑" if self.directions[k.split("/")[0]][k.split("/")[1]] == "higher" else "↓"}'  # noqa: E501
+            for k in keys[:len(self.columns)]
+        ] + ['Δm vs naive (%)'] + (['Δm old tasks vs naive (%)']
+                                   if self.old_tasks else [])
+        lines = ['| method | ' + ' | '.join(titles) + ' |',
+                 '|---|' + '---:|' * len(keys)]
+        for name in self.names:
+            cells = [f'{figures[name][k][0]:.2f} ± {figures[name][k][1]:.2f}'
+                     for k in keys]
+            lines.append(f'| {name} | ' + ' | '.join(cells) + ' |')
+        old = (f' "Δm old tasks" uses {", ".join(self.old_tasks)} only.'
+               if self.old_tasks else '')
+        return (f'Task order: {" → ".join(self.task_order)}. Mean ± std over '
+                f'{self.num_seeds} seeds of the final values; each seed\'s '
+                f'Δm is against naive fine-tuning of the same seed.{old}\n\n'
+                + '\n'.join(lines) + '\n')

@@ -73,6 +73,15 @@ class HAD(BaseLifelongMethod):
             min-max normalised per image; the paper) or ``'raw_student'``
             (the student's detached prediction, not normalised; the
             reference code).
+        strict_split (bool): Regression pixels whose score equals ``delta``
+            join neither group (the reference code's two strict
+            comparisons); otherwise they are foreground.
+        confidence_threshold (float, optional): Pixels whose teacher
+            confidence (:meth:`DenseTask.pseudo_confidence`, the top-1
+            probability for classification tasks) is below this are neither
+            grouped nor salient: a pseudo-label is only as good as the
+            teacher. ``None`` (the paper) distils every pixel; kinds without
+            a confidence are always distilled in full.
         **kwargs: See :class:`BaseLifelongMethod`.
     """
 
@@ -88,6 +97,8 @@ class HAD(BaseLifelongMethod):
                  task_weighting: str = 'paper',
                  regression_bins: Optional[int] = None,
                  regression_groups: str = 'normalized_pseudo_label',
+                 strict_split: bool = False,
+                 confidence_threshold: Optional[float] = None,
                  **kwargs) -> None:
         super().__init__(**kwargs)
         if task_weighting not in ('paper', 'reference'):
@@ -104,6 +115,8 @@ class HAD(BaseLifelongMethod):
         self.task_weighting = task_weighting
         self.regression_bins = regression_bins
         self.regression_groups = regression_groups
+        self.strict_split = strict_split
+        self.confidence_threshold = confidence_threshold
         self.db_losses = build_per_family(db_loss)
         self.sg_losses = build_per_family(sg_loss)
 
@@ -126,15 +139,18 @@ class HAD(BaseLifelongMethod):
             task = self.tasks[name]
             pseudo = task.pseudo_label(teacher_outputs[name])
             loss_map = task.pixel_loss(outputs[name], pseudo)
+            valid = self._confident(task, teacher_outputs[name])
             db_loss = self._family_loss(self.db_losses, task)
             if db_loss is not None:
                 losses[f'{db_loss.loss_name}.{name}'] = weight * db_loss(
-                    loss_map, self._groups(task, pseudo, outputs[name]),
+                    loss_map,
+                    self._groups(task, pseudo, outputs[name]),
+                    valid=valid,
                     num_groups=task.num_pseudo_groups(self.regression_bins))
             sg_loss = self._family_loss(self.sg_losses, task)
             if sg_loss is not None:
                 losses[f'{sg_loss.loss_name}.{name}'] = \
-                    weight * sg_loss(loss_map)
+                    weight * sg_loss(loss_map, valid=valid)
         return losses
 
     @staticmethod
@@ -144,10 +160,21 @@ class HAD(BaseLifelongMethod):
             return None
         return losses[task.FAMILY]
 
+    def _confident(self, task, teacher_pred: Tensor) -> Optional[Tensor]:
+        """Bool mask (N, H, W) of the pixels confident enough to distil."""
+        if self.confidence_threshold is None:
+            return None
+        confidence = task.pseudo_confidence(teacher_pred)
+        if confidence is None:
+            return None
+        return confidence >= self.confidence_threshold
+
     def _groups(self, task, pseudo: Tensor, student_pred: Tensor) -> Tensor:
         """DB-HAD group ids (N, H, W) of one old task's pixels."""
         if task.FAMILY == 'regression' and \
                 self.regression_groups == 'raw_student':
             return task.pseudo_groups(student_pred.detach(), self.delta,
-                                      self.regression_bins, normalize=False)
-        return task.pseudo_groups(pseudo, self.delta, self.regression_bins)
+                                      self.regression_bins, normalize=False,
+                                      strict=self.strict_split)
+        return task.pseudo_groups(pseudo, self.delta, self.regression_bins,
+                                  strict=self.strict_split)

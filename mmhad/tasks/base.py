@@ -108,11 +108,17 @@ class DenseTask:
         """Teacher prediction -> target in ground-truth format (no grad)."""
         raise NotImplementedError
 
+    def pseudo_confidence(self, teacher_pred: Tensor) -> Optional[Tensor]:
+        """How sure the teacher is of each pixel's pseudo-label, (N, H, W)
+        in [0, 1]; ``None`` for kinds whose outputs carry no confidence."""
+        return None
+
     def pseudo_groups(self,
                       pseudo: Tensor,
                       delta: float = 0.5,
                       num_bins: Optional[int] = None,
-                      normalize: bool = True) -> Tensor:
+                      normalize: bool = True,
+                      strict: bool = False) -> Tensor:
         """DB-HAD pixel groups from a pseudo-label.
 
         Args:
@@ -123,10 +129,14 @@ class DenseTask:
             normalize (bool): Min-max normalise the score per image before
                 thresholding (regression tasks; the paper). ``False``
                 thresholds the raw values, as the reference code.
+            strict (bool): Foreground is ``score > delta`` and background
+                ``score < delta``; a score equal to ``delta`` is in neither
+                (id -1), as in the reference code. Otherwise foreground is
+                ``score >= delta``.
 
         Returns:
             Tensor: Long tensor (N, H, W) of group ids in
-            ``[0, num_pseudo_groups(num_bins))``.
+            ``[0, num_pseudo_groups(num_bins))``, -1 for no group.
         """
         raise NotImplementedError
 
@@ -146,6 +156,15 @@ class DenseTask:
         """Metric values from statistics summed over a whole set."""
         raise NotImplementedError
 
+    def batch_metrics(self, pred: Tensor,
+                      gt: Tensor) -> Optional[Dict[str, float]]:
+        """Metric values of one batch on its own, for an evaluation that
+        averages them over batches (the HAD reference's depth and normal
+        errors); ``None`` where such an evaluation accumulates statistics
+        over the whole set instead (the reference's segmentation confusion
+        matrix), the default for classification-type kinds."""
+        return None
+
 
 class RegressionTask(DenseTask):
     """A task whose output is a continuous value per pixel.
@@ -158,6 +177,9 @@ class RegressionTask(DenseTask):
 
     FAMILY = 'regression'
 
+    def batch_metrics(self, pred: Tensor, gt: Tensor) -> Dict[str, float]:
+        return self.compute_metrics(self.metric_stats(pred, gt))
+
     def pseudo_label(self, teacher_pred: Tensor) -> Tensor:
         return teacher_pred.detach()
 
@@ -165,7 +187,8 @@ class RegressionTask(DenseTask):
                       pseudo: Tensor,
                       delta: float = 0.5,
                       num_bins: Optional[int] = None,
-                      normalize: bool = True) -> Tensor:
+                      normalize: bool = True,
+                      strict: bool = False) -> Tensor:
         score = pseudo.detach().float().mean(dim=1)  # (N, H, W)
         if normalize:
             flat = score.flatten(1)
@@ -176,7 +199,10 @@ class RegressionTask(DenseTask):
                 min=torch.finfo(score.dtype).eps)
         if num_bins is not None:
             return (score * num_bins).long().clamp(min=0, max=num_bins - 1)
-        return (score >= delta).long()
+        groups = (score >= delta).long()
+        if strict:
+            groups[score == delta] = -1
+        return groups
 
     def num_pseudo_groups(self, num_bins: Optional[int] = None) -> int:
         return 2 if num_bins is None else num_bins

@@ -3,9 +3,12 @@ from typing import Dict
 import torch.nn.functional as F
 from torch import Tensor
 
-from mmhad.evaluation.functional import (normal_angle_metrics,
+from mmhad.evaluation.functional import (NORMAL_SIMILARITIES,
+                                         NORMAL_VALID_RULES, normal_angles,
+                                         normal_angle_metrics,
                                          normal_angle_stats,
-                                         normal_valid_mask)
+                                         normal_batch_metrics,
+                                         normal_similarity, normal_valid_mask)
 from mmhad.registry import DENSE_TASKS
 from .base import RegressionTask
 
@@ -17,6 +20,16 @@ class NormalTask(RegressionTask):
     Prediction and pseudo-label: L2-normalised (N, 3, H, W); ground truth of
     the same shape with all-zero vectors where there is none. Loss: 1 -
     cosine similarity over valid pixels.
+
+    Args:
+        name (str): Task name.
+        valid_rule (str): Which ground-truth normals count, in the loss and
+            the metrics: ``'nonzero'`` or ``'sum_nonzero'`` (the reference
+            code), see :data:`~mmhad.evaluation.functional.NORMAL_VALID_RULES`.
+        similarity (str): ``'cosine'`` or ``'dot'`` (the reference code: the
+            raw dot product with the ground truth as stored), in the loss
+            and the angles.
+        **kwargs: See :class:`DenseTask`.
     """
 
     METRICS = {
@@ -27,6 +40,22 @@ class NormalTask(RegressionTask):
         'within_30': 'higher',
     }
 
+    def __init__(self,
+                 name: str,
+                 valid_rule: str = 'nonzero',
+                 similarity: str = 'cosine',
+                 **kwargs) -> None:
+        super().__init__(name, **kwargs)
+        for value, allowed, key in ((valid_rule, NORMAL_VALID_RULES,
+                                     'valid_rule'),
+                                    (similarity, NORMAL_SIMILARITIES,
+                                     'similarity')):
+            if value not in allowed:
+                raise ValueError(f'task {name!r}: {key} must be one of '
+                                 f'{allowed}, got {value!r}')
+        self.valid_rule = valid_rule
+        self.similarity = similarity
+
     @property
     def out_channels(self) -> int:
         return 3
@@ -35,13 +64,17 @@ class NormalTask(RegressionTask):
         return F.normalize(logits, p=2, dim=1)
 
     def valid_mask(self, gt: Tensor) -> Tensor:
-        return normal_valid_mask(gt)
+        return normal_valid_mask(gt, self.valid_rule)
 
     def pixel_loss(self, pred: Tensor, target: Tensor) -> Tensor:
-        return 1 - F.cosine_similarity(pred.float(), target.float(), dim=1)
+        return 1 - normal_similarity(pred, target, self.similarity)
 
     def metric_stats(self, pred: Tensor, gt: Tensor) -> Dict[str, Tensor]:
-        return normal_angle_stats(pred, gt)
+        return normal_angle_stats(pred, gt, self.valid_rule, self.similarity)
+
+    def batch_metrics(self, pred: Tensor, gt: Tensor) -> Dict[str, float]:
+        return normal_batch_metrics(
+            normal_angles(pred, gt, self.valid_rule, self.similarity))
 
     def compute_metrics(self, stats: Dict[str, Tensor]) -> Dict[str, float]:
         return normal_angle_metrics(stats)

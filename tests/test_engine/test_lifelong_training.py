@@ -1,5 +1,6 @@
 """A tiny 3-phase lifelong run, end to end through mmengine's Runner."""
 import json
+import os
 import os.path as osp
 import subprocess
 import sys
@@ -156,3 +157,30 @@ def test_nan_loss_stops_with_phase_iteration_and_term(tiny_data_root,
     assert 'phase_1_semantic.pth' in message
     # the phase-1 checkpoint is intact and loads
     torch.load(osp.join(tmp_path, 'phase_1_semantic.pth'), weights_only=True)
+
+
+def test_default_loader_drops_the_last_incomplete_batch(
+        tiny_data_root, tmp_path):
+    # 4 images per phase, batch 3: one batch of 3, no batch of 1
+    cfg = tiny_cfg('configs/had/had_r18_synthetic.py', tiny_data_root,
+                   tmp_path)
+    cfg.train_dataloader.batch_size = 3
+    loop = Runner.from_cfg(cfg).train_loop
+    assert [len(loader) for loader in loop.phase_loaders] == [1, 1, 1]
+
+
+@pytest.mark.parametrize('batch_size,drop_last,message', [
+    (3, False, 'its last batch on one image'),
+    (1, True, 'every batch on one image'),
+    (5, True, 'fewer than one batch of 5'),
+])
+def test_batches_bn_cannot_train_on_are_refused_before_training(
+        tiny_data_root, tmp_path, batch_size, drop_last, message):
+    cfg = tiny_cfg('configs/had/had_r18_synthetic.py', tiny_data_root,
+                   tmp_path)
+    cfg.train_dataloader.batch_size = batch_size
+    cfg.train_dataloader.drop_last = drop_last
+    runner = Runner.from_cfg(cfg)
+    with pytest.raises(ValueError, match=message):
+        runner.train()
+    assert not [f for f in os.listdir(tmp_path) if f.endswith('.pth')]

@@ -61,3 +61,39 @@ def test_image_average_weights_images_equally():
 def test_unknown_average_is_refused():
     with pytest.raises(ValueError, match="average='mean'"):
         DenseTaskMetric(tasks=TASKS, average='mean')
+
+
+def test_batch_average_as_the_reference_evaluation():
+    """Two batches: [image 1, image 2] and [image 2]; depth and normals are
+    scored per batch and averaged over batches (the lone last batch weighs
+    as much as the full one), segmentation pools the set."""
+    tasks = dict(TASKS, normal=dict(type='NormalTask',
+                                    valid_rule='sum_nonzero',
+                                    similarity='dot'))
+    metric = DenseTaskMetric(tasks=tasks, average='batch')
+    up, tilted = torch.tensor([0., 0., 1.]), torch.tensor([0., 0.6, 0.8])
+    # batch 1: angles 0, 0, 0, 36.87 deg (and one gt summing to 0: dropped)
+    pred1 = torch.stack([up, up, up, tilted, up], 1).view(3, 1, 5)
+    gt1 = torch.stack([up, up, up, up, torch.tensor([1., -1., 0.])],
+                      1).view(3, 1, 5)
+    # batch 2: angles 36.87 and 36.87
+    pred2 = torch.stack([tilted, tilted], 1).view(3, 1, 2)
+    gt2 = torch.stack([up, up], 1).view(3, 1, 2)
+    first, second = samples()
+    batch1 = [dict(first, pred_normal=pred1, gt_normal=gt1),
+              dict(second, pred_normal=pred1, gt_normal=gt1)]
+    batch2 = [dict(second, pred_normal=pred2, gt_normal=gt2)]
+    metric.process({}, batch1)
+    metric.process({}, batch2)
+    m = metric.compute_metrics(metric.results)
+    # depth: batch 1 pools errors 1, 1, 1 (image 1) and 5 (image 2)
+    assert m['depth/abs_err'] == pytest.approx(((3 + 5) / 4 + 5) / 2)
+    angle = 36.8699
+    # batch 1: 8 angles (two images), 6 of 0 deg and 2 of 36.87 deg; the
+    # lower median is 0. batch 2: 2 angles of 36.87 deg.
+    assert m['normal/mean_angle'] == pytest.approx(
+        (2 * angle / 8 + angle) / 2, rel=1e-4)
+    assert m['normal/median_angle'] == pytest.approx(angle / 2, rel=1e-4)
+    assert m['normal/within_11.25'] == pytest.approx((75 + 0) / 2)
+    # segmentation: one confusion matrix over images 1, 2 and 2 again
+    assert m['semantic/pixAcc'] == pytest.approx(100 * 8 / 10)

@@ -86,6 +86,11 @@ def test_every_config_s_method_knobs_on_the_tiny_model(path):
     knobs = {k: v for k, v in model.items() if k not in ARCHITECTURE_KEYS}
     if 'feat_channels' in knobs:  # the tiny backbone's width
         knobs['feat_channels'] = 64
+    if 'confidence_threshold' in knobs:
+        # an untrained teacher is never confident, so the guard would
+        # rightly silence its terms; the guard has a test of its own
+        # (test_had_confidence_threshold_skips_unsure_teacher_pixels)
+        knobs['confidence_threshold'] = 0.
     check_extra_terms(knobs, osp.basename(path))
 
 
@@ -197,3 +202,33 @@ def test_der_stores_the_model_outputs_of_every_learned_task():
     with torch.no_grad():
         again = model.predict_tasks(model.memory[1]['inputs'])
     assert torch.allclose(again['depth'], model.memory[1]['targets']['depth'])
+
+
+def test_had_confidence_threshold_skips_unsure_teacher_pixels():
+    model = MODELS.build(tiny_model_cfg(type='HAD'))
+    for phase, task in enumerate(['semantic', 'depth', 'normal'], 1):
+        model.begin_phase(phase, [task])
+    g = torch.Generator().manual_seed(0)
+    student = {n: torch.randn(2, c, 8, 8, generator=g)
+               for n, c in (('semantic', 7), ('depth', 1))}
+    student['semantic'] = student['semantic'].log_softmax(1)
+    # a teacher sure of class 3 on the left half only
+    teacher = torch.full((2, 7, 8, 8), 1 / 7).log()
+    teacher[:, :, :, :4] = torch.tensor([0.01] * 3 + [0.94] + [0.01] * 3
+                                        ).log().view(1, 7, 1, 1)
+    outputs = dict(semantic=teacher, depth=torch.rand(2, 1, 8, 8))
+    model.teacher_predict = lambda inputs, names: {n: outputs[n]
+                                                   for n in names}
+    old = ['semantic', 'depth']
+    full = model.extra_losses(None, None, None, student, old)
+    model.confidence_threshold = 0.5
+    guarded = model.extra_losses(None, None, None, student, old)
+    # only the confident half is distilled: the left half's class-3 losses
+    loss_map = -student['semantic'][:, 3, :, :4]
+    expected = model.task_weight() * loss_map.log().mean().exp()
+    assert float(guarded['loss_db.semantic']) == pytest.approx(
+        float(expected), rel=1e-4)
+    assert float(guarded['loss_db.semantic']) != pytest.approx(
+        float(full['loss_db.semantic']))
+    # depth has no confidence: distilled as before
+    assert float(guarded['loss_db.depth']) == float(full['loss_db.depth'])

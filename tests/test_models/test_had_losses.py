@@ -160,3 +160,55 @@ def test_bad_options_are_rejected_by_name():
         sobel_magnitude(torch.rand(1, 4, 4), padding='reflect')
     with pytest.raises(ValueError, match='reduction'):
         salience_guided_loss(torch.rand(1, 4, 4), reduction='sum')
+
+
+def test_negative_group_ids_and_exact_zeros_can_be_left_out():
+    loss_map = torch.tensor([[[0., 4., 1., 9.]]])
+    groups = torch.tensor([[[0, 0, -1, 1]]])
+    # the pixel of id -1 is in no group; group 0 keeps only its non-zero 4
+    loss = distribution_balanced_loss(loss_map, groups, eps=0.,
+                                      drop_zeros=True)
+    assert loss.item() == pytest.approx((4 + 9) / 2)
+    with_zero = distribution_balanced_loss(loss_map, groups,
+                                           mean='arithmetic')
+    assert with_zero.item() == pytest.approx((2 + 9) / 2)
+
+
+def test_small_groups_are_dropped_by_min_group_fraction():
+    loss_map = torch.tensor([[[1., 1., 1., 1., 1., 1., 1., 1., 1., 50.]]])
+    groups = torch.tensor([[[0, 0, 0, 0, 0, 0, 0, 0, 0, 1]]])
+    kept = DistributionBalancedLoss(mean='arithmetic')(loss_map, groups)
+    assert kept.item() == pytest.approx(25.5)
+    guarded = DistributionBalancedLoss(
+        mean='arithmetic', min_group_fraction=0.2)(loss_map, groups)
+    assert guarded.item() == pytest.approx(1.0)
+
+
+def test_salience_outside_the_valid_mask_is_ignored():
+    loss_map = torch.zeros(1, 6, 6)
+    loss_map[0, :, 3:] = 1.  # a vertical edge between columns 2 and 3
+    every = salience_guided_loss(loss_map, threshold=0.5)
+    assert every.item() == pytest.approx(0.5)  # half the edge pixels are 1
+    left = torch.zeros(1, 6, 6, dtype=torch.bool)
+    left[..., :3] = True
+    only_left = salience_guided_loss(loss_map, threshold=0.5, valid=left)
+    assert only_left.item() == 0.  # the salient pixels left have loss 0
+
+
+def test_batch_broadcast_equals_the_explicit_broadcast_tensor():
+    torch.manual_seed(0)
+    loss_map = torch.rand(3, 8, 9)
+    loss_map[1, :2] = 0.
+    ours = salience_guided_loss(loss_map, threshold=0.6, padding='zeros',
+                                batch_broadcast=True, drop_zeros=True)
+    grad = sobel_magnitude(loss_map, 'zeros').flatten(1)
+    low, high = grad.min(1, keepdim=True)[0], grad.max(1, keepdim=True)[0]
+    mask = ((grad - low) / (high - low) > 0.6).view_as(loss_map)
+    explicit = loss_map[:, None] * mask[None]  # (3, 3, H, W)
+    assert ours.item() == pytest.approx(
+        (explicit.sum() / (explicit != 0).sum()).item(), rel=1e-6)
+    averaged_all = salience_guided_loss(
+        loss_map, threshold=0.6, padding='zeros', batch_broadcast=True,
+        reduction='all')
+    assert averaged_all.item() == pytest.approx(explicit.mean().item(),
+                                                rel=1e-6)

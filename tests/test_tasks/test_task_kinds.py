@@ -82,3 +82,41 @@ def test_metric_directions_are_declared_for_every_metric():
 def test_semantic_task_needs_two_classes():
     with pytest.raises(ValueError, match='num_classes'):
         build(dict(type='SemanticTask', num_classes=1), 'semantic')
+
+
+def test_strict_split_puts_ties_in_no_group():
+    task = DENSE_TASKS.build(dict(type='DepthTask', name='depth'))
+    raw = torch.tensor([[[[0.2, 0.5, 0.7]]]])
+    assert task.pseudo_groups(raw, 0.5, normalize=False).tolist() == [
+        [[0, 1, 1]]]
+    assert task.pseudo_groups(raw, 0.5, normalize=False,
+                              strict=True).tolist() == [[[0, -1, 1]]]
+
+
+def test_teacher_confidence_is_the_top_probability_for_classes_only():
+    semantic = DENSE_TASKS.build(
+        dict(type='SemanticTask', name='semantic', num_classes=3))
+    probs = torch.tensor([0.7, 0.2, 0.1]).view(1, 3, 1, 1)
+    confidence = semantic.pseudo_confidence(probs.log())
+    assert confidence.shape == (1, 1, 1)
+    assert confidence.item() == pytest.approx(0.7)
+    depth = DENSE_TASKS.build(dict(type='DepthTask', name='depth'))
+    assert depth.pseudo_confidence(torch.ones(1, 1, 2, 2)) is None
+
+
+def test_normal_task_reference_validity_and_dot_product():
+    ref = DENSE_TASKS.build(
+        dict(type='NormalTask', name='normal', valid_rule='sum_nonzero',
+             similarity='dot'))
+    ours = DENSE_TASKS.build(dict(type='NormalTask', name='normal'))
+    # (1, -1, 0) / sqrt2 sums to 0: invalid for the reference only;
+    # (0, 0, 2) is not unit length: the dot product is 2, the cosine 1
+    gt = torch.tensor([[0.7071, -0.7071, 0.], [0., 0., 2.]]).t()
+    gt = gt.reshape(1, 3, 1, 2)
+    pred = torch.tensor([[0., 0., 1.], [0., 0., 1.]]).t().reshape(1, 3, 1, 2)
+    assert ref.valid_mask(gt).tolist() == [[[False, True]]]
+    assert ours.valid_mask(gt).tolist() == [[[True, True]]]
+    assert ref.pixel_loss(pred, gt)[0, 0, 1].item() == pytest.approx(-1.0)
+    assert ours.pixel_loss(pred, gt)[0, 0, 1].item() == pytest.approx(0.0)
+    with pytest.raises(ValueError, match='valid_rule'):
+        DENSE_TASKS.build(dict(type='NormalTask', name='n', valid_rule='x'))

@@ -11,13 +11,21 @@ Example::
 
 writes ``report.md``, ``report.csv``, one ``curves_<task>.png`` per task
 (every method across phases) and one ``matrix_<run>.png`` per run.
+
+Several seeds: give each method (and ``--naive``) as comma-separated work
+dirs, one per seed in the same seed order; ``report.md`` then holds mean ±
+std over seeds, each seed compared with the naive run of the same seed::
+
+    python tools/analysis/lifelong_report.py had/s0,had/s1,had/s2 \
+        lwf/s0,lwf/s1,lwf/s2 --naive ft/s0,ft/s1,ft/s2 --names HAD LwF
 """
 import argparse
 import os
 import os.path as osp
 import re
 
-from mmhad.evaluation.lifelong_report import LifelongReport, load_run
+from mmhad.evaluation.lifelong_report import (LifelongReport, SeedReport,
+                                              load_run, run_name)
 from mmhad.visualization.lifelong_plots import (plot_matrix_heatmap,
                                                 plot_task_curves)
 
@@ -40,8 +48,25 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
+def seed_report(args) -> None:
+    """Mean ± std over seeds (comma-separated work dirs)."""
+    groups = [[load_run(p) for p in run.split(',')] for run in args.runs]
+    names = args.names or [run_name(g[0]) for g in groups]
+    report = SeedReport(groups,
+                        [load_run(p) for p in args.naive.split(',')], names)
+    os.makedirs(args.out_dir, exist_ok=True)
+    path = osp.join(args.out_dir, 'report.md')
+    with open(path, 'w') as f:
+        f.write(report.to_markdown())
+    print(report.to_markdown())
+    print(f'written: {path}')
+
+
 def main(argv=None):
     args = parse_args(argv)
+    if any(',' in run for run in args.runs + [args.naive]):
+        seed_report(args)
+        return
     report = LifelongReport(
         [load_run(p) for p in args.runs],
         load_run(args.naive),

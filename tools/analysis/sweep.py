@@ -39,16 +39,15 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
-def train(args, order, seed, work_dir) -> None:
+def train(config: str, work_dir: str, options) -> None:
+    """``tools/train.py config`` into ``work_dir`` with ``--cfg-options``,
+    unless that run has already finished there."""
     path = osp.join(work_dir, RESULTS_FILE)
     if osp.isfile(path) and load_run(path).complete:
         print(f'[sweep] {work_dir} already finished; reusing it', flush=True)
         return
-    options = [f'randomness.seed={seed}'] + list(args.cfg_options)
-    if order is not None:
-        options.append(f'train_cfg.task_order=[{order}]')
-    cmd = [sys.executable, TRAIN, args.config, '--work-dir', work_dir,
-           '--cfg-options'] + options
+    cmd = [sys.executable, TRAIN, config, '--work-dir', work_dir,
+           '--cfg-options'] + list(options)
     print('[sweep] ' + ' '.join(cmd), flush=True)
     subprocess.run(cmd, check=True)
 
@@ -63,7 +62,10 @@ def main(argv=None):
         dirs = []
         for seed in args.seeds:
             work_dir = osp.join(args.work_dir, label, f'seed{seed}')
-            train(args, order, seed, work_dir)
+            options = [f'randomness.seed={seed}'] + list(args.cfg_options)
+            if order is not None:
+                options.append(f'train_cfg.task_order=[{order}]')
+            train(args.config, work_dir, options)
             dirs.append(work_dir)
         stats = aggregate_runs([load_run(d) for d in dirs])
         report[label] = {

@@ -19,6 +19,9 @@ test_pipeline = [
     dict(type='PackMultiTaskInputs'),
 ]
 train_dataloader = dict(
+    # As the reference: no last, smaller batch (a batch of one image fails in
+    # the BatchNorm of the ASPP image-pool branch).
+    drop_last=True,
     # The reference trains with batch 64 on one GPU; with N GPUs set
     # train_dataloader.batch_size=64/N (the batch size is per GPU).
     batch_size=64,

@@ -14,6 +14,9 @@ train_pipeline = [
 ]
 test_pipeline = train_pipeline
 train_dataloader = dict(
+    # As the reference: no last, smaller batch (a batch of one image fails in
+    # the BatchNorm of the ASPP image-pool branch).
+    drop_last=True,
     batch_size=16,
     num_workers=0,
     sampler=dict(type='DefaultSampler', shuffle=True),

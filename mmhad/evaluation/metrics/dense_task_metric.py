@@ -24,7 +24,17 @@ class DenseTaskMetric(BaseMetric):
             pixels of the set (segmentation from one confusion matrix).
             ``'image'``: each metric per image, then the mean over images
             (images without a valid pixel are left out), as mmseg's
-            ``DepthMetric`` does.
+            ``DepthMetric`` does. ``'batch'``: as the HAD reference
+            evaluation: the metrics of each validation batch on its own
+            (:meth:`DenseTask.batch_metrics`: depth errors, normal mean,
+            ``torch.median`` and within-threshold values), then the mean over
+            batches, so the last, smaller batch weighs as much as a full one;
+            segmentation still from one confusion matrix over the set. Use
+            the reference's validation batch size (64), one process, and
+            the normal options of the reference (``NormalTask(valid_rule=
+            'sum_nonzero', similarity='dot')``) in ``tasks``. Batches
+            without a valid pixel are left out (the reference would give
+            NaN).
         collect_device (str): Device for collecting results across ranks.
         prefix (str, optional): Prefix of the metric keys.
     """
@@ -35,9 +45,9 @@ class DenseTaskMetric(BaseMetric):
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None) -> None:
         super().__init__(collect_device=collect_device, prefix=prefix)
-        if average not in ('pixel', 'image'):
+        if average not in ('pixel', 'image', 'batch'):
             raise ValueError(f"DenseTaskMetric: average={average!r}; "
-                             "expected 'pixel' or 'image'")
+                             "expected 'pixel', 'image' or 'batch'")
         self.average = average
         self.tasks = {
             name: DENSE_TASKS.build(cfg, default_args=dict(name=name))
@@ -54,23 +64,30 @@ class DenseTaskMetric(BaseMetric):
                 continue
             preds = torch.stack([s[task.pred_key] for s in scored])
             gts = torch.stack([s[task.gt_key] for s in scored]).to(preds.device)
-            if self.average == 'pixel':
-                batch_stats[name] = task.metric_stats(preds, gts)
-            else:
-                batch_stats[name] = self._image_stats(task, preds, gts)
+            values = None
+            if self.average == 'image':
+                values = [
+                    task.compute_metrics(
+                        task.metric_stats(pred[None], gt[None]))
+                    for pred, gt in zip(preds, gts)
+                ]
+            elif self.average == 'batch':
+                batch = task.batch_metrics(preds, gts)
+                values = None if batch is None else [batch]
+            batch_stats[name] = task.metric_stats(preds, gts) \
+                if values is None else self._value_sums(values)
         self.results.append(batch_stats)
 
     @staticmethod
-    def _image_stats(task, preds: torch.Tensor,
-                     gts: torch.Tensor) -> Dict[str, torch.Tensor]:
-        """Per-image metric values summed over the batch, with counts."""
+    def _value_sums(values: List[Dict[str, float]]
+                    ) -> Dict[str, torch.Tensor]:
+        """Metric values (one dict per image or batch) summed, with counts
+        (``sum/<metric>``, ``n/<metric>``), for their mean over the set."""
         sums: Dict[str, torch.Tensor] = {}
-        for pred, gt in zip(preds, gts):
-            values = task.compute_metrics(
-                task.metric_stats(pred[None], gt[None]))
-            for key, value in values.items():
+        for item in values:
+            for key, value in item.items():
                 if math.isnan(value):
-                    continue  # no scored pixel in this image
+                    continue  # no scored pixel in this image or batch
                 for stat, add in ((f'sum/{key}', value), (f'n/{key}', 1.0)):
                     sums[stat] = sums.get(stat, 0.0) + torch.tensor(
                         add, dtype=torch.float64)
@@ -85,7 +102,7 @@ class DenseTaskMetric(BaseMetric):
                     total[key] = total[key] + value if key in total else value
         metrics = {}
         for name, stats in totals.items():
-            if self.average == 'pixel':
+            if not any(key.startswith('sum/') for key in stats):
                 values = self.tasks[name].compute_metrics(stats)
             else:
                 values = {

@@ -41,7 +41,9 @@ def distribution_balanced_loss(loss_map: Tensor,
                                eps: float = 1e-6,
                                num_groups: Optional[int] = None,
                                group_weighting: str = 'equal',
-                               group_reduction: str = 'mean_present'
+                               group_reduction: str = 'mean_present',
+                               drop_zeros: bool = False,
+                               min_group_fraction: float = 0.
                                ) -> Tensor:
     """Combine per-group mean pixel losses into one scalar.
 
@@ -51,7 +53,7 @@ def distribution_balanced_loss(loss_map: Tensor,
     Args:
         loss_map (Tensor): Per-pixel loss I, shape (N, H, W), >= 0.
         groups (Tensor): Long group ids in ``[0, num_groups)``, shape
-            (N, H, W).
+            (N, H, W); a negative id puts a pixel in no group.
         valid (Tensor, optional): Bool mask (N, H, W) of pixels to use.
         mean (str): Mean inside a group: ``'geometric'``
             (exp(mean(log(I + eps))), the paper) or ``'arithmetic'``.
@@ -69,6 +71,13 @@ def distribution_balanced_loss(loss_map: Tensor,
             ``num_groups`` groups, empty ones adding 0 (the reference code's
             segmentation DB); ``'sum'``: sum of the group terms (the
             reference code's regression DB).
+        drop_zeros (bool): Leave out pixels whose loss is exactly 0 (the
+            reference code's geometric mean, used there with ``eps=0``:
+            log(0) would be -inf).
+        min_group_fraction (float): Groups holding fewer than this fraction
+            of the used pixels are left out (a guard against a weak
+            teacher's rare, mostly wrong classes weighing as much as the
+            large ones); 0 keeps every group.
 
     Returns:
         Tensor: Scalar. 0, with a zero gradient, when no pixel is valid.
@@ -79,15 +88,18 @@ def distribution_balanced_loss(loss_map: Tensor,
                          f'{tuple(groups.shape)} must have the same shape')
     values = loss_map.float().flatten()
     ids = groups.flatten().long()
+    keep = ids >= 0
     if valid is not None:
-        keep = valid.flatten()
-        values, ids = values[keep], ids[keep]
+        keep &= valid.flatten()
+    if drop_zeros:
+        keep &= values != 0
+    values, ids = values[keep], ids[keep]
     if values.numel() == 0:
         return loss_map.sum() * 0
     largest = int(ids.max()) + 1
     if num_groups is None:
         num_groups = largest
-    elif largest > num_groups or int(ids.min()) < 0:
+    elif largest > num_groups:
         raise ValueError(f'group ids must lie in [0, {num_groups}), got '
                          f'[{int(ids.min())}, {largest - 1}]')
     if mean == 'geometric':
@@ -95,6 +107,10 @@ def distribution_balanced_loss(loss_map: Tensor,
     sums = values.new_zeros(num_groups).index_add(0, ids, values)
     counts = torch.bincount(ids, minlength=num_groups)
     present = counts > 0
+    if min_group_fraction > 0:
+        present &= counts >= min_group_fraction * ids.numel()
+        if not present.any():
+            return loss_map.sum() * 0
     group_means = sums / counts.clamp(min=1)
     if mean == 'geometric':
         group_means = torch.exp(group_means)
@@ -120,6 +136,9 @@ class DistributionBalancedLoss(nn.Module):
         group_weighting (str): ``'equal'`` or ``'softmax'``.
         group_reduction (str): ``'mean_present'``, ``'mean_all'`` or
             ``'sum'``.
+        drop_zeros (bool): Leave out pixels whose loss is exactly 0.
+        min_group_fraction (float): Smallest group kept, as a fraction of
+            the used pixels.
         loss_name (str): Prefix of the logged loss keys.
     """
 
@@ -128,6 +147,8 @@ class DistributionBalancedLoss(nn.Module):
                  eps: float = 1e-6,
                  group_weighting: str = 'equal',
                  group_reduction: str = 'mean_present',
+                 drop_zeros: bool = False,
+                 min_group_fraction: float = 0.,
                  loss_name: str = 'loss_db') -> None:
         super().__init__()
         # Fail at build time, not at the first distillation step.
@@ -136,6 +157,8 @@ class DistributionBalancedLoss(nn.Module):
         self.eps = eps
         self.group_weighting = group_weighting
         self.group_reduction = group_reduction
+        self.drop_zeros = drop_zeros
+        self.min_group_fraction = min_group_fraction
         self._loss_name = loss_name
 
     def forward(self,
@@ -147,7 +170,9 @@ class DistributionBalancedLoss(nn.Module):
         return distribution_balanced_loss(loss_map, groups, valid, self.mean,
                                           self.eps, num_groups,
                                           self.group_weighting,
-                                          self.group_reduction)
+                                          self.group_reduction,
+                                          self.drop_zeros,
+                                          self.min_group_fraction)
 
     @property
     def loss_name(self) -> str:

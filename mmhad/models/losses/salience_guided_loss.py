@@ -5,6 +5,8 @@ prediction or the pseudo-label): where the loss changes sharply the student
 disagrees with the teacher along structures (object boundaries), and those
 pixels get an extra loss term.
 """
+from typing import Optional
+
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -45,7 +47,10 @@ def salience_guided_loss(loss_map: Tensor,
                          threshold: float = 0.9,
                          normalize: bool = True,
                          padding: str = 'replicate',
-                         reduction: str = 'salient') -> Tensor:
+                         reduction: str = 'salient',
+                         batch_broadcast: bool = False,
+                         drop_zeros: bool = False,
+                         valid: Optional[Tensor] = None) -> Tensor:
     """Mean of the loss map over its salient pixels.
 
     Salient pixels P are those whose Sobel magnitude G of the (detached) loss
@@ -60,6 +65,15 @@ def salience_guided_loss(loss_map: Tensor,
         reduction (str): ``'salient'`` divides by |P| (the paper);
             ``'all'`` divides by the number of pixels (the reference code's
             segmentation variant).
+        batch_broadcast (bool): Score every image at every pixel that is
+            salient in *any* image of the batch, once per such image (the
+            reference code's depth term multiplies a (N, H, W) mask into a
+            (N, 1, H, W) map, which broadcasts to (N, N, H, W)); computed
+            without that (N, N, H, W) tensor. A bug kept for parity.
+        drop_zeros (bool): Do not count salient pixels whose loss is exactly
+            0 in |P| (the reference code divides by the non-zero count).
+        valid (Tensor, optional): Bool mask (N, H, W); pixels outside it are
+            never salient (e.g. where the teacher is not confident).
 
     Returns:
         Tensor: Scalar; 0 (with a zero gradient) when P is empty.
@@ -76,10 +90,20 @@ def salience_guided_loss(loss_map: Tensor,
         high = flat.max(dim=1).values[:, None, None]
         grad = (grad - low) / (high - low).clamp(min=1e-12)
     salient = grad > threshold
-    total = (loss_map * salient).sum()
+    if valid is not None:
+        salient &= valid
+    # How often each (image, pixel) is scored: 0/1, or with the broadcast
+    # the number of images salient at that pixel.
+    times = salient.sum(0, keepdim=True).expand_as(salient) \
+        if batch_broadcast else salient
+    times = times.to(loss_map.dtype)
+    total = (loss_map * times).sum()
     if reduction == 'all':
-        return total / loss_map.numel()
-    return total / salient.sum().clamp(min=1)
+        scored = loss_map.numel() * (len(loss_map) if batch_broadcast else 1)
+        return total / scored
+    if drop_zeros:
+        times = times * (loss_map.detach() != 0)
+    return total / times.sum().clamp(min=1)
 
 
 @MODELS.register_module()
@@ -91,6 +115,8 @@ class SalienceGuidedLoss(nn.Module):
         normalize (bool): Min-max normalise the Sobel magnitude per image.
         padding (str): ``'replicate'`` or ``'zeros'``.
         reduction (str): ``'salient'`` or ``'all'``.
+        batch_broadcast (bool): The reference code's broadcast depth mask.
+        drop_zeros (bool): Count only non-zero salient losses in |P|.
         loss_name (str): Prefix of the logged loss keys.
     """
 
@@ -99,17 +125,26 @@ class SalienceGuidedLoss(nn.Module):
                  normalize: bool = True,
                  padding: str = 'replicate',
                  reduction: str = 'salient',
+                 batch_broadcast: bool = False,
+                 drop_zeros: bool = False,
                  loss_name: str = 'loss_sg') -> None:
         super().__init__()
         self.threshold = threshold
         self.normalize = normalize
         self.padding = padding
         self.reduction = reduction
+        self.batch_broadcast = batch_broadcast
+        self.drop_zeros = drop_zeros
         self._loss_name = loss_name
 
-    def forward(self, loss_map: Tensor) -> Tensor:
+    def forward(self,
+                loss_map: Tensor,
+                valid: Optional[Tensor] = None) -> Tensor:
+        """Args: see :func:`salience_guided_loss`."""
         return salience_guided_loss(loss_map, self.threshold, self.normalize,
-                                    self.padding, self.reduction)
+                                    self.padding, self.reduction,
+                                    self.batch_broadcast, self.drop_zeros,
+                                    valid)
 
     @property
     def loss_name(self) -> str:

@@ -1,0 +1,3 @@
+from .torchvision_deeplab_head import TorchvisionDeepLabHead
+
+__all__ = ['TorchvisionDeepLabHead']

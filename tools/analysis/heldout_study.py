@@ -1,0 +1,127 @@
+"""Compare methods on a procedural scene family, in two regimes, over seeds.
+
+Knobs are tuned on the indoor rooms and confirmed on the outdoor streets,
+a family they were not tuned on. Two regimes:
+
+- ``demo``: the synthetic configs (quarter-width R18 from scratch, Adam lr
+  3e-3, 15 epochs per phase, batch 16), 160 training images per phase;
+- ``weak``: the NYUv2 configs (the reference network, full width, from
+  scratch) with lr 1e-4, 6 epochs per phase, batch 8 and 80 training images
+  per phase: the phase-1 teacher is weak (unsure, few classes predicted).
+
+Example::
+
+    python tools/analysis/heldout_study.py --family outdoor --regime weak \\
+        --seeds 0 1 2 --work-dir work_dirs/heldout
+
+Each run trains with ``tools/train.py`` into
+``<work-dir>/<family>/<regime>/<method>/seed<s>`` (finished runs are reused),
+then ``<work-dir>/<family>/<regime>/report.md`` holds the report tool's
+mean ± std table over seeds against fine-tuning of the same seed.
+"""
+import argparse
+import os.path as osp
+import subprocess
+import sys
+
+from sweep import train
+
+from mmhad.datasets.synthetic_indoor import generate_synthetic_indoor
+from mmhad.datasets.synthetic_outdoor import generate_synthetic_outdoor
+
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+REPORT = osp.join(ROOT, 'tools', 'analysis', 'lifelong_report.py')
+FAMILIES = dict(
+    indoor=('SyntheticIndoorDataset', generate_synthetic_indoor),
+    outdoor=('SyntheticOutdoorDataset', generate_synthetic_outdoor))
+#: Method name -> config, per regime; fine-tuning first (the reference).
+METHODS = dict(
+    demo={
+        'FT': 'configs/baselines/finetune_r18_synthetic.py',
+        'LwF': 'configs/baselines/lwf_r18_synthetic.py',
+        'HAD-paper': 'configs/had/had_paper_r18_synthetic.py',
+        'HAD-reference': 'configs/had/had_reference_r18_synthetic.py',
+        'HAD': 'configs/had/had_r18_synthetic.py',
+        'HAD-robust': 'configs/had/had_robust_r18_synthetic.py',
+    },
+    weak={
+        'FT': 'configs/baselines/finetune_r18_nyuv2.py',
+        'LwF': 'configs/baselines/lwf_r18_nyuv2.py',
+        'HAD-paper': 'configs/had/had_paper_r18_nyuv2.py',
+        'HAD-reference': 'configs/had/had_reference_r18_nyuv2.py',
+        'HAD': 'configs/had/had_r18_nyuv2.py',
+        'HAD-robust': 'configs/had/had_robust_r18_nyuv2.py',
+    })
+IMAGES_PER_PHASE = dict(demo=160, weak=80)
+NUM_VAL = 160
+
+
+def regime_options(family: str, regime: str, data_dir: str) -> list:
+    """``--cfg-options`` that put a regime's configs on a family's data."""
+    num_train = 3 * IMAGES_PER_PHASE[regime]
+    loaders = ('train_dataloader', 'val_dataloader', 'test_dataloader')
+    if regime == 'demo':
+        dataset_type, _ = FAMILIES[family]
+        root = osp.join(data_dir, f'{family}_demo')
+        return [
+            f'{loader}.dataset.{key}={value}' for loader in loaders
+            for key, value in (('type', dataset_type), ('data_root', root),
+                               ('num_train', num_train),
+                               ('num_val', NUM_VAL))
+        ]
+    root = osp.join(data_dir, f'{family}_weak')
+    _, generate = FAMILIES[family]
+    generate(root, num_train, NUM_VAL)
+    return [f'{loader}.dataset.data_root={root}' for loader in loaders] + [
+        f'{loader}.{key}={value}' for loader in loaders
+        for key, value in (('num_workers', 0), ('persistent_workers', False))
+    ] + [
+        'model.backbone.init_cfg=None', 'train_cfg.max_epochs=6',
+        'optim_wrapper.optimizer.lr=1e-4', 'train_dataloader.batch_size=8'
+    ]
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(
+        description='Methods x seeds on a held-out scene family')
+    parser.add_argument('--family', choices=sorted(FAMILIES),
+                        default='outdoor')
+    parser.add_argument('--regime', choices=sorted(METHODS), required=True)
+    parser.add_argument('--methods', nargs='+', default=None,
+                        help='subset of the regime\'s methods (FT is added)')
+    parser.add_argument('--seeds', nargs='+', type=int, default=[0, 1, 2])
+    parser.add_argument('--work-dir', default='work_dirs/heldout')
+    parser.add_argument('--cfg-options', nargs='+', default=[],
+                        help='extra options for every run')
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    methods = METHODS[args.regime]
+    names = ['FT'] + [m for m in (args.methods or methods) if m != 'FT']
+    unknown = [m for m in names if m not in methods]
+    if unknown:
+        raise SystemExit(f'unknown methods {unknown}; the {args.regime} '
+                         f'regime has {list(methods)}')
+    base = osp.join(args.work_dir, args.family, args.regime)
+    options = regime_options(args.family, args.regime,
+                             osp.join(args.work_dir, 'data'))
+    dirs = {}
+    for name in names:
+        dirs[name] = []
+        for seed in args.seeds:
+            work_dir = osp.join(base, name, f'seed{seed}')
+            train(osp.join(ROOT, methods[name]), work_dir,
+                  [f'randomness.seed={seed}'] + options + args.cfg_options)
+            dirs[name].append(work_dir)
+    cmd = [sys.executable, REPORT] + [
+        ','.join(dirs[n]) for n in names[1:]
+    ] + ['--naive', ','.join(dirs['FT']), '--names'] + names[1:] + [
+        '--out-dir', base
+    ]
+    subprocess.run(cmd, check=True)
+
+
+if __name__ == '__main__':
+    main()
