@@ -73,6 +73,27 @@ def single_task_reference(records: Sequence[LifelongRecord],
     return reference
 
 
+def column_title(task: str, metric: str, directions: Dict) -> str:
+    """``'task/metric ↑'`` (or ↓ for lower-is-better metrics)."""
+    arrow = '↑' if directions[task][metric] == 'higher' else '↓'
+    return f'{task}/{metric} {arrow}'
+
+
+def markdown_table(caption: str, header: Sequence[str],
+                   body: Sequence[Sequence[str]]) -> str:
+    """A caption and a Markdown table whose first column is left-aligned
+    and the others right-aligned."""
+    lines = ['| ' + ' | '.join(header) + ' |',
+             '|---|' + '---:|' * (len(header) - 1)]
+    lines += ['| ' + ' | '.join(row) + ' |' for row in body]
+    return caption + '\n\n' + '\n'.join(lines) + '\n'
+
+
+def old_tasks_note(old_tasks: Sequence[str]) -> str:
+    return (f' "Δm old tasks" uses {", ".join(old_tasks)} only.'
+            if old_tasks else '')
+
+
 class LifelongReport:
     """Rows of the comparison table.
 
@@ -138,8 +159,7 @@ class LifelongReport:
     def table(self) -> List[List[str]]:
         """Header and rows as strings (values to 2 decimals)."""
         header = ['method'] + [
-            f'{t}/{m} {"↑" if self.directions[t][m] == "higher" else "↓"}'
-            for t, m in self.columns
+            column_title(t, m, self.directions) for t, m in self.columns
         ] + ['Δm vs naive (%)']
         if self.old_tasks:
             header.append('Δm old tasks vs naive (%)')
@@ -161,17 +181,11 @@ class LifelongReport:
 
     def to_markdown(self) -> str:
         header, *body = self.table()
-        lines = ['| ' + ' | '.join(header) + ' |',
-                 '|' + '|'.join('---' if i == 0 else '---:'
-                                for i in range(len(header))) + '|']
-        lines += ['| ' + ' | '.join(row) + ' |' for row in body]
         order = ' → '.join(self.naive.task_order)
-        old = (f' "Δm old tasks" uses {", ".join(self.old_tasks)} only.'
-               if self.old_tasks else '')
-        return (f'Task order: {order}. Final values after the last phase; '
-                f'Δm against {self.naive_name} (naive fine-tuning).'
-                f'{old}\n\n'
-                + '\n'.join(lines) + '\n')
+        return markdown_table(
+            f'Task order: {order}. Final values after the last phase; '
+            f'Δm against {self.naive_name} (naive fine-tuning).'
+            f'{old_tasks_note(self.old_tasks)}', header, body)
 
     def to_csv(self) -> str:
         """Full-precision values, one column per task metric."""
@@ -296,20 +310,16 @@ class SeedReport:
         figures = self.figures()
         keys = [f'{t}/{m}' for t, m in self.columns] + ['delta_m_naive'] + (
             ['delta_m_old'] if self.old_tasks else [])
-        titles = [
-            f'{k} {"↑" if self.directions[k.split("/")[0]][k.split("/")[1]] == "higher" else "↓"}'  # noqa: E501
-            for k in keys[:len(self.columns)]
+        header = ['method'] + [
+            column_title(t, m, self.directions) for t, m in self.columns
         ] + ['Δm vs naive (%)'] + (['Δm old tasks vs naive (%)']
                                    if self.old_tasks else [])
-        lines = ['| method | ' + ' | '.join(titles) + ' |',
-                 '|---|' + '---:|' * len(keys)]
-        for name in self.names:
-            cells = [f'{figures[name][k][0]:.2f} ± {figures[name][k][1]:.2f}'
-                     for k in keys]
-            lines.append(f'| {name} | ' + ' | '.join(cells) + ' |')
-        old = (f' "Δm old tasks" uses {", ".join(self.old_tasks)} only.'
-               if self.old_tasks else '')
-        return (f'Task order: {" → ".join(self.task_order)}. Mean ± std over '
-                f'{self.num_seeds} seeds of the final values; each seed\'s '
-                f'Δm is against naive fine-tuning of the same seed.{old}\n\n'
-                + '\n'.join(lines) + '\n')
+        body = [[name] + [
+            f'{figures[name][k][0]:.2f} ± {figures[name][k][1]:.2f}'
+            for k in keys
+        ] for name in self.names]
+        return markdown_table(
+            f'Task order: {" → ".join(self.task_order)}. Mean ± std over '
+            f'{self.num_seeds} seeds of the final values; each seed\'s Δm is '
+            f'against naive fine-tuning of the same seed.'
+            f'{old_tasks_note(self.old_tasks)}', header, body)

@@ -4,8 +4,8 @@ import math
 
 import pytest
 
-from mmhad.evaluation.lifelong_report import (LifelongReport, aggregate_runs,
-                                              load_run)
+from mmhad.evaluation.lifelong_report import (LifelongReport, SeedReport,
+                                              aggregate_runs, load_run)
 from mmhad.evaluation.lifelong_summary import (LifelongRecord, delta_m,
                                                mean_ranks)
 
@@ -167,3 +167,24 @@ def test_broken_results_file_is_named(tmp_path):
         load_run(str(tmp_path))
     with pytest.raises(FileNotFoundError, match='nothere'):
         load_run(str(tmp_path / 'nothere'))
+
+
+def test_seed_report_pairs_each_seed_with_its_own_naive_run(tmp_path):
+    naive = [load_run(write_run(tmp_path, f'ft{s}', make_record(
+        [40, 20, sem], [0.5, 1.0], [30]))) for s, sem in enumerate([10, 20])]
+    had = [load_run(write_run(tmp_path, f'had{s}', make_record(
+        [40, 35, 30], [0.5, dep], [30]))) for s, dep in enumerate([0.5, 1.5])]
+    report = SeedReport([had], naive, names=['HAD'])
+    figures = report.figures()['HAD']
+    # seed 0: mIoU +200 %, abs_err +50 %; seed 1: +50 %, -50 %
+    old = [100 * (2 + 0.5) / 2, 100 * (0.5 - 0.5) / 2]
+    mean = sum(old) / 2
+    std = ((old[0] - mean)**2 + (old[1] - mean)**2)**0.5
+    assert figures['delta_m_old'] == pytest.approx((mean, std))
+    assert figures['semantic/mIoU'] == pytest.approx((30, 0))
+    assert figures['depth/abs_err'] == pytest.approx((1.0, 0.5**0.5))
+    table = report.to_markdown()
+    assert '| HAD | 30.00 ± 0.00 | 1.00 ± 0.71 |' in table
+    assert 'Mean ± std over 2 seeds' in table
+    with pytest.raises(ValueError, match='one run per seed'):
+        SeedReport([had[:1]], naive, names=['HAD'])

@@ -48,7 +48,7 @@ METHODS = dict(
         'FT': 'configs/baselines/finetune_r18_nyuv2.py',
         'LwF': 'configs/baselines/lwf_r18_nyuv2.py',
         'HAD-paper': 'configs/had/had_paper_r18_nyuv2.py',
-        'HAD-reference': 'configs/had/had_reference_r18_nyuv2.py',
+        'HAD-reference': 'configs/had/had_reference-loss_r18_nyuv2.py',
         'HAD': 'configs/had/had_r18_nyuv2.py',
         'HAD-robust': 'configs/had/had_robust_r18_nyuv2.py',
     })
@@ -115,6 +115,8 @@ def main(argv=None):
             train(osp.join(ROOT, methods[name]), work_dir,
                   [f'randomness.seed={seed}'] + options + args.cfg_options)
             dirs[name].append(work_dir)
+    if len(names) == 1:
+        return  # fine-tuning alone: nothing to compare
     cmd = [sys.executable, REPORT] + [
         ','.join(dirs[n]) for n in names[1:]
     ] + ['--naive', ','.join(dirs['FT']), '--names'] + names[1:] + [
