@@ -1,22 +1,40 @@
-# mmhad's default HAD knobs (README, "Which HAD is the default"): the
-# paper's method with three choices measured on held-out data:
-# - regression tasks take arithmetic group means, as the reference code
-#   does: the geometric mean of an L1 map weighs each pixel's gradient by
-#   1 / (|error| + eps), so pixels the student already matches dominate;
-# - no SG term for regression tasks: it made depth worse than not
-#   distilling depth at all;
-# - k = 0.5 for the segmentation SG term: with k = 0.9 only a handful of
-#   pixels per image are salient, a noisy target.
+# mmhad's default HAD knobs, chosen by held-out figures (README, "Which HAD
+# is the default"): the reference code's choices (had_reference.py) except
+# its regression SG term, whose depth form carries the reference's
+# batch-broadcast bug:
+# - lambda / 2 per old task (no 1 / (t - 1) factor);
+# - segmentation DB: geometric class means (exact zeros left out), weighted
+#   by softmax(-class loss), averaged over all classes: a class the student
+#   matches badly, often a weak teacher's rare and wrong one, weighs less;
+# - regression DB: pixels split on the student's prediction at delta,
+#   arithmetic means of the two groups summed (a geometric mean of an L1 map
+#   weighs each pixel by 1 / |error|);
+# - segmentation SG averaged over all pixels, zero-padded Sobel, k = 0.9;
+#   no SG term for regression tasks.
 # Top-level configs take it with `model = {{_base_.had}}`.
 had = dict(
     type='HAD',
     distill_weight=3.0,  # lambda
-    delta=0.5,  # foreground threshold of regression-task groups
-    task_weighting='paper',
+    delta=0.5,
+    task_weighting='reference',
+    regression_groups='raw_student',
+    strict_split=True,
     db_loss=dict(
         classification=dict(
-            type='DistributionBalancedLoss', mean='geometric', eps=1e-6),
-        regression=dict(type='DistributionBalancedLoss', mean='arithmetic')),
+            type='DistributionBalancedLoss',
+            mean='geometric',
+            eps=0.,
+            drop_zeros=True,
+            group_weighting='softmax',
+            group_reduction='mean_all'),
+        regression=dict(
+            type='DistributionBalancedLoss',
+            mean='arithmetic',
+            group_reduction='sum')),
     sg_loss=dict(
-        classification=dict(type='SalienceGuidedLoss', threshold=0.5),
+        classification=dict(
+            type='SalienceGuidedLoss',
+            threshold=0.9,
+            padding='zeros',
+            reduction='all'),
         regression=None))
