@@ -7,5 +7,5 @@
 # outputs carry no confidence, are distilled as in had_r18_nyuv2.py.
 _base_ = ['./had_r18_nyuv2.py']
 model = dict(
-    confidence_threshold=0.5,
+    confidence_threshold=0.3,
     db_loss=dict(classification=dict(min_group_fraction=0.01)))

@@ -109,3 +109,36 @@ def plot_matrix_heatmap(record: LifelongRecord, title: str,
     fig.tight_layout()
     fig.savefig(out_file, dpi=110)
     plt.close(fig)
+
+
+def plot_seed_bars(figures: dict, keys: dict, title: str,
+                   out_file: str) -> None:
+    """One panel per figure (e.g. Δm), a bar per method at its mean over
+    seeds with the standard deviation as an error bar.
+
+    Args:
+        figures (dict): ``{method: {key: (mean, std)}}``, as
+            :meth:`mmhad.evaluation.lifelong_report.SeedReport.figures`.
+        keys (dict[str, str]): The figures to draw, one panel each, and
+            the panels' titles.
+        title (str): Figure title.
+        out_file (str): PNG path.
+    """
+    names = list(figures)
+    fig, axes = plt.subplots(1, len(keys), figsize=(
+        max(4.0, 0.9 * len(names) + 1.5) * len(keys), 3.6), squeeze=False)
+    colors = plt.get_cmap('tab10' if len(names) <= 10 else 'tab20').colors
+    for ax, key in zip(axes.flat, keys):
+        means = [figures[n][key][0] for n in names]
+        stds = [figures[n][key][1] for n in names]
+        ax.bar(range(len(names)), means, yerr=stds, capsize=4,
+               color=[colors[i % len(colors)] for i in range(len(names))])
+        ax.axhline(0, color='black', linewidth=0.8)
+        ax.set_xticks(range(len(names)))
+        ax.set_xticklabels(names, rotation=30, ha='right')
+        ax.set_title(keys[key])
+        ax.grid(axis='y', alpha=0.3)
+    fig.suptitle(title)
+    fig.tight_layout()
+    fig.savefig(out_file, dpi=110)
+    plt.close(fig)

@@ -1,6 +1,8 @@
 """Lifelong figures against hand-computed values."""
 import json
 import math
+import os.path as osp
+import sys
 
 import pytest
 
@@ -8,6 +10,10 @@ from mmhad.evaluation.lifelong_report import (LifelongReport, SeedReport,
                                               aggregate_runs, load_run)
 from mmhad.evaluation.lifelong_summary import (LifelongRecord, delta_m,
                                                mean_ranks)
+from tests.conftest import REPO_ROOT
+
+sys.path.insert(0, osp.join(REPO_ROOT, 'tools', 'analysis'))
+import lifelong_report  # noqa: E402
 
 DIRECTIONS = {
     'semantic': {'mIoU': 'higher'},
@@ -188,3 +194,16 @@ def test_seed_report_pairs_each_seed_with_its_own_naive_run(tmp_path):
     assert 'Mean ± std over 2 seeds' in table
     with pytest.raises(ValueError, match='one run per seed'):
         SeedReport([had[:1]], naive, names=['HAD'])
+
+
+def test_report_tool_takes_comma_separated_seeds(tmp_path):
+    naive = [write_run(tmp_path, f'ft{s}', make_record(
+        [40, 20, 10], [0.5, 1.0], [30])) for s in range(2)]
+    had = [write_run(tmp_path, f'had{s}', make_record(
+        [40, 35, 30], [0.5, 0.6], [31])) for s in range(2)]
+    out = tmp_path / 'report'
+    lifelong_report.main([','.join(had), '--naive', ','.join(naive),
+                          '--names', 'HAD', '--out-dir', str(out)])
+    table = (out / 'report.md').read_text()
+    assert '| HAD | 30.00 ± 0.00 | 0.60 ± 0.00 | 31.00 ± 0.00 |' in table
+    assert (out / 'delta_m.png').stat().st_size > 0

@@ -27,6 +27,7 @@ import re
 from mmhad.evaluation.lifelong_report import (LifelongReport, SeedReport,
                                               load_run, run_name)
 from mmhad.visualization.lifelong_plots import (plot_matrix_heatmap,
+                                                plot_seed_bars,
                                                 plot_task_curves)
 
 
@@ -58,8 +59,15 @@ def seed_report(args) -> None:
     path = osp.join(args.out_dir, 'report.md')
     with open(path, 'w') as f:
         f.write(report.to_markdown())
+    keys = dict(delta_m_naive='all tasks')
+    if report.old_tasks:
+        keys['delta_m_old'] = f'old tasks ({", ".join(report.old_tasks)})'
+    plot = osp.join(args.out_dir, 'delta_m.png')
+    plot_seed_bars(report.figures(), keys,
+                   f'Δm vs naive fine-tuning (%), mean ± std over '
+                   f'{report.num_seeds} seeds', plot)
     print(report.to_markdown())
-    print(f'written: {path}')
+    print(f'written: {path}, {plot}')
 
 
 def main(argv=None):
