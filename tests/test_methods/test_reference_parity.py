@@ -114,3 +114,14 @@ def test_broadcast_changes_the_depth_term_only_with_several_images():
         dict(type='SalienceGuidedLoss', batch_broadcast=True, **common))
     assert float(broadcast(loss[:1])) == pytest.approx(float(sg(loss[:1])))
     assert float(broadcast(loss)) != pytest.approx(float(sg(loss)))
+
+
+def test_default_bundle_is_the_reference_without_its_regression_sg():
+    """configs/_base_/methods/had.py spells out the reference bundle less
+    the regression SG term (README, "Which HAD is the default")."""
+    default = Config.fromfile(
+        osp.join(REPO_ROOT, 'configs/_base_/methods/had.py')).had.to_dict()
+    reference = BUNDLE.had_reference.to_dict()
+    assert default['sg_loss'].pop('regression') is None
+    assert reference['sg_loss'].pop('regression')['batch_broadcast']
+    assert default == reference
