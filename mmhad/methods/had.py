@@ -1,5 +1,5 @@
 """HAD: Heterogeneity-Aware Distillation (CVPR 2026)."""
-from typing import Dict, Optional, Sequence
+from typing import Dict, Optional, Sequence, Tuple
 
 import torch.nn as nn
 from torch import Tensor
@@ -11,6 +11,7 @@ from .base import BaseLifelongMethod
 
 _FAMILIES = ('classification', 'regression')
 _REGRESSION_GROUPS = ('normalized_pseudo_label', 'raw_student')
+_CONFIDENCE_GUARDS = ('discard', 'scale')
 
 
 def build_per_family(cfg: Optional[dict]) -> Optional[nn.ModuleDict]:
@@ -82,6 +83,12 @@ class HAD(BaseLifelongMethod):
             grouped nor salient: a pseudo-label is only as good as the
             teacher. ``None`` (the paper) distils every pixel; kinds without
             a confidence are always distilled in full.
+        confidence_guard (str): What happens to a pixel below
+            ``confidence_threshold``: ``'discard'`` leaves it out of the
+            groups and the salience; ``'scale'`` keeps it, its loss
+            multiplied by confidence / threshold, so that a class the
+            teacher predicts rightly but unsurely (a weak teacher's large
+            uniform regions) is still distilled, only more softly.
         **kwargs: See :class:`BaseLifelongMethod`.
     """
 
@@ -99,6 +106,7 @@ class HAD(BaseLifelongMethod):
                  regression_groups: str = 'normalized_pseudo_label',
                  strict_split: bool = False,
                  confidence_threshold: Optional[float] = None,
+                 confidence_guard: str = 'discard',
                  **kwargs) -> None:
         super().__init__(**kwargs)
         if task_weighting not in ('paper', 'reference'):
@@ -110,6 +118,9 @@ class HAD(BaseLifelongMethod):
         if regression_groups not in _REGRESSION_GROUPS:
             raise ValueError(f'regression_groups must be one of '
                              f'{_REGRESSION_GROUPS}, got {regression_groups!r}')
+        if confidence_guard not in _CONFIDENCE_GUARDS:
+            raise ValueError(f'confidence_guard must be one of '
+                             f'{_CONFIDENCE_GUARDS}, got {confidence_guard!r}')
         self.distill_weight = distill_weight
         self.delta = delta
         self.task_weighting = task_weighting
@@ -117,6 +128,7 @@ class HAD(BaseLifelongMethod):
         self.regression_groups = regression_groups
         self.strict_split = strict_split
         self.confidence_threshold = confidence_threshold
+        self.confidence_guard = confidence_guard
         self.db_losses = build_per_family(db_loss)
         self.sg_losses = build_per_family(sg_loss)
 
@@ -138,8 +150,9 @@ class HAD(BaseLifelongMethod):
         for name in distilled:
             task = self.tasks[name]
             pseudo = task.pseudo_label(teacher_outputs[name])
-            loss_map = task.pixel_loss(outputs[name], pseudo)
-            valid = self._confident(task, teacher_outputs[name])
+            loss_map, valid = self._guard(
+                task, task.pixel_loss(outputs[name], pseudo),
+                teacher_outputs[name])
             db_loss = self._family_loss(self.db_losses, task)
             if db_loss is not None:
                 losses[f'{db_loss.loss_name}.{name}'] = weight * db_loss(
@@ -160,14 +173,28 @@ class HAD(BaseLifelongMethod):
             return None
         return losses[task.FAMILY]
 
-    def _confident(self, task, teacher_pred: Tensor) -> Optional[Tensor]:
-        """Bool mask (N, H, W) of the pixels confident enough to distil."""
+    def _guard(self, task, loss_map: Tensor, teacher_pred: Tensor
+               ) -> Tuple[Tensor, Optional[Tensor]]:
+        """Apply the weak-teacher guard to one old task's loss map.
+
+        Args:
+            task (DenseTask): The old task.
+            loss_map (Tensor): Per-pixel distillation loss (N, H, W).
+            teacher_pred (Tensor): The teacher's raw output for the task.
+
+        Returns:
+            tuple: The loss map, scaled under ``'scale'``, and the bool
+            mask (N, H, W) of pixels to distil (``None``: all).
+        """
         if self.confidence_threshold is None:
-            return None
+            return loss_map, None
         confidence = task.pseudo_confidence(teacher_pred)
         if confidence is None:
-            return None
-        return confidence >= self.confidence_threshold
+            return loss_map, None
+        if self.confidence_guard == 'scale':
+            scale = (confidence / self.confidence_threshold).clamp(max=1)
+            return loss_map * scale.detach(), None
+        return loss_map, confidence >= self.confidence_threshold
 
     def _groups(self, task, pseudo: Tensor, student_pred: Tensor) -> Tensor:
         """DB-HAD group ids (N, H, W) of one old task's pixels."""

@@ -232,3 +232,14 @@ def test_had_confidence_threshold_skips_unsure_teacher_pixels():
         float(full['loss_db.semantic']))
     # depth has no confidence: distilled as before
     assert float(guarded['loss_db.depth']) == float(full['loss_db.depth'])
+    # 'scale' keeps the unsure half (a tie: class 0), its loss times 1/7 / 0.5
+    model.confidence_guard = 'scale'
+    scaled = model.extra_losses(None, None, None, student, old)
+    unsure = -student['semantic'][:, 0, :, 4:] * (1 / 7) / 0.5
+    expected = model.task_weight() * (loss_map.log().mean().exp() +
+                                      unsure.log().mean().exp()) / 2
+    assert float(scaled['loss_db.semantic']) == pytest.approx(
+        float(expected), rel=1e-4)
+    assert float(scaled['loss_db.depth']) == float(full['loss_db.depth'])
+    with pytest.raises(ValueError, match='confidence_guard'):
+        MODELS.build(tiny_model_cfg(type='HAD', confidence_guard='weight'))
