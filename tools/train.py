@@ -5,11 +5,13 @@ import os
 import os.path as osp
 
 from mmengine.config import Config, DictAction
-from mmengine.logging import print_log
+from mmengine.logging import MMLogger, print_log
 from mmengine.runner import Runner
 
 import mmhad  # noqa: F401
-from mmhad.utils import setup_cpu_distributed
+from mmhad.engine import check_new_run
+from mmhad.utils import (check_hook_arguments, setup_cpu_distributed,
+                         unread_key_warnings)
 
 
 def parse_args():
@@ -21,8 +23,15 @@ def parse_args():
         '--resume',
         action='store_true',
         default=False,
-        help='resume from the latest checkpoint in the work_dir '
-        'automatically')
+        help='continue the run in the work dir from its latest readable '
+        'checkpoint (an epoch checkpoint, or the last finished phase\'s '
+        'phase_<t>_<task>.pth); from phase 1 when it holds none')
+    parser.add_argument(
+        '--overwrite',
+        action='store_true',
+        default=False,
+        help='start a new run in a work dir that holds an earlier run; its '
+        'files are moved to <work-dir>/replaced_<time>/, nothing is deleted')
     parser.add_argument(
         '--resume-from',
         metavar='CHECKPOINT',
@@ -61,8 +70,12 @@ def main():
     args = parse_args()
     cfg = Config.fromfile(args.config)
     cfg.launcher = args.launcher
+    file_keys = set(cfg.keys())
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
+    for warning in unread_key_warnings(file_keys, args.cfg_options or {}):
+        print_log(warning, logger='current', level=logging.WARNING)
+    check_hook_arguments(cfg)
 
     # work_dir: CLI > config > ./work_dirs/<config name>
     if args.work_dir is not None:
@@ -86,6 +99,10 @@ def main():
             cfg.optim_wrapper.loss_scale = 'dynamic'
 
     cfg.resume = args.resume or args.resume_from is not None
+    if not cfg.resume and int(os.environ.get('RANK', 0)) == 0:
+        # Before the Runner writes its config dump and logs into the dir.
+        check_new_run(cfg.work_dir, overwrite=args.overwrite,
+                      logger=MMLogger.get_current_instance())
     if args.resume_from is not None:
         cfg.load_from = args.resume_from
     setup_cpu_distributed(cfg)

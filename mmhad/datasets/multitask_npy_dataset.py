@@ -10,6 +10,7 @@ commonly released for multi-task learning; Cityscapes has no normals).
 """
 import os
 import os.path as osp
+import re
 from typing import Dict, List, Optional, Sequence
 
 from mmengine.dataset import BaseDataset
@@ -24,10 +25,11 @@ NYUV2_13_CLASSES = ('bed', 'books', 'ceiling', 'chair', 'floor', 'furniture',
                     'window')
 
 
-def _sort_key(stem: str):
-    # 0, 1, 2, ..., 10 rather than 0, 1, 10, 2: the reference split cuts the
-    # set in index order.
-    return (0, int(stem), '') if stem.isdigit() else (1, 0, stem)
+def _sort_key(stem: str) -> list:
+    """Natural order: digit runs compare as numbers, so 2 < 10 and
+    img_2 < img_10 (the reference split cuts the set in index order)."""
+    return [int(part) if part.isdigit() else part
+            for part in re.split(r'(\d+)', stem)]
 
 
 @DATASETS.register_module()

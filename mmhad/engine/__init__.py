@@ -2,8 +2,10 @@ from .hooks import LifelongResultsHook
 from .lifelong_train_loop import LifelongTrainLoop, phase_checkpoint_name
 from .log_processor import LifelongLogProcessor
 from .safe_checkpoint_loader import UnsafeCheckpointError, safe_load
+from .work_dir import check_new_run, find_resume_checkpoint
 
 __all__ = [
     'LifelongTrainLoop', 'phase_checkpoint_name', 'LifelongResultsHook',
-    'LifelongLogProcessor', 'safe_load', 'UnsafeCheckpointError'
+    'LifelongLogProcessor', 'safe_load', 'UnsafeCheckpointError',
+    'check_new_run', 'find_resume_checkpoint'
 ]

@@ -1,18 +1,23 @@
 """The phase loop of lifelong learning."""
 import copy
+import os
 import os.path as osp
 from typing import Dict, List, Optional, Sequence, Union
 
 from mmengine.dataset import BaseDataset
+from mmengine.dist import broadcast_object_list, is_main_process
 from mmengine.model import is_model_wrapper
 from mmengine.runner import EpochBasedTrainLoop, find_latest_checkpoint
 from mmengine.runner.checkpoint import _load_checkpoint
 from torch.nn.modules.batchnorm import _BatchNorm
 
 from mmhad.datasets import PhaseSubset, split_phases
+from mmhad.datasets.data_check import check_samples, dataset_samples
 from mmhad.registry import DATASETS, LOOPS
+from .work_dir import find_resume_checkpoint, is_readable_checkpoint
 
 OPTIMIZER_POLICIES = ('rebuild', 'extend')
+DATA_CHECKS = ('auto', 'values', 'headers', 'off')
 
 
 def phase_checkpoint_name(phase: int, tasks: Sequence[str]) -> str:
@@ -58,6 +63,15 @@ class LifelongTrainLoop(EpochBasedTrainLoop):
         val_interval (int): Also validate every ``val_interval`` epochs inside
             a phase; 0 validates only at phase ends.
         save_phase_checkpoints (bool): Save ``phase_<t>_<task>.pth``.
+        check_data (str): Before the first iteration, check the files every
+            phase and the validation will read
+            (:mod:`mmhad.datasets.data_check`): ``'headers'`` (shapes,
+            dtypes, truncation, sizes), ``'values'`` (also NaN/inf, label
+            ranges, image range: every file is loaded once), ``'auto'``
+            (values for splits of at most ``check_values_limit`` samples,
+            headers above) or ``'off'``.
+        check_values_limit (int): Largest split whose values ``'auto'``
+            checks.
     """
 
     def __init__(self,
@@ -69,7 +83,9 @@ class LifelongTrainLoop(EpochBasedTrainLoop):
                  split_seed: int = 0,
                  optimizer_policy: str = 'rebuild',
                  val_interval: int = 0,
-                 save_phase_checkpoints: bool = True) -> None:
+                 save_phase_checkpoints: bool = True,
+                 check_data: str = 'auto',
+                 check_values_limit: int = 5000) -> None:
         if not isinstance(dataloader, dict):
             raise TypeError('LifelongTrainLoop needs the train dataloader as a '
                             'config dict, to build one loader per phase')
@@ -78,12 +94,18 @@ class LifelongTrainLoop(EpochBasedTrainLoop):
                              f'{OPTIMIZER_POLICIES}, got {optimizer_policy!r}')
         if not task_order:
             raise ValueError('task_order is empty')
+        if check_data not in DATA_CHECKS:
+            raise ValueError(f'check_data must be one of {DATA_CHECKS}, got '
+                             f'{check_data!r}')
+        self.check_data = check_data
+        self.check_values_limit = check_values_limit
         self.phases: List[List[str]] = [[t] if isinstance(t, str) else list(t)
                                         for t in task_order]
         self.epochs_per_phase = int(max_epochs)
         self.optimizer_policy = optimizer_policy
         self.save_phase_checkpoints = save_phase_checkpoints
         self.current_phase: Optional[int] = None  # 0-based
+        self._resumed_meta: dict = {}  # meta of the checkpoint resumed from
 
         self.dataset = self._build_dataset(dataloader['dataset'])
         self._check_tasks(runner)
@@ -114,7 +136,7 @@ class LifelongTrainLoop(EpochBasedTrainLoop):
         self._max_iters = self.epochs_per_phase * sum(
             len(loader) for loader in self.phase_loaders)
         self._check_batches()
-        self._grow_heads_for_resume()
+        self._prepare_resume()
 
     # ------------------------------------------------------------- set-up
     @staticmethod
@@ -183,26 +205,35 @@ class LifelongTrainLoop(EpochBasedTrainLoop):
                     'sees one value per channel). Set train_dataloader.'
                     'drop_last=True or another batch_size, or use GroupNorm')
 
-    def _resume_checkpoint(self) -> Optional[str]:
+    def _prepare_resume(self) -> None:
+        """Pick the checkpoint a resumed run continues from and grow the
+        heads it holds.
+
+        Without ``--resume-from``, the latest readable checkpoint of the
+        work dir itself (:func:`find_resume_checkpoint`): an epoch
+        checkpoint, or the last finished phase's checkpoint when none is
+        later. The runner builds the optimizer before it loads a
+        checkpoint; the heads saved in it must exist by then for the
+        optimizer state to fit.
+        """
         runner = self.runner
         if not runner._resume:
-            return None
-        if runner._load_from is not None:
-            return runner._load_from
-        return find_latest_checkpoint(runner.work_dir)
-
-    def _grow_heads_for_resume(self) -> None:
-        # The runner builds the optimizer before it loads a checkpoint; the
-        # heads saved in it must exist by then for the optimizer state to fit.
-        path = self._resume_checkpoint()
-        if path is None:
             return
-        state = _load_checkpoint(path, map_location='cpu')
-        epoch = state.get('meta', {}).get('epoch', 0)
-        phase = min(epoch // self.epochs_per_phase, len(self.phases) - 1)
-        if epoch % self.epochs_per_phase == 0:
-            phase -= 1  # saved at a phase end: the heads of that phase
-        for tasks in self.phases[:phase + 1]:
+        if runner._load_from is None:
+            path = find_resume_checkpoint(runner.work_dir,
+                                          self.epochs_per_phase, runner.logger)
+            if path is None:
+                runner.logger.info(f'--resume: no checkpoint in '
+                                   f'{runner.work_dir}; starting from phase 1')
+                runner._resume = False
+                return
+            runner.logger.info(f'--resume: continuing from {path}')
+            runner._load_from = path
+        state = _load_checkpoint(runner._load_from, map_location='cpu')
+        self._resumed_meta = state.get('meta', {})
+        epoch = self._resumed_meta.get('epoch', 0)
+        started = -(-epoch // self.epochs_per_phase)  # phases begun by then
+        for tasks in self.phases[:started]:
             for task in tasks:
                 if task not in self.model.heads:
                     self.model.add_task(task)
@@ -219,7 +250,13 @@ class LifelongTrainLoop(EpochBasedTrainLoop):
             phase_checkpoint_name(phase_idx + 1, self.phases[phase_idx]))
 
     def run(self):
+        self._check_data_files()
         self.runner.call_hook('before_train')
+        self._finish_interrupted_phase_end()
+        if self._epoch >= self._max_epochs:
+            self.runner.logger.info(
+                f'All {self.num_phases} phases of this run are already '
+                f'trained; nothing to do (results: {self.runner.work_dir})')
         while self._epoch < self._max_epochs and not self.stop_training:
             phase_idx = self._epoch // self.epochs_per_phase
             if phase_idx != self.current_phase:
@@ -234,18 +271,80 @@ class LifelongTrainLoop(EpochBasedTrainLoop):
         self.runner.call_hook('after_train')
         return self.runner.model
 
-    def _begin_phase(self, phase_idx: int) -> None:
+    def _check_data_files(self) -> None:
+        """Check the files of every phase and of the validation set before
+        the first iteration (:mod:`mmhad.datasets.data_check`); the main
+        process reads, every process raises."""
+        if self.check_data == 'off':
+            return
+        error = [None]
+        if is_main_process():
+            try:
+                for split, samples in self._data_check_splits():
+                    values = self.check_data == 'values' or (
+                        self.check_data == 'auto'
+                        and len(samples) <= self.check_values_limit)
+                    check_samples(split, samples, self.model.tasks, values,
+                                  self.runner.logger)
+            except ValueError as err:
+                error = [str(err)]
+        broadcast_object_list(error)
+        if error[0] is not None:
+            raise ValueError(error[0])
+
+    def _data_check_splits(self) -> List[tuple]:
+        splits = [(f'train phase {phase} ({"+".join(tasks)})',
+                   dataset_samples(self.dataset, indices, tasks))
+                  for phase, (indices, tasks) in enumerate(
+                      zip(self.phase_indices, self.phases), 1)]
+        val_loop = self.runner.val_loop
+        if val_loop is not None:
+            dataset = val_loop.dataloader.dataset
+            names = getattr(dataset, 'tasks', [])
+            splits.append(('validation', dataset_samples(
+                dataset, range(len(dataset)), names)))
+        return [(split, samples) for split, samples in splits if samples]
+
+    def _phase_end_done(self, phase_idx: int) -> bool:
+        # Resumed from that phase's checkpoint (of this run or, with
+        # --resume-from, another), or its checkpoint, the last thing a phase
+        # end writes, is complete.
+        if self._resumed_meta.get('phase') == phase_idx + 1:
+            return True
+        return self.save_phase_checkpoints and is_readable_checkpoint(
+            self.phase_checkpoint(phase_idx))
+
+    def _finish_interrupted_phase_end(self) -> None:
+        """Redo the end of a phase whose last epoch checkpoint was saved but
+        whose evaluation, results or phase checkpoint were not (a kill at
+        the phase boundary, or while the phase checkpoint was written)."""
+        if self._epoch == 0 or self._epoch % self.epochs_per_phase:
+            return
+        phase_idx = self._epoch // self.epochs_per_phase - 1
+        if self._phase_end_done(phase_idx):
+            return
+        self.runner.logger.warning(
+            f'Resumed at the end of phase {phase_idx + 1}, whose end of '
+            'phase (evaluation, results, phase checkpoint) did not finish: '
+            'doing it now')
+        self._begin_phase(phase_idx, resumed=True)
+        self._end_phase(phase_idx)
+
+    def _begin_phase(self, phase_idx: int, resumed: bool = False) -> None:
+        """Set up phase ``phase_idx`` (0-based); ``resumed``: the phase was
+        begun before this process (a resume inside it or at its end), so its
+        heads and optimizer exist and its teacher comes from disk."""
         runner = self.runner
         tasks = self.phases[phase_idx]
-        resumed_inside = self._epoch % self.epochs_per_phase != 0
+        resumed = resumed or self._epoch % self.epochs_per_phase != 0
         teacher_state = None
-        if resumed_inside and phase_idx > 0 and self.model.needs_teacher:
+        if resumed and phase_idx > 0 and self.model.needs_teacher:
             teacher_state = self._load_teacher_state(phase_idx - 1)
         added = self.model.begin_phase(phase_idx + 1, tasks, teacher_state)
         if added and is_model_wrapper(runner.model):
             runner.model = runner.wrap_model(
                 runner.cfg.get('model_wrapper_cfg'), self.model)
-        if not resumed_inside:
+        if not resumed:
             self._update_optimizer(added)
             self._forget_loss_logs()
         self.dataloader = self.phase_loaders[phase_idx]
@@ -323,18 +422,26 @@ class LifelongTrainLoop(EpochBasedTrainLoop):
         runner.call_hook(
             'after_phase', phase=phase_idx + 1, tasks=tasks, metrics=metrics)
         if self.save_phase_checkpoints:
-            # The epoch counter has already moved past the phase's last
-            # epoch, so pass it: mmengine would otherwise save epoch + 1.
-            runner.save_checkpoint(
-                runner.work_dir,
-                osp.basename(self.phase_checkpoint(phase_idx)),
-                meta=dict(
-                    epoch=self._epoch,
-                    iter=self._iter,
-                    phase=phase_idx + 1,
-                    phase_tasks=list(tasks)),
-                save_optimizer=True,
-                save_param_scheduler=True)
-            runner.logger.info(
-                f'Phase {phase_idx + 1} checkpoint: '
-                f'{self.phase_checkpoint(phase_idx)}')
+            self._save_phase_checkpoint(phase_idx)
+
+    def _save_phase_checkpoint(self, phase_idx: int) -> None:
+        runner = self.runner
+        path = self.phase_checkpoint(phase_idx)
+        partial = path + '.partial'
+        # Written under another name and renamed: a kill while writing
+        # leaves no truncated phase checkpoint behind, only a .partial file.
+        # The epoch counter has already moved past the phase's last epoch,
+        # so pass it: mmengine would otherwise save epoch + 1.
+        runner.save_checkpoint(
+            runner.work_dir,
+            osp.basename(partial),
+            meta=dict(
+                epoch=self._epoch,
+                iter=self._iter,
+                phase=phase_idx + 1,
+                phase_tasks=list(self.phases[phase_idx])),
+            save_optimizer=True,
+            save_param_scheduler=True)
+        if is_main_process():
+            os.replace(partial, path)
+        runner.logger.info(f'Phase {phase_idx + 1} checkpoint: {path}')

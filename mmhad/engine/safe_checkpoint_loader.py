@@ -18,6 +18,7 @@ global named; ``weights_only`` is never switched off.
 """
 import os.path as osp
 import pickle
+import re
 from typing import Any
 
 import numpy as np
@@ -35,8 +36,8 @@ def history_buffer_getattr(obj: Any, name: str) -> Any:
     if obj is HistoryBuffer and name in HistoryBuffer._statistics_methods:
         return getattr(obj, name)
     raise UnsafeCheckpointError(
-        f'refused getattr({obj!r}, {name!r}): only HistoryBuffer statistics '
-        'methods may be looked up while loading a checkpoint')
+        f'a getattr({obj!r}, {name!r}) call (only HistoryBuffer statistics '
+        'methods may be looked up while loading a checkpoint)')
 
 
 def _numpy_globals() -> list:
@@ -71,8 +72,8 @@ def safe_load(filename: str, map_location=None) -> dict:
                 filename, map_location=map_location, weights_only=True)
     except pickle.UnpicklingError as err:
         raise UnsafeCheckpointError(
-            f'refused to load {filename}: it holds an object outside the '
-            f'allow-list ({_reason(err)}). mmhad loads checkpoints with '
+            f'refused to load {filename}: it holds {_reason(err)}, which is '
+            'not on the allow-list. mmhad loads checkpoints with '
             'weights_only=True; tensors, containers, numpy arrays and '
             'mmengine HistoryBuffers are allowed. Nothing from the file was '
             'executed.') from None
@@ -83,15 +84,18 @@ def safe_load(filename: str, map_location=None) -> dict:
 
 
 def _reason(err: Exception) -> str:
-    """The line of torch's (long) message that names what was refused."""
+    """What was refused, from torch's (long) message, without its advice
+    to allow-list the object: that would let the file run code."""
     for cause in (err, err.__cause__, err.__context__):
         if isinstance(cause, UnsafeCheckpointError):
             return str(cause)
-    lines = [line.strip() for line in str(err).splitlines() if line.strip()]
-    for line in lines:
-        if 'GLOBAL' in line or 'global' in line:
-            return line.split('WeightsUnpickler error: ')[-1]
-    return lines[-1] if lines else type(err).__name__
+    text = str(err)
+    match = re.search(r'GLOBAL ([\w.]+)', text)
+    if match:
+        return f'the object {match.group(1)}'
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    reason = lines[-1] if lines else type(err).__name__
+    return re.split(r'\s*(?:Please use|allowlist)', reason)[0]
 
 
 def register_safe_loader() -> None:

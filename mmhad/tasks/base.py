@@ -58,6 +58,12 @@ class DenseTask:
         raise NotImplementedError
 
     @property
+    def gt_channels(self) -> Optional[int]:
+        """Channels C of a stored ground truth (H, W, C); ``None`` for an
+        (H, W) map of class ids."""
+        return None
+
+    @property
     def gt_key(self) -> str:
         """Field of a data sample holding this task's ground truth."""
         return f'gt_{self.name}'
@@ -176,6 +182,10 @@ class RegressionTask(DenseTask):
     """
 
     FAMILY = 'regression'
+
+    @property
+    def gt_channels(self) -> int:
+        return self.out_channels
 
     def batch_metrics(self, pred: Tensor, gt: Tensor) -> Dict[str, float]:
         return self.compute_metrics(self.metric_stats(pred, gt))

@@ -41,6 +41,11 @@ class DepthTask(RegressionTask):
     def activate(self, logits: Tensor) -> Tensor:
         return logits
 
+    def check_gt(self, gt: Tensor) -> None:
+        if (gt < 0).any():
+            raise ValueError(f'task {self.name!r}: negative depth '
+                             f'{float(gt.min()):g} (0 marks missing depth)')
+
     def valid_mask(self, gt: Tensor) -> Tensor:
         return gt[:, 0] != 0
 

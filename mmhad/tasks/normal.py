@@ -63,6 +63,12 @@ class NormalTask(RegressionTask):
     def activate(self, logits: Tensor) -> Tensor:
         return F.normalize(logits, p=2, dim=1)
 
+    def check_gt(self, gt: Tensor) -> None:
+        # a little slack for normals rounded when they were stored
+        if gt.abs().max() > 1.01:
+            raise ValueError(f'task {self.name!r}: normal components must '
+                             f'lie in [-1, 1], got {float(gt.abs().max()):g}')
+
     def valid_mask(self, gt: Tensor) -> Tensor:
         return normal_valid_mask(gt, self.valid_rule)
 

@@ -48,6 +48,9 @@ class SemanticTask(DenseTask):
         return F.log_softmax(logits, dim=1)
 
     def check_gt(self, gt: Tensor) -> None:
+        if not torch.equal(gt, gt.round()):
+            raise ValueError(f'task {self.name!r}: labels must be whole '
+                             'class ids, got fractional values')
         labels = gt.long()
         scored = labels[labels != self.ignore_index]
         if scored.numel() and (scored.min() < 0

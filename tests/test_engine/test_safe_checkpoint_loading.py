@@ -1,4 +1,5 @@
 """Checkpoints load with weights_only=True; crafted ones are refused."""
+import argparse
 import io
 import os
 import pickle
@@ -52,6 +53,16 @@ def test_checkpoint_that_would_run_code_is_refused(tmp_path):
     with pytest.raises(UnsafeCheckpointError, match='evil.pth.*system'):
         load(path)
     assert not marker.exists()
+
+
+def test_refusal_names_the_object_and_gives_no_allow_list_advice(tmp_path):
+    path = tmp_path / 'namespace.pth'
+    torch.save({'meta': argparse.Namespace(lr=0.1)}, path)
+    with pytest.raises(UnsafeCheckpointError) as info:
+        load(path)
+    message = str(info.value)
+    assert 'the object argparse.Namespace' in message
+    assert 'safe_globals' not in message and 'allowlist' not in message
 
 
 class GetattrAbuse:

@@ -46,7 +46,8 @@ def train(config: str, work_dir: str, options) -> None:
     if osp.isfile(path) and load_run(path).complete:
         print(f'[sweep] {work_dir} already finished; reusing it', flush=True)
         return
-    cmd = [sys.executable, TRAIN, config, '--work-dir', work_dir,
+    # --resume continues a run that was killed (or starts a new one).
+    cmd = [sys.executable, TRAIN, config, '--work-dir', work_dir, '--resume',
            '--cfg-options'] + list(options)
     print('[sweep] ' + ' '.join(cmd), flush=True)
     subprocess.run(cmd, check=True)

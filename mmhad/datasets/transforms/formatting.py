@@ -6,7 +6,8 @@ from mmhad.registry import TRANSFORMS
 from mmhad.structures import MultiTaskDataSample
 
 
-def _to_chw(array: np.ndarray) -> torch.Tensor:
+def to_chw(array: np.ndarray) -> torch.Tensor:
+    """(H, W, C) or (H, W) array -> float32 tensor (C, H, W) or (H, W)."""
     if array.ndim == 3:
         array = array.transpose(2, 0, 1)
     return torch.from_numpy(np.ascontiguousarray(array, dtype=np.float32))
@@ -32,5 +33,5 @@ class PackMultiTaskInputs(BaseTransform):
             for k in self.meta_keys if k in results
         })
         for key in results.get('gt_fields', []):
-            sample.set_field(_to_chw(results[key]), key)
-        return dict(inputs=_to_chw(results['img']), data_samples=sample)
+            sample.set_field(to_chw(results[key]), key)
+        return dict(inputs=to_chw(results['img']), data_samples=sample)

@@ -8,6 +8,10 @@ from mmhad.registry import TRANSFORMS
 
 def load_npy(path: str, expected_ndim: Optional[tuple] = None) -> np.ndarray:
     """Load one ``.npy`` array as float32, with errors that name the file."""
+    return _as_float32(_read_npy(path, expected_ndim), path)
+
+
+def _read_npy(path: str, expected_ndim: Optional[tuple]) -> np.ndarray:
     try:
         array = np.load(path, allow_pickle=False)
     except FileNotFoundError:
@@ -17,6 +21,10 @@ def load_npy(path: str, expected_ndim: Optional[tuple] = None) -> np.ndarray:
     if expected_ndim is not None and array.ndim not in expected_ndim:
         raise ValueError(f'{path}: expected {" or ".join(map(str, expected_ndim))}'
                          f' dimensions, got shape {array.shape}')
+    return array
+
+
+def _as_float32(array: np.ndarray, path: str) -> np.ndarray:
     array = array.astype(np.float32, copy=False)
     if not np.isfinite(array).all():
         bad = int((~np.isfinite(array)).sum())
@@ -24,20 +32,43 @@ def load_npy(path: str, expected_ndim: Optional[tuple] = None) -> np.ndarray:
     return array
 
 
+#: Largest distance outside [0, 1] tolerated in a float image (rounding).
+IMAGE_RANGE_SLACK = 0.01
+
+
+def load_image(path: str) -> np.ndarray:
+    """Load an (H, W, 3) image as float32 in [0, 1].
+
+    uint8 images (0..255) are divided by 255; float images must already lie
+    in [0, 1] (the data preprocessor's mean and std assume it): a float
+    image stored as 0..255 is refused, not silently trained on.
+    """
+    raw = _read_npy(path, expected_ndim=(3, ))
+    if raw.shape[2] != 3:
+        raise ValueError(f'{path}: expected H x W x 3, got {raw.shape}')
+    img = _as_float32(raw, path)
+    if raw.dtype == np.uint8:
+        return img / 255
+    low, high = float(img.min()), float(img.max())
+    if low < -IMAGE_RANGE_SLACK or high > 1 + IMAGE_RANGE_SLACK:
+        hint = (' (stored as 0..255? divide by 255 or save as uint8)'
+                if high > 2 else '')
+        raise ValueError(f'{path}: {raw.dtype} image values lie in '
+                         f'[{low:g}, {high:g}], expected [0, 1]{hint}')
+    return img
+
+
 @TRANSFORMS.register_module()
 class LoadMultiTaskNpy(BaseTransform):
     """Load the image and the annotations of the sample's ``tasks``.
 
-    Adds ``img`` (H, W, 3) float32, ``gt_<task>`` (H, W) or (H, W, C) float32
+    Adds ``img`` (H, W, 3) float32 in [0, 1] (see :func:`load_image`), ``gt_<task>`` (H, W) or (H, W, C) float32
     for each task listed in ``results['tasks']``, ``gt_fields``, and
     ``img_shape`` / ``ori_shape``.
     """
 
     def transform(self, results: dict) -> dict:
-        img = load_npy(results['img_path'], expected_ndim=(3, ))
-        if img.shape[2] != 3:
-            raise ValueError(f'{results["img_path"]}: expected H x W x 3, '
-                             f'got {img.shape}')
+        img = load_image(results['img_path'])
         results['img'] = img
         results['gt_fields'] = []
         for task in results.get('tasks', []):

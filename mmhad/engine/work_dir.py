@@ -1,0 +1,121 @@
+"""What a lifelong run's work dir holds: where a resumed run continues, and
+whether a new run may start there.
+
+Everything is looked up by file name inside the work dir itself (never
+through the absolute path mmengine writes into ``last_checkpoint``), so a
+copied or moved work dir resumes from its own files.
+"""
+import glob
+import os
+import os.path as osp
+import re
+import shutil
+import time
+import zipfile
+from typing import List, Optional, Tuple
+
+#: Files of a run, relative to its work dir; a new run must not replace them.
+RUN_FILE_PATTERNS = ('lifelong_results.json', 'last_checkpoint', 'epoch_*.pth',
+                     'phase_*.pth')
+_EPOCH_CHECKPOINT = re.compile(r'epoch_(\d+)\.pth$')
+_PHASE_CHECKPOINT = re.compile(r'phase_(\d+)_.+\.pth$')
+
+
+def is_readable_checkpoint(path: str) -> bool:
+    """Whether ``path`` is a complete ``torch.save`` archive.
+
+    A file cut short by a kill while it was written lacks the zip directory
+    that ``torch.save`` writes last; reading that directory is cheap.
+    """
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return bool(archive.namelist())
+    except (OSError, zipfile.BadZipFile):
+        return False
+
+
+def checkpoint_epoch(path: str, epochs_per_phase: int) -> Optional[int]:
+    """Epoch counter a checkpoint was saved at, from its file name:
+    ``epoch_<n>.pth`` -> n, ``phase_<t>_<tasks>.pth`` -> t * epochs per
+    phase; ``None`` for other names."""
+    name = osp.basename(path)
+    match = _EPOCH_CHECKPOINT.match(name)
+    if match:
+        return int(match.group(1))
+    match = _PHASE_CHECKPOINT.match(name)
+    if match:
+        return int(match.group(1)) * epochs_per_phase
+    return None
+
+
+def find_resume_checkpoint(work_dir: str, epochs_per_phase: int,
+                           logger=None) -> Optional[str]:
+    """The latest readable checkpoint of the run in ``work_dir``.
+
+    Epoch checkpoints and phase checkpoints are both candidates (a config
+    that saves epoch checkpoints rarely still resumes from its last finished
+    phase). At the same epoch the phase checkpoint wins: it is saved after
+    the phase's evaluation and end-of-phase work. Unreadable (truncated)
+    files are skipped with a warning.
+
+    Returns:
+        str or None: Path inside ``work_dir``; ``None`` when it holds none.
+    """
+    candidates: List[Tuple[int, bool, str]] = []
+    for path in glob.glob(osp.join(glob.escape(work_dir), '*.pth')):
+        epoch = checkpoint_epoch(path, epochs_per_phase)
+        if epoch is not None:
+            is_phase = bool(_PHASE_CHECKPOINT.match(osp.basename(path)))
+            candidates.append((epoch, is_phase, path))
+    for epoch, _, path in sorted(candidates, reverse=True):
+        if is_readable_checkpoint(path):
+            return path
+        if logger is not None:
+            logger.warning(f'{path} is not a complete checkpoint (cut short '
+                           'by a kill while it was written?): skipped')
+    return None
+
+
+def existing_run_files(work_dir: str) -> List[str]:
+    """Names of the files of an earlier run in ``work_dir``."""
+    found = set()
+    for pattern in RUN_FILE_PATTERNS:
+        found.update(
+            osp.basename(p)
+            for p in glob.glob(osp.join(glob.escape(work_dir), pattern)))
+    return sorted(found)
+
+
+def check_new_run(work_dir: str, overwrite: bool = False,
+                  logger=None) -> None:
+    """Refuse to start a new run over an earlier run's files.
+
+    Args:
+        work_dir (str): The new run's work dir.
+        overwrite (bool): Move the earlier run's whole work dir content into
+            ``<work_dir>/replaced_<time>/`` instead of refusing; nothing is
+            deleted.
+
+    Raises:
+        FileExistsError: If ``work_dir`` holds an earlier run and
+            ``overwrite`` is False.
+    """
+    files = existing_run_files(work_dir)
+    if not files:
+        return
+    if not overwrite:
+        shown = ', '.join(files[:6]) + (' ...' if len(files) > 6 else '')
+        raise FileExistsError(
+            f'work dir {work_dir} already holds a run ({shown}). Add '
+            '--resume to continue it, give another --work-dir for a new '
+            'run, or add --overwrite to start again there (the earlier '
+            "run's files are moved to a replaced_<time>/ folder inside it)")
+    backup = osp.join(work_dir, 'replaced_' + time.strftime('%Y%m%d_%H%M%S'))
+    os.makedirs(backup)
+    for name in os.listdir(work_dir):
+        path = osp.join(work_dir, name)
+        if path != backup and not name.startswith('replaced_'):
+            shutil.move(path, osp.join(backup, name))
+    if logger is not None:
+        logger.warning(f'--overwrite: the earlier run in {work_dir} was '
+                       f'moved to {backup}')
