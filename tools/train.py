@@ -101,8 +101,11 @@ def main():
     cfg.resume = args.resume or args.resume_from is not None
     if not cfg.resume and int(os.environ.get('RANK', 0)) == 0:
         # Before the Runner writes its config dump and logs into the dir.
-        check_new_run(cfg.work_dir, overwrite=args.overwrite,
-                      logger=MMLogger.get_current_instance())
+        try:
+            check_new_run(cfg.work_dir, overwrite=args.overwrite,
+                          logger=MMLogger.get_current_instance())
+        except FileExistsError as err:
+            raise SystemExit(f'error: {err}') from None
     if args.resume_from is not None:
         cfg.load_from = args.resume_from
     setup_cpu_distributed(cfg)

@@ -16,6 +16,21 @@ from mmhad.tasks import DenseTask
 HEADS_PREFIX = 'heads.'
 
 
+def bad_gt_files(task, gt: Tensor,
+                 data_samples: Sequence[MultiTaskDataSample]) -> List[str]:
+    """The annotation files (``<task>_path`` of each sample's metainfo, else
+    its image) of the samples whose ground truth ``task.check_gt`` refuses.
+    """
+    bad = []
+    for sample, sample_gt in zip(data_samples, gt):
+        try:
+            task.check_gt(sample_gt[None])
+        except ValueError:
+            bad.append(sample.metainfo.get(f'{task.name}_path',
+                                           sample.metainfo.get('img_path')))
+    return bad
+
+
 @MODELS.register_module()
 class LifelongDensePredictor(BaseModel):
     """Shared backbone (+ optional neck) and a ``ModuleDict`` of task heads.
@@ -170,8 +185,9 @@ class LifelongDensePredictor(BaseModel):
             try:
                 losses[f'loss_new.{name}'] = task.loss(outputs[name], gt)
             except ValueError as err:
-                paths = [s.metainfo.get('img_path') for s in data_samples]
-                raise ValueError(f'{err}; batch images: {paths}') from None
+                raise ValueError(
+                    f'{err}; in {bad_gt_files(task, gt, data_samples)}'
+                ) from None
         return losses
 
     def forward(self,

@@ -107,3 +107,16 @@ def test_every_problem_is_listed_once_with_its_file(tiny_data_root, tmp_path):
         check_samples('train', samples, tasks, values=True)
     assert all(str(info.value).count(path) == 1 for path in bad)
     assert 'whole class ids' in str(info.value)
+
+
+def test_with_the_check_off_a_bad_label_is_named_when_its_batch_comes(
+        tiny_data_root, tmp_path):
+    root = str(tmp_path / 'data')
+    shutil.copytree(tiny_data_root, root)
+    path = _path(root, 'train', 'label', 2)
+    _edit(path, lambda a: a + 40)
+    cfg = tiny_cfg('configs/baselines/finetune_r18_synthetic.py', root,
+                   tmp_path / 'work', check_data='off')
+    with pytest.raises(ValueError, match='outside the classes') as info:
+        Runner.from_cfg(cfg).train()
+    assert f'in [{path!r}]' in str(info.value)

@@ -16,7 +16,9 @@ def to_chw(array: np.ndarray) -> torch.Tensor:
 @TRANSFORMS.register_module()
 class PackMultiTaskInputs(BaseTransform):
     """Pack ``img`` into ``inputs`` (3, H, W) and the annotations into a
-    :class:`MultiTaskDataSample` (``gt_<task>`` as (H, W) or (C, H, W)).
+    :class:`MultiTaskDataSample` (``gt_<task>`` as (H, W) or (C, H, W)); the
+    metainfo also holds each loaded annotation's file, ``<task>_path``, so
+    errors can name it.
 
     Args:
         meta_keys (tuple[str]): Keys copied into the sample's metainfo.
@@ -28,10 +30,12 @@ class PackMultiTaskInputs(BaseTransform):
         self.meta_keys = meta_keys
 
     def transform(self, results: dict) -> dict:
-        sample = MultiTaskDataSample(metainfo={
-            k: results[k]
-            for k in self.meta_keys if k in results
-        })
+        keys = list(self.meta_keys) + [
+            f'{task}_path' for task in results.get('tasks', [])
+        ]
+        sample = MultiTaskDataSample(
+            metainfo={k: results[k]
+                      for k in keys if k in results})
         for key in results.get('gt_fields', []):
             sample.set_field(to_chw(results[key]), key)
         return dict(inputs=to_chw(results['img']), data_samples=sample)
