@@ -1,3 +1,5 @@
+from .cityscapes import (CITYSCAPES_7_CLASSES, CITYSCAPES_19_CLASSES,
+                         CityscapesDataset)
 from .multitask_npy_dataset import (DEFAULT_TASK_FOLDERS, NYUV2_13_CLASSES,
                                     MultiTaskNpyDataset, NYUv2Dataset)
 from .phase_split import SPLIT_MODES, PhaseSubset, split_phases
@@ -5,6 +7,7 @@ from .synthetic_dataset import SyntheticIndoorDataset, SyntheticOutdoorDataset
 from .transforms import *  # noqa: F401,F403
 
 __all__ = [
+    'CITYSCAPES_7_CLASSES', 'CITYSCAPES_19_CLASSES', 'CityscapesDataset',
     'DEFAULT_TASK_FOLDERS', 'NYUV2_13_CLASSES', 'MultiTaskNpyDataset',
     'NYUv2Dataset', 'SyntheticIndoorDataset', 'SyntheticOutdoorDataset',
     'SPLIT_MODES', 'PhaseSubset',
