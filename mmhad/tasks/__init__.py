@@ -1,9 +1,15 @@
 from .base import DenseTask, RegressionTask, masked_mean
+from .binary import BinaryTask
+from .dense_regression import DenseRegressionTask
 from .depth import DepthTask
+from .edge import EdgeTask
+from .human_parts import HumanPartsTask
 from .normal import NormalTask
+from .saliency import SaliencyTask
 from .semantic import SemanticTask
 
 __all__ = [
     'DenseTask', 'RegressionTask', 'masked_mean', 'SemanticTask', 'DepthTask',
-    'NormalTask'
+    'NormalTask', 'BinaryTask', 'EdgeTask', 'SaliencyTask', 'HumanPartsTask',
+    'DenseRegressionTask'
 ]

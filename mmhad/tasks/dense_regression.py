@@ -1,0 +1,100 @@
+"""A general dense regression kind (Taskonomy's keypoints, edges,
+reshading, curvature, euclidean depth, ...)."""
+from typing import Dict, Optional, Sequence
+
+from torch import Tensor
+
+from mmhad.registry import DENSE_TASKS
+from .base import RegressionTask, masked_mean
+
+_LOSSES = ('l1', 'l2')
+
+
+@DENSE_TASKS.register_module()
+class DenseRegressionTask(RegressionTask):
+    """C raw values per pixel, learnt in a normalised space.
+
+    Ground truth is stored as released (e.g. 16-bit integers) and mapped to
+    ``(gt - shift) / scale`` for the loss and the metrics; predictions and
+    pseudo-labels live in that normalised space. A pixel is valid unless any
+    channel equals ``invalid_value`` or leaves ``valid_range`` (both tested
+    on the stored values).
+
+    Args:
+        name (str): Task name.
+        channels (int): Values per pixel C.
+        loss (str): ``'l1'`` or ``'l2'``, averaged over channels.
+        invalid_value (float, optional): Sentinel of pixels without label
+            (65535 in Taskonomy's 16-bit maps).
+        valid_range (Sequence[float], optional): ``(low, high)`` of valid
+            stored values, inclusive.
+        scale (float): Normalisation divisor.
+        shift (float): Normalisation offset.
+        **kwargs: See :class:`DenseTask`.
+
+    Metric: ``abs_err``, the mean absolute error over valid pixels and
+    channels, in the normalised space.
+    """
+
+    METRICS = dict(abs_err='lower')
+
+    def __init__(self,
+                 name: str,
+                 channels: int = 1,
+                 loss: str = 'l1',
+                 invalid_value: Optional[float] = None,
+                 valid_range: Optional[Sequence[float]] = None,
+                 scale: float = 1.0,
+                 shift: float = 0.0,
+                 **kwargs) -> None:
+        super().__init__(name, **kwargs)
+        if loss not in _LOSSES:
+            raise ValueError(f'task {name!r}: loss must be one of {_LOSSES},'
+                             f' got {loss!r}')
+        if scale == 0:
+            raise ValueError(f'task {name!r}: scale must not be 0')
+        self.channels = channels
+        self.loss_type = loss
+        self.invalid_value = invalid_value
+        self.valid_range = valid_range
+        self.scale = scale
+        self.shift = shift
+
+    @property
+    def out_channels(self) -> int:
+        return self.channels
+
+    def activate(self, logits: Tensor) -> Tensor:
+        return logits
+
+    def normalize(self, gt: Tensor) -> Tensor:
+        """Stored ground truth -> the space of the predictions."""
+        return (gt.float() - self.shift) / self.scale
+
+    def valid_mask(self, gt: Tensor) -> Tensor:
+        invalid = gt.new_zeros(gt.shape, dtype=bool)
+        if self.invalid_value is not None:
+            invalid |= gt == self.invalid_value
+        if self.valid_range is not None:
+            low, high = self.valid_range
+            invalid |= (gt < low) | (gt > high)
+        return ~invalid.any(dim=1)
+
+    def pixel_loss(self, pred: Tensor, target: Tensor) -> Tensor:
+        diff = pred.float() - target.float()
+        return (diff.abs() if self.loss_type == 'l1' else diff**2).mean(1)
+
+    def loss(self, pred: Tensor, gt: Tensor) -> Tensor:
+        self.check_gt(gt)
+        return self.loss_weight * masked_mean(
+            self.pixel_loss(pred, self.normalize(gt)), self.valid_mask(gt))
+
+    def metric_stats(self, pred: Tensor, gt: Tensor) -> Dict[str, Tensor]:
+        valid = self.valid_mask(gt)
+        error = (pred.float() - self.normalize(gt)).abs().mean(1)
+        return dict(abs_sum=(error * valid).double().sum().cpu(),
+                    count=valid.sum().double().cpu())
+
+    def compute_metrics(self, stats: Dict[str, Tensor]) -> Dict[str, float]:
+        return dict(abs_err=float(stats['abs_sum'] /
+                                  stats['count'].clamp(min=1)))
