@@ -30,6 +30,7 @@ setup(
     if osp.exists('README.md') else '',
     long_description_content_type='text/markdown',
     packages=find_packages(exclude=('configs', 'tools', 'tests')),
+    package_data={'mmhad.datasets': ['*.json']},
     python_requires='>=3.8',
     install_requires=read_requirements('requirements/runtime.txt'),
     extras_require={'tests': read_requirements('requirements/tests.txt')},

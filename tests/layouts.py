@@ -33,3 +33,76 @@ def write_cityscapes(root, num_train=8, num_val=4, height=16, width=32,
                 np.save(osp.join(root, split, folder, f'{i}.npy'),
                         array.astype(np.float32))
     return root
+
+
+def _save_png(path, array):
+    from PIL import Image
+    os.makedirs(osp.dirname(path), exist_ok=True)
+    Image.fromarray(array).save(path)
+
+
+def _part_annotation(path, people):
+    """A PASCAL-Part file: ``anno`` with ``objects`` (class, class_ind,
+    mask, parts (part_name, mask)), as the release's .mat files hold."""
+    from scipy.io import savemat
+    objects = np.empty((1, len(people)), dtype=[
+        ('class', 'O'), ('class_ind', 'O'), ('mask', 'O'), ('parts', 'O')])
+    for i, (class_ind, mask, parts) in enumerate(people):
+        part_array = np.empty((1, len(parts)),
+                              dtype=[('part_name', 'O'), ('mask', 'O')])
+        for j, (name, part_mask) in enumerate(parts):
+            part_array[0, j] = (name, part_mask.astype(np.uint8))
+        objects[0, i] = ('person' if class_ind == 15 else 'cat',
+                         np.array([[class_ind]], dtype=np.uint8),
+                         mask.astype(np.uint8), part_array)
+    anno = np.empty((1, 1), dtype=[('imname', 'O'), ('objects', 'O')])
+    anno[0, 0] = ('image', objects)
+    os.makedirs(osp.dirname(path), exist_ok=True)
+    savemat(path, {'anno': anno})
+
+
+def write_pascal_context(root, num_train=4, num_val=2, height=20, width=24,
+                         seed=0):
+    """The PASCAL_MT release: JPEG images, semseg PNGs (21 classes, 255
+    ignore), PASCAL-Part .mat files for images with people, LabelMap .mat
+    files, normals PNGs (2x/255 - 1) and saliency PNGs; even images have a
+    person (class 15) with a head and a torso, odd ones none."""
+    from scipy.io import savemat
+    rng = np.random.default_rng(seed)
+    for split, count in (('train', num_train), ('val', num_val)):
+        ids = [f'2008_{split}_{i:04d}' for i in range(count)]
+        os.makedirs(osp.join(root, 'ImageSets', 'Context'), exist_ok=True)
+        with open(osp.join(root, 'ImageSets', 'Context', f'{split}.txt'),
+                  'w') as f:
+            f.write('\n'.join(ids) + '\n')
+        for i, name in enumerate(ids):
+            image = (rng.random((height, width, 3)) * 255).astype(np.uint8)
+            _save_png(osp.join(root, 'JPEGImages', f'{name}.jpg'), image)
+            person = np.zeros((height, width), bool)
+            person[4:16, 6:14] = i % 2 == 0
+            semseg = np.where(person, 15, 0).astype(np.uint8)
+            semseg[0, :3] = 255
+            _save_png(osp.join(root, 'semseg', 'pascal-context',
+                               f'{name}.png'), semseg)
+            if i % 2 == 0:
+                head, torso = person.copy(), person.copy()
+                head[8:] = False
+                torso[:8] = False
+                _part_annotation(
+                    osp.join(root, 'human_parts', f'{name}.mat'),
+                    [(15, person, [('head', head), ('torso', torso)])])
+            # context labels: left half 3 (normals kept), right half 2
+            label_map = np.full((height, width), 3, np.uint16)
+            label_map[:, width // 2:] = 2
+            label_map[person] = 284
+            os.makedirs(osp.join(root, 'pascal-context', 'trainval'),
+                        exist_ok=True)
+            savemat(osp.join(root, 'pascal-context', 'trainval',
+                             f'{name}.mat'), {'LabelMap': label_map})
+            normal = np.zeros((height, width, 3), np.uint8)
+            normal[..., 2] = 255  # (0, 0, 1) after 2x/255 - 1, x: -1
+            _save_png(osp.join(root, 'normals_distill', f'{name}.png'),
+                      normal)
+            _save_png(osp.join(root, 'sal_distill', f'{name}.png'),
+                      np.where(person, 200, 30).astype(np.uint8))
+    return root

@@ -1,0 +1,94 @@
+"""PASCAL-Context, as the PASCAL_MT release ships it, through the configs."""
+import json
+import os.path as osp
+
+import numpy as np
+import pytest
+from mmengine.config import Config
+from mmengine.runner import Runner
+
+from mmhad.datasets import PascalContextDataset
+from mmhad.datasets.pascal_context import context_boundaries
+from tests.conftest import REPO_ROOT, TINY_MODEL
+from tests.layouts import write_pascal_context
+
+PIPELINE = [
+    dict(type='LoadPascalContext'),
+    dict(type='PadTo', size=(32, 32)),
+    dict(type='PackMultiTaskInputs')
+]
+
+
+@pytest.fixture(scope='module')
+def pascal_root(tmp_path_factory):
+    return write_pascal_context(str(tmp_path_factory.mktemp('PASCAL_MT')))
+
+
+def test_decodes_every_task_as_the_release_encodes_it(pascal_root):
+    dataset = PascalContextDataset(pascal_root, pipeline=PIPELINE)
+    assert len(dataset) == 4
+    with_person = dataset[0]['data_samples']
+    parts = with_person.gt_human_parts.numpy()
+    assert (parts[4:8, 6:14] == 1).all() and (parts[8:16, 6:14] == 2).all()
+    assert parts[20:, :].tolist() == np.full((12, 32), 255.).tolist()
+    semantic = with_person.gt_semantic.numpy()
+    assert semantic[5, 7] == 15 and semantic[0, 0] == 255
+    normal = with_person.gt_normal.numpy()
+    # kept on context classes NYUv2 labels too (3, air conditioner; 284,
+    # person), not on 2 (aeroplane, the right half)
+    assert normal[:, 0, 0].tolist() == [-1, -1, 1]
+    assert normal[:, 10, 8].tolist() == [-1, -1, 1]
+    assert normal[:, 0, 20].tolist() == [0, 0, 0]
+    sal = with_person.gt_sal.numpy()
+    assert sal[10, 8] == 1 and sal[0, 20] == 0 and sal[25, 0] == 255
+    without = dataset[1]['data_samples'].gt_human_parts.numpy()
+    assert set(np.unique(without[:20, :24])) == {0}
+
+
+def test_boundaries_are_one_pixel_thin():
+    label_map = np.zeros((6, 8), np.uint16)
+    label_map[:, 4:] = 7
+    edge = context_boundaries(label_map)
+    assert set(np.unique(edge)) == {0, 1}
+    # the Laplacian marks both columns 3 and 4; thinning keeps one (and
+    # may shorten the line's end by a pixel)
+    assert edge.sum() >= 5 and (edge.sum(axis=1) <= 1).all()
+    assert set(np.nonzero(edge)[1]) <= {3, 4}
+
+
+def test_missing_release_files_are_named(tmp_path):
+    with pytest.raises(FileNotFoundError, match='Context/train.txt'):
+        PascalContextDataset(str(tmp_path))
+    with pytest.raises(KeyError, match='depth'):
+        PascalContextDataset(str(tmp_path), tasks=['depth'])
+
+
+@pytest.mark.parametrize('config', [
+    'configs/had/had_r18_pascal-context.py',
+    'configs/baselines/finetune_r18_pascal-context.py',
+    'configs/baselines/lwf_r18_pascal-context.py',
+])
+def test_shortened_pascal_runs_learn_all_five_tasks(config, pascal_root,
+                                                    tmp_path):
+    cfg = Config.fromfile(osp.join(REPO_ROOT, config))
+    cfg.model.backbone = TINY_MODEL['backbone']
+    cfg.model.decode_head = dict(TINY_MODEL['decode_head'],
+                                 align_corners=True)
+    for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        cfg[loader].update(num_workers=0, persistent_workers=False,
+                           batch_size=2)
+        cfg[loader].dataset.data_root = pascal_root
+        cfg[loader].dataset.pipeline = PIPELINE
+    # 4 images, 5 phases: every phase sees all of them
+    cfg.train_cfg.update(max_epochs=1, split='shared')
+    cfg.work_dir = str(tmp_path / 'work')
+    cfg.experiment_name = cfg.visualizer.name = osp.basename(str(tmp_path))
+    Runner.from_cfg(cfg).train()
+    with open(tmp_path / 'work' / 'lifelong_results.json') as f:
+        phases = json.load(f)['phases']
+    assert [p['task'] for p in phases] == [
+        'semantic', 'human_parts', 'sal', 'normal', 'edge']
+    final = phases[-1]['metrics']
+    assert set(final['edge']) == {'loss', 'odsF'}
+    assert set(final['sal']) == {'maxF', 'max_mIoU'}
+    assert all(np.isfinite(v) for m in final.values() for v in m.values())
