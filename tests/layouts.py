@@ -106,3 +106,41 @@ def write_pascal_context(root, num_train=4, num_val=2, height=20, width=24,
             _save_png(osp.join(root, 'sal_distill', f'{name}.png'),
                       np.where(person, 200, 30).astype(np.uint8))
     return root
+
+
+TASKONOMY_16BIT = ('depth_zbuffer', 'depth_euclidean', 'edge_texture',
+                   'edge_occlusion', 'keypoints2d', 'keypoints3d')
+
+
+def write_taskonomy(root, buildings=('hanson', 'darden'), views=3, size=16,
+                    seed=0):
+    """The Taskonomy release: ``<task>/<building>/point_<p>_view_<v>_
+    domain_<task>.png``; 16-bit depth in 1/512 m with 65535 invalid and
+    16-bit edges and keypoints, 8-bit normals centred on 127, segmentation
+    0 (uncertain) / 1 (background) / 2..17, 8-bit 3-channel reshading and
+    curvature."""
+    rng = np.random.default_rng(seed)
+    for building in buildings:
+        for p in range(views):
+            view = f'point_{p}_view_{p % 2}'
+
+            def save(task, array):
+                _save_png(osp.join(root, task, building,
+                                   f'{view}_domain_{task}.png'), array)
+
+            save('rgb', (rng.random((size, size, 3)) * 255).astype(np.uint8))
+            segment = rng.integers(0, 18, (size, size)).astype(np.uint8)
+            save('segment_semantic', segment)
+            normal = np.full((size, size, 3), 127, np.uint8)
+            normal[..., 2] = 255
+            save('normal', normal)
+            for task in TASKONOMY_16BIT:
+                values = rng.integers(500, 9000, (size, size)).astype(
+                    np.uint16)
+                values[0, 0] = 65535
+                save(task, values)
+            save('reshading', np.repeat(rng.integers(
+                0, 256, (size, size, 1)).astype(np.uint8), 3, axis=2))
+            save('principal_curvature', rng.integers(
+                100, 160, (size, size, 3)).astype(np.uint8))
+    return root

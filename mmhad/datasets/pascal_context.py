@@ -36,6 +36,7 @@ from mmcv.transforms import BaseTransform
 from mmengine.dataset import BaseDataset
 
 from mmhad.registry import DATASETS, TRANSFORMS
+from .transforms.loading import read_png, read_rgb
 
 PASCAL_TASKS = ('semantic', 'human_parts', 'edge', 'normal', 'sal')
 VOC_CLASSES = ('background', 'aeroplane', 'bicycle', 'bird', 'boat',
@@ -57,24 +58,6 @@ PART_CLASSES = {
 #: ``normals_distill`` maps carry (the context classes NYUv2 also labels).
 PASCAL_NORMAL_CLASSES = tuple(json.load(open(osp.join(
     osp.dirname(__file__), 'pascal_normal_classes.json'))))
-
-
-def _read_image(path: str) -> np.ndarray:
-    from PIL import Image
-    try:
-        with Image.open(path) as image:
-            return np.asarray(image.convert('RGB'), dtype=np.float32) / 255
-    except (OSError, ValueError) as err:
-        raise ValueError(f'cannot read image {path}: {err}') from None
-
-
-def _read_png(path: str) -> np.ndarray:
-    from PIL import Image
-    try:
-        with Image.open(path) as image:
-            return np.asarray(image)
-    except (OSError, ValueError) as err:
-        raise ValueError(f'cannot read {path}: {err}') from None
 
 
 def _read_mat(path: str) -> dict:
@@ -190,7 +173,7 @@ class LoadPascalContext(BaseTransform):
     ((H, W) maps, (H, W, 3) normals) and ``gt_fields``."""
 
     def transform(self, results: dict) -> dict:
-        img = _read_image(results['img_path'])
+        img = read_rgb(results['img_path'])
         shape = img.shape[:2]
         results['img'] = img
         results['gt_fields'] = []
@@ -200,17 +183,17 @@ class LoadPascalContext(BaseTransform):
             label_map = _read_mat(results['label_map_path'])['LabelMap']
         for task in tasks:
             if task == 'semantic':
-                gt = _read_png(results['semantic_path']).astype(np.float32)
+                gt = read_png(results['semantic_path']).astype(np.float32)
             elif task == 'human_parts':
                 gt = human_parts_map(results['human_parts_path'], shape)
             elif task == 'edge':
                 gt = context_boundaries(label_map)
             elif task == 'normal':
-                raw = _read_png(results['normal_path'])[..., :3]
+                raw = read_png(results['normal_path'])[..., :3]
                 gt = 2 * raw.astype(np.float32) / 255 - 1
                 gt[~np.isin(label_map, PASCAL_NORMAL_CLASSES)] = 0
             else:  # sal
-                gt = (_read_png(results['sal_path']).astype(np.float32) /
+                gt = (read_png(results['sal_path']).astype(np.float32) /
                       255 > 0.5).astype(np.float32)
                 if gt.ndim == 3:
                     gt = gt[..., 0]
@@ -221,42 +204,4 @@ class LoadPascalContext(BaseTransform):
             results[f'gt_{task}'] = gt
             results['gt_fields'].append(f'gt_{task}')
         results['img_shape'] = results['ori_shape'] = shape
-        return results
-
-
-@TRANSFORMS.register_module()
-class PadTo(BaseTransform):
-    """Pad the image and every ``gt_<task>`` at the bottom and right to
-    ``size`` (images are never larger in PASCAL-Context: 500 x 500).
-
-    Args:
-        size (tuple[int, int]): (H, W) after padding.
-        img_value (float): Fill of the image.
-        gt_values (dict): Task -> fill of its ground truth (255, the ignore
-            index, by default; 0, no normal, for normals).
-    """
-
-    def __init__(self, size=(512, 512), img_value: float = 0.,
-                 gt_values: dict = dict(normal=0.)) -> None:
-        self.size = tuple(size)
-        self.img_value = img_value
-        self.gt_values = dict(gt_values)
-
-    def _pad(self, array: np.ndarray, value: float, path: str) -> np.ndarray:
-        height, width = array.shape[:2]
-        if height > self.size[0] or width > self.size[1]:
-            raise ValueError(f'{path}: size {(height, width)} is larger '
-                             f'than PadTo size {self.size}')
-        pad = [(0, self.size[0] - height), (0, self.size[1] - width)]
-        pad += [(0, 0)] * (array.ndim - 2)
-        return np.pad(array, pad, constant_values=value)
-
-    def transform(self, results: dict) -> dict:
-        path = results.get('img_path', '?')
-        results['img'] = self._pad(results['img'], self.img_value, path)
-        for key in results.get('gt_fields', []):
-            task = key[len('gt_'):]
-            results[key] = self._pad(results[key],
-                                     self.gt_values.get(task, 255.), path)
-        results['img_shape'] = self.size
         return results

@@ -1,6 +1,9 @@
 """A general dense regression kind (Taskonomy's keypoints, edges,
 reshading, curvature, euclidean depth, ...)."""
-from typing import Dict, Optional, Sequence
+from typing import Dict, Optional, Sequence, Union
+
+import numpy as np
+import torch
 
 from torch import Tensor
 
@@ -28,8 +31,9 @@ class DenseRegressionTask(RegressionTask):
             (65535 in Taskonomy's 16-bit maps).
         valid_range (Sequence[float], optional): ``(low, high)`` of valid
             stored values, inclusive.
-        scale (float): Normalisation divisor.
-        shift (float): Normalisation offset.
+        scale (float | Sequence[float]): Normalisation divisor, one or one
+            per channel.
+        shift (float | Sequence[float]): Normalisation offset, likewise.
         **kwargs: See :class:`DenseTask`.
 
     Metric: ``abs_err``, the mean absolute error over valid pixels and
@@ -44,21 +48,22 @@ class DenseRegressionTask(RegressionTask):
                  loss: str = 'l1',
                  invalid_value: Optional[float] = None,
                  valid_range: Optional[Sequence[float]] = None,
-                 scale: float = 1.0,
-                 shift: float = 0.0,
+                 scale: Union[float, Sequence[float]] = 1.0,
+                 shift: Union[float, Sequence[float]] = 0.0,
                  **kwargs) -> None:
         super().__init__(name, **kwargs)
         if loss not in _LOSSES:
             raise ValueError(f'task {name!r}: loss must be one of {_LOSSES},'
                              f' got {loss!r}')
-        if scale == 0:
+        if 0 in np.atleast_1d(scale):
             raise ValueError(f'task {name!r}: scale must not be 0')
         self.channels = channels
         self.loss_type = loss
         self.invalid_value = invalid_value
         self.valid_range = valid_range
-        self.scale = scale
-        self.shift = shift
+        # (1, C, 1, 1) or scalar, to broadcast over (N, C, H, W)
+        self.scale = torch.tensor(scale, dtype=torch.float32).view(1, -1, 1, 1)
+        self.shift = torch.tensor(shift, dtype=torch.float32).view(1, -1, 1, 1)
 
     @property
     def out_channels(self) -> int:
@@ -69,7 +74,8 @@ class DenseRegressionTask(RegressionTask):
 
     def normalize(self, gt: Tensor) -> Tensor:
         """Stored ground truth -> the space of the predictions."""
-        return (gt.float() - self.shift) / self.scale
+        return (gt.float() - self.shift.to(gt.device)) / self.scale.to(
+            gt.device)
 
     def valid_mask(self, gt: Tensor) -> Tensor:
         invalid = gt.new_zeros(gt.shape, dtype=bool)

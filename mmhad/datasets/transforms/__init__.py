@@ -1,8 +1,9 @@
 from .formatting import PackMultiTaskInputs
-from .geometric import RandomHorizontalFlip, RandomScaleCrop
+from .geometric import PadTo, RandomHorizontalFlip, RandomScaleCrop, ResizeTo
 from .loading import LoadMultiTaskNpy, load_npy
 
 __all__ = [
     'LoadMultiTaskNpy', 'load_npy', 'RandomScaleCrop', 'RandomHorizontalFlip',
+    'PadTo', 'ResizeTo',
     'PackMultiTaskInputs'
 ]

@@ -99,3 +99,59 @@ class RandomHorizontalFlip(BaseTransform):
     def __repr__(self) -> str:
         return (f'{type(self).__name__}(prob={self.prob}, '
                 f'normal_keys={self.normal_keys})')
+
+
+@TRANSFORMS.register_module()
+class PadTo(BaseTransform):
+    """Pad the image and every ``gt_<task>`` at the bottom and right to
+    ``size`` (e.g. PASCAL-Context's images, at most 500 x 500, to 512 x 512).
+
+    Args:
+        size (tuple[int, int]): (H, W) after padding.
+        img_value (float): Fill of the image.
+        gt_values (dict): Task -> fill of its ground truth (255, the ignore
+            index, by default; 0, no normal, for normals).
+    """
+
+    def __init__(self, size=(512, 512), img_value: float = 0.,
+                 gt_values: dict = dict(normal=0.)) -> None:
+        self.size = tuple(size)
+        self.img_value = img_value
+        self.gt_values = dict(gt_values)
+
+    def _pad(self, array: np.ndarray, value: float, path: str) -> np.ndarray:
+        height, width = array.shape[:2]
+        if height > self.size[0] or width > self.size[1]:
+            raise ValueError(f'{path}: size {(height, width)} is larger '
+                             f'than PadTo size {self.size}')
+        pad = [(0, self.size[0] - height), (0, self.size[1] - width)]
+        pad += [(0, 0)] * (array.ndim - 2)
+        return np.pad(array, pad, constant_values=value)
+
+    def transform(self, results: dict) -> dict:
+        path = results.get('img_path', '?')
+        results['img'] = self._pad(results['img'], self.img_value, path)
+        for key in results.get('gt_fields', []):
+            task = key[len('gt_'):]
+            results[key] = self._pad(results[key],
+                                     self.gt_values.get(task, 255.), path)
+        results['img_shape'] = self.size
+        return results
+
+
+@TRANSFORMS.register_module()
+class ResizeTo(BaseTransform):
+    """Resize the image (bilinearly) and every ``gt_<task>`` (nearest
+    neighbour, so labels, sentinels and unit normals stay as stored) to
+    ``size`` (H, W), e.g. Taskonomy's 512 x 512 views to 256 x 256."""
+
+    def __init__(self, size=(256, 256)) -> None:
+        self.size = tuple(size)
+
+    def transform(self, results: dict) -> dict:
+        results['img'] = _resize(results['img'], self.size, cv2.INTER_LINEAR)
+        for key in results.get('gt_fields', []):
+            results[key] = _resize(results[key], self.size,
+                                   cv2.INTER_NEAREST)
+        results['img_shape'] = self.size
+        return results

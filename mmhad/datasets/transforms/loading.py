@@ -32,6 +32,26 @@ def _as_float32(array: np.ndarray, path: str) -> np.ndarray:
     return array
 
 
+def read_png(path: str) -> np.ndarray:
+    """The stored values of a PNG (8 or 16 bit, any channels)."""
+    from PIL import Image
+    try:
+        with Image.open(path) as image:
+            return np.asarray(image)
+    except (OSError, ValueError) as err:
+        raise ValueError(f'cannot read {path}: {err}') from None
+
+
+def read_rgb(path: str) -> np.ndarray:
+    """An 8-bit image file (JPEG, PNG) as (H, W, 3) float32 in [0, 1]."""
+    from PIL import Image
+    try:
+        with Image.open(path) as image:
+            return np.asarray(image.convert('RGB'), dtype=np.float32) / 255
+    except (OSError, ValueError) as err:
+        raise ValueError(f'cannot read image {path}: {err}') from None
+
+
 #: Largest distance outside [0, 1] tolerated in a float image (rounding).
 IMAGE_RANGE_SLACK = 0.01
 
