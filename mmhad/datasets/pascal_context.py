@@ -153,13 +153,15 @@ class PascalContextDataset(BaseDataset):
                                           f'{name}.mat'),
                 label_map_path=osp.join(root, 'pascal-context', 'trainval',
                                         f'{name}.mat'),
+                # edges are derived from the label map
+                edge_path=osp.join(root, 'pascal-context', 'trainval',
+                                   f'{name}.mat'),
                 normal_path=osp.join(root, 'normals_distill', f'{name}.png'),
                 sal_path=osp.join(root, 'sal_distill', f'{name}.png'))
             for task in self.tasks:
                 if task == 'human_parts':
                     continue  # a missing file: no people
-                key = 'label_map_path' if task == 'edge' else f'{task}_path'
-                self._need(info[key], f'task {task!r}')
+                self._need(info[f'{task}_path'], f'task {task!r}')
             if 'normal' in self.tasks:
                 self._need(info['label_map_path'], 'the normals\' mask')
             data_list.append(info)
