@@ -1,0 +1,250 @@
+"""Time a lifelong method's training step and inference at a given phase.
+
+    python tools/analysis/benchmark.py configs/had/had_r18_nyuv2.py \\
+        --phase 3 --size 96 128 --batch-size 4 --iters 10 \\
+        --compare configs/baselines/finetune_r18_nyuv2.py
+
+Builds each config's method (random weights: nothing is downloaded), brings
+it to phase N as the loop would (every earlier phase begun and ended, so
+the heads and the frozen teacher are there), and times training steps on one
+batch kept in memory (no data loading) and inference. Prints a Markdown
+table: images/s of training and inference, peak memory (CUDA's on a GPU,
+the process's peak resident set during that config's steps on a CPU) and the split of a training step into
+teacher forward, student forward (with the losses), backward and optimizer
+step, each in ms per step. ``--out`` appends the table, with the machine,
+to a file (docs/results/benchmark.md holds the shipped configs' figures).
+"""
+import argparse
+import os
+import platform
+import resource
+import sys
+import time
+from contextlib import contextmanager, nullcontext
+from typing import Dict, List
+
+import torch
+from mmengine.config import Config, DictAction
+from mmengine.optim import build_optim_wrapper
+
+from mmhad.registry import MODELS
+from mmhad.structures import MultiTaskDataSample
+from mmhad.utils import register_all_modules
+
+PARTS = ('teacher', 'student', 'backward', 'optimizer')
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('config')
+    parser.add_argument('--compare', nargs='+', default=[],
+                        help='more configs, timed in the same run')
+    parser.add_argument('--phase', type=int, default=None,
+                        help='phase to time (default: the last)')
+    parser.add_argument('--iters', type=int, default=10)
+    parser.add_argument('--warmup', type=int, default=2)
+    parser.add_argument('--batch-size', type=int, default=None,
+                        help='default: the config\'s train batch size')
+    parser.add_argument('--size', type=int, nargs=2, default=None,
+                        metavar=('H', 'W'), help='default: 288 384')
+    parser.add_argument('--amp', action='store_true',
+                        help='autocast: fp16 on CUDA, bf16 on CPU')
+    parser.add_argument('--device', default=None,
+                        help='default: cuda when there is one')
+    parser.add_argument('--threads', type=int, default=None)
+    parser.add_argument('--out', help='append the table to this file')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        default={})
+    return parser.parse_args(argv)
+
+
+def synthetic_batch(model, tasks: List[str], batch: int, size, device):
+    """Inputs and ground truth of ``tasks`` in each kind's own format: the
+    pseudo-label of a random prediction (any kind can make one)."""
+    generator = torch.Generator().manual_seed(0)
+    inputs = torch.rand(batch, 3, *size, generator=generator)
+    samples = [MultiTaskDataSample() for _ in range(batch)]
+    for name in tasks:
+        task = model.tasks[name]
+        logits = torch.randn(batch, task.out_channels, *size,
+                             generator=generator)
+        gt = task.pseudo_label(task.activate(logits))
+        if task.FAMILY == 'regression':
+            gt = gt.abs()  # within every regression kind's check (depth >= 0)
+        for sample, value in zip(samples, gt):
+            sample.set_field(value.to(device), task.gt_key)
+    return inputs.to(device), samples
+
+
+class StepTimer:
+    """Wall time per part of a step, synchronised on CUDA."""
+
+    def __init__(self, device: torch.device) -> None:
+        self.device = device
+        self.totals = dict.fromkeys(PARTS, 0.)
+
+    def now(self) -> float:
+        if self.device.type == 'cuda':
+            torch.cuda.synchronize(self.device)
+        return time.perf_counter()
+
+    @contextmanager
+    def part(self, name: str):
+        start = self.now()
+        yield
+        self.totals[name] += self.now() - start
+
+
+def bring_to_phase(model, phases: List[List[str]], phase: int, batch: int,
+                   size, device) -> None:
+    """Begin (and end) phases 1..phase-1 as the loop would, then begin
+    ``phase``; methods that estimate something at a phase end (EWC, MAS,
+    replay) get one synthetic batch of that phase."""
+    for index, tasks in enumerate(phases[:phase], 1):
+        model.begin_phase(index, tasks)
+        if index < phase:
+            inputs, samples = synthetic_batch(model, tasks, batch, size,
+                                              device)
+            model.end_phase([dict(inputs=list(inputs),
+                                  data_samples=samples)])
+
+
+def reset_peak_memory(device: torch.device) -> None:
+    """Start a new peak: CUDA's allocator, or the process's resident set
+    (Linux: writing 5 to clear_refs resets VmHWM)."""
+    if device.type == 'cuda':
+        torch.cuda.reset_peak_memory_stats(device)
+        return
+    try:
+        with open('/proc/self/clear_refs', 'w') as f:
+            f.write('5')
+    except OSError:
+        pass  # elsewhere the peak is the process's so far
+
+
+def peak_memory_mib(device: torch.device) -> float:
+    if device.type == 'cuda':
+        return torch.cuda.max_memory_allocated(device) / 2**20
+    try:
+        with open('/proc/self/status') as f:
+            for line in f:
+                if line.startswith('VmHWM:'):
+                    return int(line.split()[1]) / 2**10
+    except OSError:
+        pass
+    # ru_maxrss is in KiB on Linux
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**10
+
+
+def benchmark(cfg: Config, phase, iters: int, warmup: int, batch, size,
+              amp: bool, device: torch.device) -> Dict[str, float]:
+    """Figures of one config (see the module doc)."""
+    register_all_modules()
+    cfg.model.get('backbone', {})['init_cfg'] = None  # never download
+    model = MODELS.build(cfg.model).to(device)
+    phases = [[t] if isinstance(t, str) else list(t)
+              for t in cfg.train_cfg.task_order]
+    phase = phase or len(phases)
+    batch = batch or cfg.train_dataloader.batch_size
+    bring_to_phase(model, phases, phase, batch, size, device)
+    model.to(device)
+    optim_wrapper = build_optim_wrapper(model, cfg.optim_wrapper)
+    inputs, samples = synthetic_batch(model, phases[phase - 1], batch, size,
+                                      device)
+    timer = StepTimer(device)
+    teacher_predict = model.teacher_predict
+
+    def timed_teacher(*args, **kwargs):
+        with timer.part('teacher'):
+            return teacher_predict(*args, **kwargs)
+
+    model.teacher_predict = timed_teacher
+    dtype = torch.float16 if device.type == 'cuda' else torch.bfloat16
+    autocast = (torch.autocast(device.type, dtype=dtype) if amp
+                else nullcontext())
+    reset_peak_memory(device)
+    model.train()
+    for step in range(warmup + iters):
+        if step == warmup:
+            timer.totals = dict.fromkeys(PARTS, 0.)
+            start = timer.now()
+        before = timer.totals['teacher']
+        step_start = timer.now()
+        with autocast:
+            loss = sum(model.loss(inputs, samples).values())
+        timer.totals['student'] += timer.now() - step_start - (
+            timer.totals['teacher'] - before)
+        with timer.part('backward'):
+            loss.backward()
+        with timer.part('optimizer'):
+            optim_wrapper.step()
+            optim_wrapper.zero_grad()
+    train_time = timer.now() - start
+    model.eval()
+    names = model.task_names
+    with torch.no_grad(), autocast:
+        for step in range(warmup + iters):
+            if step == warmup:
+                infer_start = timer.now()
+            model.predict_tasks(inputs, names)
+    infer_time = timer.now() - infer_start
+    figures = dict(
+        phase=phase,
+        train_ips=batch * iters / train_time,
+        infer_ips=batch * iters / infer_time,
+        peak_mib=peak_memory_mib(device))
+    figures.update({f'{part}_ms': 1000 * total / iters
+                    for part, total in timer.totals.items()})
+    return figures
+
+
+def markdown(rows: Dict[str, Dict[str, float]], header: str) -> str:
+    lines = [header, '',
+             '| config | phase | train img/s | inference img/s | peak MiB | '
+             'teacher ms | student ms | backward ms | optimizer ms |',
+             '|---|---:|---:|---:|---:|---:|---:|---:|---:|']
+    for name, f in rows.items():
+        lines.append(
+            f'| {name} | {f["phase"]} | {f["train_ips"]:.2f} | '
+            f'{f["infer_ips"]:.2f} | {f["peak_mib"]:.0f} | '
+            + ' | '.join(f'{f[p + "_ms"]:.1f}' for p in PARTS) + ' |')
+    return '\n'.join(lines) + '\n'
+
+
+def machine(device: torch.device) -> str:
+    if device.type == 'cuda':
+        what = torch.cuda.get_device_name(device)
+    else:
+        what = f'{platform.processor() or platform.machine()} CPU, ' \
+            f'{torch.get_num_threads()} threads'
+    return f'{what}, torch {torch.__version__}'
+
+
+def main(argv=None) -> None:
+    args = parse_args(argv)
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    device = torch.device(args.device or (
+        'cuda' if torch.cuda.is_available() else 'cpu'))
+    size = tuple(args.size or (288, 384))
+    rows = {}
+    for path in [args.config] + args.compare:
+        cfg = Config.fromfile(path)
+        cfg.merge_from_dict(args.cfg_options)
+        name = os.path.splitext(os.path.basename(path))[0]
+        print(f'[benchmark] {name} ...', file=sys.stderr, flush=True)
+        rows[name] = benchmark(cfg, args.phase, args.iters, args.warmup,
+                               args.batch_size, size, args.amp, device)
+    batch = args.batch_size or 'config'
+    table = markdown(rows, (
+        f'{machine(device)}; {size[0]}x{size[1]}, batch {batch}, '
+        f'{args.iters} timed steps after {args.warmup}'
+        f'{", autocast" if args.amp else ""}'))
+    print(table)
+    if args.out:
+        with open(args.out, 'a') as f:
+            f.write(table + '\n')
+
+
+if __name__ == '__main__':
+    main()
