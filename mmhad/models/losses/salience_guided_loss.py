@@ -39,7 +39,9 @@ def sobel_magnitude(x: Tensor, padding: str = 'replicate') -> Tensor:
         x = F.pad(x, (1, 1, 1, 1), mode='replicate')
     else:
         x = F.pad(x, (1, 1, 1, 1), mode='constant', value=0.)
-    grad = F.conv2d(x, kernels)
+    # In fp32 under autocast too: a bf16 Sobel would move the salient set.
+    with torch.autocast(x.device.type, enabled=False):
+        grad = F.conv2d(x.float(), kernels.float())
     return grad.pow(2).sum(dim=1).sqrt()
 
 
