@@ -4,6 +4,7 @@ import os
 import os.path as osp
 from typing import Dict, List, Optional, Sequence, Union
 
+import torch
 from mmengine.dataset import BaseDataset
 from mmengine.dist import broadcast_object_list, is_main_process
 from mmengine.model import is_model_wrapper
@@ -13,6 +14,7 @@ from torch.nn.modules.batchnorm import _BatchNorm
 
 from mmhad.datasets import PhaseSubset, split_phases
 from mmhad.datasets.data_check import check_samples, dataset_samples
+from mmhad.methods.teacher_cache import random_transforms
 from mmhad.registry import DATASETS, LOOPS
 from .work_dir import find_resume_checkpoint, is_readable_checkpoint
 
@@ -347,6 +349,7 @@ class LifelongTrainLoop(EpochBasedTrainLoop):
         if not resumed:
             self._update_optimizer(added)
             self._forget_loss_logs()
+        self._fill_teacher_cache(phase_idx)
         self.dataloader = self.phase_loaders[phase_idx]
         self.current_phase = phase_idx
         indices = self.phase_indices[phase_idx]
@@ -359,6 +362,36 @@ class LifelongTrainLoop(EpochBasedTrainLoop):
             f'{self.model.task_names}, teacher: {teacher}, '
             f'{self.epochs_per_phase} epochs of {len(self.dataloader)} iters')
         runner.call_hook('before_phase', phase=phase_idx + 1, tasks=tasks)
+
+    def _fill_teacher_cache(self, phase_idx: int) -> None:
+        """Compute the teacher's outputs on the phase's images once, for a
+        method built with ``teacher_cache`` (:class:`TeacherCache`)."""
+        model = self.model
+        if model.teacher_cache is None or model.teacher is None:
+            return
+        randoms = random_transforms(
+            getattr(self.dataset.pipeline, 'transforms', []))
+        if randoms:
+            raise ValueError(
+                f'teacher_cache needs a training pipeline without random '
+                f'transforms (the teacher would see other images each '
+                f'epoch), got {randoms}: remove them or set '
+                'model.teacher_cache=None')
+        loader = self.phase_loaders[phase_idx]
+        subset = loader.dataset
+        chunks = [range(i, min(i + loader.batch_size, len(subset)))
+                  for i in range(0, len(subset), loader.batch_size)]
+        batches = (model.data_preprocessor(
+            loader.collate_fn([subset[i] for i in chunk]), False)
+                   for chunk in chunks)
+        devices = [torch.cuda.current_device()] \
+            if torch.cuda.is_available() else []
+        # Reading the data draws no random numbers the run would see.
+        with torch.random.fork_rng(devices=devices):
+            model.fill_teacher_cache(batches)
+        self.runner.logger.info(
+            f'Teacher cache: {len(model.teacher_cache)} images x '
+            f'{model.old_tasks} ({model.teacher_cache.dtype})')
 
     def run_iter(self, idx, data_batch) -> None:
         try:

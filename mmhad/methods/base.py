@@ -10,6 +10,7 @@ from torch.nn.modules.batchnorm import _BatchNorm
 from mmhad.models import LifelongDensePredictor
 from mmhad.registry import MODELS
 from mmhad.structures import MultiTaskDataSample
+from .teacher_cache import TeacherCache
 
 
 class NonFiniteLossError(FloatingPointError):
@@ -61,6 +62,11 @@ class BaseLifelongMethod(LifelongDensePredictor):
         norm_eval_from_phase (int, optional): First phase (1-based) in which
             the shared and old norm layers stay in eval mode; ``None``
             (default) trains them in every phase.
+        teacher_cache (dict, optional): Compute the teacher's outputs on a
+            phase's images once when the phase begins and read them back
+            (:class:`TeacherCache`, e.g. ``dict(dtype='float32')``); needs a
+            pipeline without random transforms. ``None``: run the teacher
+            every step.
         **kwargs: See :class:`LifelongDensePredictor` (``backbone``,
             ``decode_head``, ``tasks``, ...).
     """
@@ -73,8 +79,11 @@ class BaseLifelongMethod(LifelongDensePredictor):
     def __init__(self,
                  distill_tasks_per_step: Optional[int] = None,
                  norm_eval_from_phase: Optional[int] = None,
+                 teacher_cache: Optional[dict] = None,
                  **kwargs) -> None:
         super().__init__(**kwargs)
+        self.teacher_cache = TeacherCache(**teacher_cache) \
+            if teacher_cache is not None else None
         if norm_eval_from_phase is not None and norm_eval_from_phase < 1:
             raise ValueError('norm_eval_from_phase must be >= 1 or None, '
                              f'got {norm_eval_from_phase}')
@@ -122,6 +131,8 @@ class BaseLifelongMethod(LifelongDensePredictor):
         self.new_tasks = list(new_tasks)
         self.old_tasks = old
         self._set_teacher(teacher)
+        if self.teacher_cache is not None:
+            self.teacher_cache.clear()  # the outputs of the last teacher
         return added
 
     def end_phase(self, dataloader: Iterable) -> None:
@@ -161,14 +172,40 @@ class BaseLifelongMethod(LifelongDensePredictor):
                     module.eval()
         return self
 
-    def teacher_predict(self, inputs: Tensor,
-                        names: Sequence[str]) -> Dict[str, Tensor]:
-        """Teacher predictions for ``names``: one backbone pass, no grad."""
+    def teacher_predict(
+        self,
+        inputs: Tensor,
+        names: Sequence[str],
+        data_samples: Optional[Sequence[MultiTaskDataSample]] = None
+    ) -> Dict[str, Tensor]:
+        """Teacher predictions for ``names``: from the teacher cache when
+        every sample of the batch is in it, else one backbone pass, no
+        grad."""
         if self.teacher is None:
             raise RuntimeError(f'{type(self).__name__} has no teacher in '
                                f'phase {self.phase}')
+        if self.teacher_cache is not None and data_samples is not None:
+            cached = self.teacher_cache.get(
+                [s.metainfo.get('sample_idx') for s in data_samples], names,
+                inputs.device)
+            if cached is not None:
+                return cached
         with torch.no_grad():
             return self.teacher.predict_tasks(inputs, names)
+
+    def fill_teacher_cache(self, batches: Iterable[dict]) -> None:
+        """Cache the teacher's outputs for every old task on ``batches``
+        (preprocessed ``dict(inputs, data_samples)``, with ``sample_idx``
+        in each sample's metainfo)."""
+        self.teacher_cache.clear()
+        with torch.no_grad():
+            for batch in batches:
+                indices = [s.metainfo['sample_idx']
+                           for s in batch['data_samples']]
+                self.teacher_cache.add(
+                    indices,
+                    self.teacher.predict_tasks(batch['inputs'],
+                                               self.old_tasks))
 
     def teacher_feat(self, inputs: Tensor) -> List[Tensor]:
         """The teacher's backbone (+ neck) features, no grad."""

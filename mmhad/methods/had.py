@@ -144,7 +144,8 @@ class HAD(BaseLifelongMethod):
                      distilled: Sequence[str]) -> Dict[str, Tensor]:
         if not distilled:
             return {}
-        teacher_outputs = self.teacher_predict(inputs, distilled)
+        teacher_outputs = self.teacher_predict(inputs, distilled,
+                                               data_samples)
         weight = self.task_weight() * self.sampling_scale(distilled)
         losses = {}
         for name in distilled:

@@ -47,7 +47,8 @@ class LwF(BaseLifelongMethod):
                      distilled: Sequence[str]) -> Dict[str, Tensor]:
         if not distilled:
             return {}
-        teacher_outputs = self.teacher_predict(inputs, distilled)
+        teacher_outputs = self.teacher_predict(inputs, distilled,
+                                               data_samples)
         weight = self.distill_weight / len(self.old_tasks) * \
             self.sampling_scale(distilled)
         return {

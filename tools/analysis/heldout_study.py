@@ -15,11 +15,15 @@ Example::
         --seeds 0 1 2 --work-dir work_dirs/heldout
 
 Each run trains with ``tools/train.py`` into
-``<work-dir>/<family>/<regime>/<method>/seed<s>`` (finished runs are reused),
+``<work-dir>/<family>/<regime>/<method>/seed<s>`` (finished runs are reused,
+killed ones resumed; a finished run's checkpoints are deleted unless
+``--keep-checkpoints``),
 then ``<work-dir>/<family>/<regime>/report.md`` holds the report tool's
 mean ± std table over seeds against fine-tuning of the same seed.
 """
 import argparse
+import glob
+import os
 import os.path as osp
 import subprocess
 import sys
@@ -93,6 +97,10 @@ def parse_args(argv=None):
     parser.add_argument('--work-dir', default='work_dirs/heldout')
     parser.add_argument('--cfg-options', nargs='+', default=[],
                         help='extra options for every run')
+    parser.add_argument('--keep-checkpoints', action='store_true',
+                        help='keep each finished run\'s .pth files (about '
+                        '1 GB a run in the weak regime); by default only '
+                        'its results stay')
     return parser.parse_args(argv)
 
 
@@ -114,6 +122,9 @@ def main(argv=None):
             work_dir = osp.join(base, name, f'seed{seed}')
             train(osp.join(ROOT, methods[name]), work_dir,
                   [f'randomness.seed={seed}'] + options + args.cfg_options)
+            if not args.keep_checkpoints:
+                for path in glob.glob(osp.join(work_dir, '*.pth')):
+                    os.remove(path)
             dirs[name].append(work_dir)
     if len(names) == 1:
         return  # fine-tuning alone: nothing to compare
