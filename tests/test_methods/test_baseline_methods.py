@@ -217,8 +217,8 @@ def test_had_confidence_threshold_skips_unsure_teacher_pixels():
     teacher[:, :, :, :4] = torch.tensor([0.01] * 3 + [0.94] + [0.01] * 3
                                         ).log().view(1, 7, 1, 1)
     outputs = dict(semantic=teacher, depth=torch.rand(2, 1, 8, 8))
-    model.teacher_predict = lambda inputs, names: {n: outputs[n]
-                                                   for n in names}
+    model.teacher_predict = lambda inputs, names, *_: {n: outputs[n]
+                                                       for n in names}
     old = ['semantic', 'depth']
     full = model.extra_losses(None, None, None, student, old)
     model.confidence_threshold = 0.5

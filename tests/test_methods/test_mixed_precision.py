@@ -38,12 +38,12 @@ def test_terms_of_bf16_predictions_compute_in_fp32(method):
     # bf16 predictions, as autocast hands them over
     student = {k: v.bfloat16() for k, v in student.items()}
     teacher = {k: v.bfloat16() for k, v in teacher.items()}
-    model.teacher_predict = lambda x, names, t=teacher: {
-        n: t[n] for n in names}
+    model.teacher_predict = lambda x, names, *_: {
+        n: teacher[n] for n in names}
     with torch.autocast('cpu', dtype=torch.bfloat16):
         mixed = model.extra_losses(inputs, samples, None, student, old)
-    model.teacher_predict = lambda x, names, t=teacher: {
-        n: t[n].float() for n in names}
+    model.teacher_predict = lambda x, names, *_: {
+        n: teacher[n].float() for n in names}
     full = model.extra_losses(inputs, samples, None,
                               {k: v.float() for k, v in student.items()},
                               old)
