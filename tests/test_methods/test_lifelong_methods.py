@@ -247,3 +247,19 @@ def test_label_outside_the_classes_names_value_and_images():
     with pytest.raises(ValueError,
                        match=r"label values \[20\].*train/image/0.npy"):
         model.loss(inputs, samples)
+
+
+def test_channels_last_predicts_as_the_default_layout():
+    torch.manual_seed(0)
+    plain = MODELS.build(tiny_model_cfg(type='FineTune'))
+    fast = MODELS.build(tiny_model_cfg(type='FineTune', channels_last=True))
+    for model in (plain, fast):
+        model.begin_phase(1, ['semantic'])
+        model.eval()
+    fast.load_state_dict(plain.state_dict())
+    head = fast.heads['semantic'].conv_seg.weight
+    assert head.is_contiguous(memory_format=torch.channels_last)
+    inputs = torch.rand(2, 3, 32, 40)
+    assert torch.allclose(plain.predict_tasks(inputs, ['semantic'])['semantic'],
+                          fast.predict_tasks(inputs, ['semantic'])['semantic'],
+                          atol=1e-5)

@@ -27,6 +27,7 @@ train_dataloader = dict(
     batch_size=64,
     num_workers=4,
     persistent_workers=True,
+    pin_memory=True,
     sampler=dict(type='DefaultSampler', shuffle=True),
     dataset=dict(
         type=dataset_type,
@@ -38,6 +39,7 @@ val_dataloader = dict(
     batch_size=16,
     num_workers=4,
     persistent_workers=True,
+    pin_memory=True,
     # round_up=False: no image is repeated to even out processes, so
     # distributed evaluation scores each image exactly once.
     sampler=dict(type='DefaultSampler', shuffle=False, round_up=False),

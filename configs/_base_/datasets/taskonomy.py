@@ -36,6 +36,7 @@ train_dataloader = dict(
     # PNG decoding happens in the workers
     num_workers=8,
     persistent_workers=True,
+    pin_memory=True,
     sampler=dict(type='DefaultSampler', shuffle=True),
     dataset=dict(
         type=dataset_type,
@@ -47,6 +48,7 @@ val_dataloader = dict(
     batch_size=16,
     num_workers=8,
     persistent_workers=True,
+    pin_memory=True,
     sampler=dict(type='DefaultSampler', shuffle=False, round_up=False),
     dataset=dict(
         type=dataset_type,

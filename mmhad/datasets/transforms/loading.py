@@ -13,7 +13,8 @@ def load_npy(path: str, expected_ndim: Optional[tuple] = None) -> np.ndarray:
 
 def _read_npy(path: str, expected_ndim: Optional[tuple]) -> np.ndarray:
     try:
-        array = np.load(path, allow_pickle=False)
+        # memory-mapped: the page cache is the only copy until the cast
+        array = np.load(path, mmap_mode='r', allow_pickle=False)
     except FileNotFoundError:
         raise FileNotFoundError(f'missing file {path}') from None
     except Exception as e:  # corrupt or truncated file, pickled object ...
@@ -25,7 +26,8 @@ def _read_npy(path: str, expected_ndim: Optional[tuple]) -> np.ndarray:
 
 
 def _as_float32(array: np.ndarray, path: str) -> np.ndarray:
-    array = array.astype(np.float32, copy=False)
+    # one writable copy out of the memory map
+    array = np.array(array, dtype=np.float32)
     if not np.isfinite(array).all():
         bad = int((~np.isfinite(array)).sum())
         raise ValueError(f'{path}: {bad} NaN/inf values')
