@@ -42,7 +42,8 @@ def parse_args(argv=None):
     parser.add_argument('--compare', nargs='+', default=[],
                         help='more configs, timed in the same run')
     parser.add_argument('--phase', type=int, default=None,
-                        help='phase to time (default: the last)')
+                        help='phase to time (default, and for configs '
+                        'with fewer phases: the last)')
     parser.add_argument('--iters', type=int, default=10)
     parser.add_argument('--warmup', type=int, default=2)
     parser.add_argument('--batch-size', type=int, default=None,
@@ -147,7 +148,8 @@ def benchmark(cfg: Config, phase, iters: int, warmup: int, batch, size,
     model = MODELS.build(cfg.model).to(device)
     phases = [[t] if isinstance(t, str) else list(t)
               for t in cfg.train_cfg.task_order]
-    phase = phase or len(phases)
+    # a config with fewer phases (joint training) is timed at its last
+    phase = min(phase or len(phases), len(phases))
     batch = batch or cfg.train_dataloader.batch_size
     bring_to_phase(model, phases, phase, batch, size, device)
     model.to(device)
