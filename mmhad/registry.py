@@ -50,7 +50,8 @@ MODEL_WRAPPERS = Registry('model_wrapper', parent=MMSEG_MODEL_WRAPPERS)
 WEIGHT_INITIALIZERS = Registry(
     'weight initializer', parent=MMSEG_WEIGHT_INITIALIZERS)
 OPTIMIZERS = Registry('optimizer', parent=MMSEG_OPTIMIZERS)
-OPTIM_WRAPPERS = Registry('optim_wrapper', parent=MMSEG_OPTIM_WRAPPERS)
+OPTIM_WRAPPERS = Registry(
+    'optim_wrapper', parent=MMSEG_OPTIM_WRAPPERS, locations=['mmhad.engine'])
 OPTIM_WRAPPER_CONSTRUCTORS = Registry(
     'optimizer wrapper constructor', parent=MMSEG_OPTIM_WRAPPER_CONSTRUCTORS)
 PARAM_SCHEDULERS = Registry(

@@ -4,6 +4,7 @@ import logging
 import os
 import os.path as osp
 
+import torch
 from mmengine.config import Config, DictAction
 from mmengine.logging import MMLogger, print_log
 from mmengine.runner import Runner
@@ -42,7 +43,8 @@ def parse_args():
         '--amp',
         action='store_true',
         default=False,
-        help='enable automatic-mixed-precision training')
+        help='enable automatic-mixed-precision training (fp16 with '
+        'dynamic loss scaling on GPU, bf16 autocast on CPU)')
     parser.add_argument(
         '--cfg-options',
         nargs='+',
@@ -84,7 +86,13 @@ def main():
         cfg.work_dir = osp.join('./work_dirs',
                                 osp.splitext(osp.basename(args.config))[0])
 
-    if args.amp:
+    if args.amp and not torch.cuda.is_available():
+        # mmengine's AmpOptimWrapper needs an accelerator; on a CPU, bf16
+        # autocast needs no loss scaling.
+        print_log('--amp without CUDA: bf16 autocast on the CPU '
+                  '(CPUAutocastOptimWrapper)', logger='current')
+        cfg.optim_wrapper.type = 'CPUAutocastOptimWrapper'
+    elif args.amp:
         optim_wrapper = cfg.optim_wrapper.type
         if optim_wrapper == 'AmpOptimWrapper':
             print_log(

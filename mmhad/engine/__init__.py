@@ -1,3 +1,4 @@
+from .cpu_autocast_optim_wrapper import CPUAutocastOptimWrapper
 from .hooks import LifelongResultsHook
 from .lifelong_train_loop import LifelongTrainLoop, phase_checkpoint_name
 from .log_processor import LifelongLogProcessor
@@ -7,5 +8,5 @@ from .work_dir import check_new_run, find_resume_checkpoint
 __all__ = [
     'LifelongTrainLoop', 'phase_checkpoint_name', 'LifelongResultsHook',
     'LifelongLogProcessor', 'safe_load', 'UnsafeCheckpointError',
-    'check_new_run', 'find_resume_checkpoint'
+    'check_new_run', 'find_resume_checkpoint', 'CPUAutocastOptimWrapper'
 ]

@@ -53,3 +53,43 @@ def test_terms_of_bf16_predictions_compute_in_fp32(method):
         assert math.isfinite(float(mixed[key]))
         assert float(mixed[key]) == pytest.approx(float(value),
                                                   rel=TOLERANCE), key
+
+
+def test_a_short_had_run_under_cpu_bf16_autocast(tiny_data_root, tmp_path):
+    import json
+    from mmengine.runner import Runner
+
+    from mmhad.engine import CPUAutocastOptimWrapper
+    from tests.conftest import tiny_cfg
+    seen = []
+    forward = CPUAutocastOptimWrapper.optim_context
+
+    def spy(self, model):
+        seen.append(self.cast_dtype)
+        return forward(self, model)
+
+    CPUAutocastOptimWrapper.optim_context = spy
+    try:
+        cfg = tiny_cfg('configs/had/had_r18_synthetic.py', tiny_data_root,
+                       tmp_path)
+        cfg.optim_wrapper.type = 'CPUAutocastOptimWrapper'
+        Runner.from_cfg(cfg).train()
+    finally:
+        CPUAutocastOptimWrapper.optim_context = forward
+    assert seen and set(seen) == {torch.bfloat16}
+    with open(tmp_path / 'lifelong_results.json') as f:
+        phases = json.load(f)['phases']
+    assert [p['phase'] for p in phases] == [1, 2, 3]
+    assert all(math.isfinite(v) for m in phases[-1]['metrics'].values()
+               for v in m.values())
+
+
+def test_cpu_autocast_wrapper_casts_the_forward_to_bf16():
+    from mmhad.engine import CPUAutocastOptimWrapper
+    layer = torch.nn.Linear(4, 4)
+    wrapper = CPUAutocastOptimWrapper(
+        optimizer=torch.optim.SGD(layer.parameters(), lr=0.1))
+    with wrapper.optim_context(layer):
+        out = layer(torch.rand(2, 4))
+    assert out.dtype == torch.bfloat16
+    assert layer(torch.rand(2, 4)).dtype == torch.float32
