@@ -144,3 +144,35 @@ def write_taskonomy(root, buildings=('hanson', 'darden'), views=3, size=16,
             save('principal_curvature', rng.integers(
                 100, 160, (size, size, 3)).astype(np.uint8))
     return root
+
+
+def shortened_run(config, work_dir, datasets, **train_cfg):
+    """Train a shipped benchmark config on the tiny model, one epoch per
+    phase, batch 2; return its phases from ``lifelong_results.json``.
+
+    Args:
+        config (str): Config path relative to the repository.
+        work_dir: The run's work dir.
+        datasets (dict): Loader name -> dataset fields to override.
+        **train_cfg: ``train_cfg`` fields to override.
+    """
+    import json
+
+    from mmengine.config import Config
+    from mmengine.runner import Runner
+
+    from tests.conftest import REPO_ROOT, TINY_MODEL
+    cfg = Config.fromfile(osp.join(REPO_ROOT, config))
+    cfg.model.backbone = TINY_MODEL['backbone']
+    cfg.model.decode_head = dict(TINY_MODEL['decode_head'],
+                                 align_corners=True)
+    for loader, fields in datasets.items():
+        cfg[loader].update(num_workers=0, persistent_workers=False,
+                           batch_size=2)
+        cfg[loader].dataset.update(fields)
+    cfg.train_cfg.update(max_epochs=1, **train_cfg)
+    cfg.work_dir = str(work_dir)
+    cfg.experiment_name = cfg.visualizer.name = osp.basename(str(work_dir))
+    Runner.from_cfg(cfg).train()
+    with open(osp.join(str(work_dir), 'lifelong_results.json')) as f:
+        return json.load(f)['phases']

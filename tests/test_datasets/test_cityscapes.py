@@ -1,16 +1,13 @@
 """Cityscapes, as the multi-task release ships it, through the configs."""
-import json
-import sys
 import os.path as osp
+import sys
 
 import numpy as np
 import pytest
-from mmengine.config import Config
-from mmengine.runner import Runner
 
 from mmhad.datasets import CityscapesDataset
-from tests.conftest import REPO_ROOT, TINY_MODEL
-from tests.layouts import write_cityscapes
+from tests.conftest import REPO_ROOT
+from tests.layouts import shortened_run, write_cityscapes
 
 PIPELINE = [dict(type='LoadMultiTaskNpy'), dict(type='PackMultiTaskInputs')]
 
@@ -46,20 +43,10 @@ def test_19_classes_need_label_19(tmp_path):
 ])
 def test_shortened_cityscapes_runs_learn_both_tasks(config, tmp_path):
     root = write_cityscapes(str(tmp_path / 'cityscapes'))
-    cfg = Config.fromfile(osp.join(REPO_ROOT, config))
-    cfg.model.backbone = TINY_MODEL['backbone']
-    cfg.model.decode_head = dict(TINY_MODEL['decode_head'],
-                                 align_corners=True)
-    for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
-        cfg[loader].update(num_workers=0, persistent_workers=False,
-                           batch_size=2)
-        cfg[loader].dataset.data_root = root
-    cfg.train_cfg.max_epochs = 1
-    cfg.work_dir = str(tmp_path / 'work')
-    cfg.experiment_name = cfg.visualizer.name = osp.basename(str(tmp_path))
-    Runner.from_cfg(cfg).train()
-    with open(tmp_path / 'work' / 'lifelong_results.json') as f:
-        phases = json.load(f)['phases']
+    phases = shortened_run(config, tmp_path / 'work', {
+        loader: dict(data_root=root)
+        for loader in ('train_dataloader', 'val_dataloader',
+                       'test_dataloader')})
     assert [p['task'] for p in phases] == ['semantic', 'depth']
     final = phases[-1]['metrics']
     assert set(final) == {'semantic', 'depth'}

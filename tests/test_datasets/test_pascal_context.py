@@ -1,16 +1,10 @@
 """PASCAL-Context, as the PASCAL_MT release ships it, through the configs."""
-import json
-import os.path as osp
-
 import numpy as np
 import pytest
-from mmengine.config import Config
-from mmengine.runner import Runner
 
 from mmhad.datasets import PascalContextDataset
 from mmhad.datasets.pascal_context import context_boundaries
-from tests.conftest import REPO_ROOT, TINY_MODEL
-from tests.layouts import write_pascal_context
+from tests.layouts import shortened_run, write_pascal_context
 
 PIPELINE = [
     dict(type='LoadPascalContext'),
@@ -70,22 +64,11 @@ def test_missing_release_files_are_named(tmp_path):
 ])
 def test_shortened_pascal_runs_learn_all_five_tasks(config, pascal_root,
                                                     tmp_path):
-    cfg = Config.fromfile(osp.join(REPO_ROOT, config))
-    cfg.model.backbone = TINY_MODEL['backbone']
-    cfg.model.decode_head = dict(TINY_MODEL['decode_head'],
-                                 align_corners=True)
-    for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
-        cfg[loader].update(num_workers=0, persistent_workers=False,
-                           batch_size=2)
-        cfg[loader].dataset.data_root = pascal_root
-        cfg[loader].dataset.pipeline = PIPELINE
     # 4 images, 5 phases: every phase sees all of them
-    cfg.train_cfg.update(max_epochs=1, split='shared')
-    cfg.work_dir = str(tmp_path / 'work')
-    cfg.experiment_name = cfg.visualizer.name = osp.basename(str(tmp_path))
-    Runner.from_cfg(cfg).train()
-    with open(tmp_path / 'work' / 'lifelong_results.json') as f:
-        phases = json.load(f)['phases']
+    phases = shortened_run(config, tmp_path / 'work', {
+        loader: dict(data_root=pascal_root, pipeline=PIPELINE)
+        for loader in ('train_dataloader', 'val_dataloader',
+                       'test_dataloader')}, split='shared')
     assert [p['task'] for p in phases] == [
         'semantic', 'human_parts', 'sal', 'normal', 'edge']
     final = phases[-1]['metrics']

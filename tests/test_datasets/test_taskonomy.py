@@ -1,16 +1,10 @@
 """Taskonomy, as the release ships it, through the configs."""
-import json
-import os.path as osp
-
 import numpy as np
 import pytest
-from mmengine.config import Config
-from mmengine.runner import Runner
 
 from mmhad.datasets import TaskonomyDataset
 from mmhad.datasets.taskonomy import TASKONOMY_SPLITS
-from tests.conftest import REPO_ROOT, TINY_MODEL
-from tests.layouts import write_taskonomy
+from tests.layouts import shortened_run, write_taskonomy
 
 TEN = ['segment_semantic', 'depth_zbuffer', 'normal', 'depth_euclidean',
        'edge_texture', 'edge_occlusion', 'keypoints2d', 'keypoints3d',
@@ -67,23 +61,13 @@ def test_missing_building_or_task_file_is_named(taskonomy_root, tmp_path):
 ])
 def test_shortened_taskonomy_runs_learn_all_ten_tasks(config, taskonomy_root,
                                                       tmp_path):
-    cfg = Config.fromfile(osp.join(REPO_ROOT, config))
-    cfg.model.backbone = TINY_MODEL['backbone']
-    cfg.model.decode_head = dict(TINY_MODEL['decode_head'],
-                                 align_corners=True)
-    for loader, building in (('train_dataloader', 'hanson'),
-                             ('val_dataloader', 'darden'),
-                             ('test_dataloader', 'darden')):
-        cfg[loader].update(num_workers=0, persistent_workers=False,
-                           batch_size=2)
-        cfg[loader].dataset.update(data_root=taskonomy_root,
-                                   buildings=[building], pipeline=PIPELINE)
-    cfg.train_cfg.update(max_epochs=1, split='shared')
-    cfg.work_dir = str(tmp_path / 'work')
-    cfg.experiment_name = cfg.visualizer.name = osp.basename(str(tmp_path))
-    Runner.from_cfg(cfg).train()
-    with open(tmp_path / 'work' / 'lifelong_results.json') as f:
-        phases = json.load(f)['phases']
+    phases = shortened_run(config, tmp_path / 'work', {
+        loader: dict(data_root=taskonomy_root, buildings=[building],
+                     pipeline=PIPELINE)
+        for loader, building in (('train_dataloader', 'hanson'),
+                                 ('val_dataloader', 'darden'),
+                                 ('test_dataloader', 'darden'))},
+        split='shared')
     assert [p['task'] for p in phases] == TEN
     final = phases[-1]['metrics']
     assert set(final) == set(TEN)

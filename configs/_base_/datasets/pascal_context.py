@@ -2,10 +2,11 @@
 # semseg, human_parts, pascal-context/trainval, normals_distill, sal_distill;
 # 4998 train / 5105 val), five tasks, images padded to 512x512. Task loss
 # weights as in the multi-task literature (semseg 1, parts 2, saliency 5,
-# edge 50, normals 10).
+# edge 50, normals 10). Loaders as NYUv2's, batch 8.
+_base_ = ['./nyuv2.py']
 dataset_type = 'PascalContextDataset'
 data_root = 'data/PASCAL_MT'
-tasks = dict(
+pascal_tasks = dict(
     semantic=dict(type='SemanticTask', num_classes=21, ignore_index=255),
     human_parts=dict(type='HumanPartsTask', num_classes=7, ignore_index=255,
                      loss_weight=2.0),
@@ -13,37 +14,20 @@ tasks = dict(
     normal=dict(type='NormalTask', loss_weight=10.0),
     edge=dict(type='EdgeTask', pos_weight=0.95, match_tolerance=0.0075,
               loss_weight=50.0))
+tasks = dict(_delete_=True, **pascal_tasks)
 pipeline = [
     dict(type='LoadPascalContext'),
     dict(type='PadTo', size=(512, 512)),
     dict(type='PackMultiTaskInputs'),
 ]
-train_dataloader = dict(
-    drop_last=True,
-    batch_size=8,
-    num_workers=4,
-    persistent_workers=True,
-    pin_memory=True,
-    sampler=dict(type='DefaultSampler', shuffle=True),
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        split='train',
-        tasks=list(tasks),
-        pipeline=pipeline))
-val_dataloader = dict(
-    batch_size=8,
-    num_workers=4,
-    persistent_workers=True,
-    pin_memory=True,
-    sampler=dict(type='DefaultSampler', shuffle=False, round_up=False),
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        split='val',
-        tasks=list(tasks),
-        test_mode=True,
-        pipeline=pipeline))
+_dataset = dict(
+    type=dataset_type,
+    data_root=data_root,
+    tasks=list(pascal_tasks),
+    pipeline=pipeline)
+train_dataloader = dict(batch_size=8, dataset=_dataset)
+val_dataloader = dict(batch_size=8, dataset=_dataset)
 test_dataloader = val_dataloader
-val_evaluator = dict(type='DenseTaskMetric', tasks=tasks)
+val_evaluator = dict(
+    _delete_=True, type='DenseTaskMetric', tasks=pascal_tasks)
 test_evaluator = val_evaluator

@@ -5,10 +5,12 @@
 # this is our choice (README, "Taskonomy"). Any subset and order: set
 # `tasks`, the datasets' `tasks` and train_cfg.task_order. Regression
 # targets are normalised with the constants of the multi-task literature
-# (mean / std of the stored values).
+# (mean / std of the stored values). Loaders as NYUv2's, batch 16, 8
+# workers.
+_base_ = ['./nyuv2.py']
 dataset_type = 'TaskonomyDataset'
 data_root = 'data/taskonomy'
-tasks = dict(
+taskonomy_tasks = dict(
     segment_semantic=dict(
         type='SemanticTask', num_classes=17, ignore_index=-1),
     depth_zbuffer=dict(type='DepthTask'),  # metres, 0 = invalid
@@ -25,38 +27,21 @@ tasks = dict(
     principal_curvature=dict(
         type='DenseRegressionTask', channels=2, shift=(131.96, 127.17),
         scale=(35.01, 9.15)))
+tasks = dict(_delete_=True, **taskonomy_tasks)
 pipeline = [
     dict(type='LoadTaskonomy'),
     dict(type='ResizeTo', size=(256, 256)),
     dict(type='PackMultiTaskInputs'),
 ]
-train_dataloader = dict(
-    drop_last=True,
-    batch_size=16,
-    # PNG decoding happens in the workers
-    num_workers=8,
-    persistent_workers=True,
-    pin_memory=True,
-    sampler=dict(type='DefaultSampler', shuffle=True),
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        split='train',
-        tasks=list(tasks),
-        pipeline=pipeline))
-val_dataloader = dict(
-    batch_size=16,
-    num_workers=8,
-    persistent_workers=True,
-    pin_memory=True,
-    sampler=dict(type='DefaultSampler', shuffle=False, round_up=False),
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        split='val',
-        tasks=list(tasks),
-        test_mode=True,
-        pipeline=pipeline))
+_dataset = dict(
+    type=dataset_type,
+    data_root=data_root,
+    tasks=list(taskonomy_tasks),
+    pipeline=pipeline)
+# PNG decoding happens in the workers
+train_dataloader = dict(batch_size=16, num_workers=8, dataset=_dataset)
+val_dataloader = dict(batch_size=16, num_workers=8, dataset=_dataset)
 test_dataloader = val_dataloader
-val_evaluator = dict(type='DenseTaskMetric', tasks=tasks)
+val_evaluator = dict(
+    _delete_=True, type='DenseTaskMetric', tasks=taskonomy_tasks)
 test_evaluator = val_evaluator
