@@ -4,6 +4,8 @@
       rgb/<building>/point_<p>_view_<v>_domain_rgb.png
       <task>/<building>/point_<p>_view_<v>_domain_<task>.png   one folder per task
 
+(or ``<building>/<task>/...``, as per-building downloads unpack).
+
 512 x 512 views; buildings are split into train / val / test
 (``taskonomy_splits.json``: the tiny split's 25 / 5 / 5 buildings; any list
 with ``buildings``). Decoding (:class:`LoadTaskonomy`), by the task's
@@ -97,15 +99,26 @@ class TaskonomyDataset(BaseDataset):
         self.tasks = list(tasks)
         super().__init__(data_root=data_root, **kwargs)
 
+    def _folder(self, task: str, building: str) -> str:
+        """``<task>/<building>`` (the release's task archives), or
+        ``<building>/<task>`` (per-building downloads) when only that
+        exists."""
+        by_task = osp.join(self.data_root, task, building)
+        by_building = osp.join(self.data_root, building, task)
+        if not osp.isdir(by_task) and osp.isdir(by_building):
+            return by_building
+        return by_task
+
     def load_data_list(self) -> List[dict]:
         data_list = []
         for building in self.buildings:
-            folder = osp.join(self.data_root, 'rgb', building)
+            folder = self._folder('rgb', building)
             if not osp.isdir(folder):
                 raise FileNotFoundError(
                     f'{folder} does not exist: building {building!r} of the '
                     f'{self.split} split has no rgb/ views (data_root='
-                    f'{self.data_root!r}; expected <task>/<building>/'
+                    f'{self.data_root!r}; expected <task>/<building>/ or '
+                    '<building>/<task>/ with '
                     'point_<p>_view_<v>_domain_<task>.png)')
             views = sorted(m.group(1) for m in map(_VIEW.match,
                                                    os.listdir(folder)) if m)
@@ -115,7 +128,7 @@ class TaskonomyDataset(BaseDataset):
                     sample_idx=len(data_list),
                     tasks=list(self.tasks))
                 for task in self.tasks:
-                    path = osp.join(self.data_root, task, building,
+                    path = osp.join(self._folder(task, building),
                                     f'{view}_domain_{task}.png')
                     if not osp.isfile(path):
                         raise FileNotFoundError(

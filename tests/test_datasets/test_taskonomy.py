@@ -72,3 +72,20 @@ def test_shortened_taskonomy_runs_learn_all_ten_tasks(config, taskonomy_root,
     final = phases[-1]['metrics']
     assert set(final) == set(TEN)
     assert all(np.isfinite(v) for m in final.values() for v in m.values())
+
+
+def test_building_first_layout_reads_the_same_views(taskonomy_root,
+                                                    tmp_path):
+    import os
+    import shutil
+    root = tmp_path / 'by_building'
+    for task in os.listdir(taskonomy_root):
+        shutil.copytree(os.path.join(taskonomy_root, task, 'hanson'),
+                        root / 'hanson' / task)
+    flat = TaskonomyDataset(taskonomy_root, buildings=['hanson'], tasks=TEN)
+    nested = TaskonomyDataset(str(root), buildings=['hanson'], tasks=TEN)
+    assert len(nested) == len(flat) == 3
+    names = [os.path.basename(nested.get_data_info(i)['normal_path'])
+             for i in range(3)]
+    assert names == [os.path.basename(flat.get_data_info(i)['normal_path'])
+                     for i in range(3)]
