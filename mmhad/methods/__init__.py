@@ -3,13 +3,14 @@ from .ewc import EWC
 from .feature_distillation import FeatureDistillation
 from .had import HAD
 from .lwf import LwF
+from .lwm import LwM
 from .mas import MAS
 from .parameter_regularization import ParameterRegularizer
 from .replay import ExemplarReplay
 from .structured_distillation import StructuredDistillation
 
 __all__ = [
-    'BaseLifelongMethod', 'FineTune', 'NonFiniteLossError', 'HAD', 'LwF', 'EWC', 'MAS',
-    'ParameterRegularizer', 'FeatureDistillation', 'StructuredDistillation',
-    'ExemplarReplay'
+    'BaseLifelongMethod', 'FineTune', 'NonFiniteLossError', 'HAD', 'LwF',
+    'LwM', 'EWC', 'MAS', 'ParameterRegularizer', 'FeatureDistillation',
+    'StructuredDistillation', 'ExemplarReplay'
 ]

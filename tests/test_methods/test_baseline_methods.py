@@ -15,6 +15,7 @@ from tests.test_methods.test_lifelong_methods import make_batch, train_steps
 METHODS = {
     'HAD': dict(type='HAD'),
     'LwF': dict(type='LwF', temperature=2.0),
+    'LwM': dict(type='LwM', temperature=2.0, attention_weight=1.0),
     'EWC': dict(type='EWC', penalty_weight=10.0),
     'MAS': dict(type='MAS', penalty_weight=10.0),
     'FeatureDistillation': dict(
@@ -243,3 +244,23 @@ def test_had_confidence_threshold_skips_unsure_teacher_pixels():
     assert float(scaled['loss_db.depth']) == float(full['loss_db.depth'])
     with pytest.raises(ValueError, match='confidence_guard'):
         MODELS.build(tiny_model_cfg(type='HAD', confidence_guard='weight'))
+
+
+def test_lwm_grad_cam_by_hand_and_zero_when_student_is_teacher():
+    from mmhad.methods.lwm import grad_cam
+    feat = torch.rand(2, 3, 4, 5, requires_grad=True)
+    w = torch.tensor([1.0, -2.0, 0.5])
+    score = (w[None, :, None, None] * feat).mean(dim=(2, 3)).sum()
+    cam = grad_cam(feat, score, create_graph=False)
+    # alpha_k = w_k / (h w); ReLU(sum_k alpha_k F_k), unit norm per image
+    expected = torch.relu((w[None, :, None, None] / 20 * feat).sum(1))
+    expected = torch.nn.functional.normalize(expected.flatten(1), dim=1)
+    assert torch.allclose(cam, expected.detach(), atol=1e-6)
+    # at the start of a phase the student is the teacher: no attention gap
+    model = MODELS.build(tiny_model_cfg(type='LwM'))
+    model.begin_phase(1, ['semantic'])
+    train_steps(model, ['semantic'])
+    model.begin_phase(2, ['depth'])
+    model.eval()
+    losses = model.loss(*make_batch(tasks=['depth']))
+    assert float(losses['loss_lwm.semantic']) == pytest.approx(0, abs=1e-6)

@@ -1,0 +1,102 @@
+"""LwM: LwF plus attention distillation (Dhar et al., CVPR 2019)."""
+from typing import Dict, Sequence
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor
+
+from mmhad.registry import MODELS
+from mmhad.structures import MultiTaskDataSample
+from .lwf import LwF
+
+
+def grad_cam(feat: Tensor, score: Tensor, create_graph: bool) -> Tensor:
+    """L2-normalised Grad-CAM map of a score over a feature map.
+
+    Args:
+        feat (Tensor): Shared features (N, K, h, w) the score depends on.
+        score (Tensor): Scalar, a sum over the batch of per-image scores.
+        create_graph (bool): Keep the map differentiable (the student's).
+
+    Returns:
+        Tensor: (N, h * w), ReLU(sum_k alpha_k F_k) with alpha_k the
+        spatial mean of d score / d F_k, each image's map of unit L2 norm.
+    """
+    grad, = torch.autograd.grad(score, feat, create_graph=create_graph,
+                                retain_graph=True)
+    alpha = grad.mean(dim=(2, 3), keepdim=True)
+    cam = F.relu((alpha * feat).sum(dim=1)).flatten(1)
+    return F.normalize(cam, dim=1, eps=1e-12)
+
+
+@MODELS.register_module()
+class LwM(LwF):
+    """Learning without Memorizing for heterogeneous dense tasks.
+
+    LwF's pixel-wise distillation plus, for every old task j, an
+    attention-distillation term between the teacher's and the student's
+    Grad-CAM maps of the shared features that task j's head reads:
+
+        L_AD,j = mean_n || Q_s,n / |Q_s,n| - Q_t,n / |Q_t,n| ||_1
+
+    The explained score of a classification-type task is the mean log
+    probability of the teacher's pseudo-label (its predicted class, or side
+    of 0.5 for binary maps), of a regression-type task its mean prediction.
+    The student's map stays differentiable (double back-propagation, as in
+    LwM), so a step costs about one more backward pass.
+
+    Args:
+        attention_weight (float): gamma, the weight of L_AD (LwM used 1).
+        **kwargs: See :class:`LwF` (``distill_weight``, ``temperature``).
+    """
+
+    def __init__(self, attention_weight: float = 1.0, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.attention_weight = attention_weight
+
+    def _score(self, name: str, pred: Tensor, pseudo: Tensor) -> Tensor:
+        task = self.tasks[name]
+        if task.FAMILY == 'regression':
+            return pred.float().mean(dim=(1, 2, 3)).sum()
+        return -task.pixel_loss(pred, pseudo).mean(dim=(1, 2)).sum()
+
+    def _feat_index(self, name: str, num_feats: int) -> int:
+        return getattr(self.heads[name], 'in_index', num_feats - 1)
+
+    def _teacher_maps(self, inputs: Tensor,
+                      distilled: Sequence[str]) -> Dict[str, tuple]:
+        """Teacher Grad-CAM maps and pseudo-labels of ``distilled``."""
+        with torch.no_grad():
+            feats = list(self.teacher.extract_feat(inputs))
+        maps = {}
+        with torch.enable_grad():
+            for name in distilled:
+                index = self._feat_index(name, len(feats))
+                feat = feats[index].detach().requires_grad_(True)
+                pred = self.teacher.decode(
+                    feats[:index] + [feat] + feats[index + 1:], [name],
+                    inputs.shape[2:])[name]
+                pseudo = self.tasks[name].pseudo_label(pred.detach())
+                maps[name] = (grad_cam(feat, self._score(name, pred, pseudo),
+                                       create_graph=False).detach(), pseudo)
+        return maps
+
+    def extra_losses(self, inputs: Tensor,
+                     data_samples: Sequence[MultiTaskDataSample],
+                     feats: Sequence[Tensor], outputs: Dict[str, Tensor],
+                     distilled: Sequence[str]) -> Dict[str, Tensor]:
+        losses = super().extra_losses(inputs, data_samples, feats, outputs,
+                                      distilled)
+        if not distilled:
+            return losses
+        weight = self.attention_weight / len(self.old_tasks) * \
+            self.sampling_scale(distilled)
+        for name, (teacher_map, pseudo) in self._teacher_maps(
+                inputs, distilled).items():
+            feat = feats[self._feat_index(name, len(feats))]
+            student_map = grad_cam(
+                feat, self._score(name, outputs[name], pseudo),
+                create_graph=True)
+            losses[f'loss_lwm.{name}'] = weight * (
+                student_map - teacher_map).abs().sum(dim=1).mean()
+        return losses
