@@ -75,6 +75,9 @@ class BaseLifelongMethod(LifelongDensePredictor):
     needs_teacher = False
     #: Whether :meth:`extra_losses` works on the old tasks' predictions.
     distils_old_tasks = False
+    #: Whether the method protects old tasks through loss terms (``False``:
+    #: through the gradients, e.g. SPG).
+    adds_loss_terms = True
 
     def __init__(self,
                  distill_tasks_per_step: Optional[int] = None,

@@ -71,11 +71,15 @@ class ParameterRegularizer(BaseLifelongMethod):
         for name, param in self.named_parameters():
             if name not in total:
                 continue
-            phase = total[name] / max(batches, 1)
-            previous = self.importance.get(name)
-            self.importance[name] = phase if previous is None else \
-                self.decay * previous + phase
+            self.importance[name] = self.accumulate(
+                self.importance.get(name), total[name] / max(batches, 1))
             self.anchors[name] = param.detach().clone()
+
+    def accumulate(self, previous, phase: Tensor) -> Tensor:
+        """Importance after a phase from the earlier one (``None`` after
+        the first phase) and the phase's own: ``decay * previous + phase``.
+        """
+        return phase if previous is None else self.decay * previous + phase
 
     def _grads_of(self, loss: Tensor) -> Dict[str, Tensor]:
         params = {n: p for n, p in self.named_parameters() if p.requires_grad}

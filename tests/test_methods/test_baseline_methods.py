@@ -53,6 +53,10 @@ def check_extra_terms(method_cfg, name):
     gradients that reach the shared backbone."""
     model, extras = run_phases(method_cfg)
     assert all(float(v) == 0 for v in extras[0].values())
+    if not type(model).adds_loss_terms:
+        # it acts on the gradients (test_spg_damps_each_gradient_...)
+        assert not any(extras) and model.importance
+        return
     for later in extras[1:]:
         assert later, f'{name} adds no term in a later phase'
         for key, value in later.items():
@@ -264,3 +268,25 @@ def test_lwm_grad_cam_by_hand_and_zero_when_student_is_teacher():
     model.eval()
     losses = model.loss(*make_batch(tasks=['depth']))
     assert float(losses['loss_lwm.semantic']) == pytest.approx(0, abs=1e-6)
+
+
+def test_spg_damps_each_gradient_by_one_minus_its_importance():
+    model = MODELS.build(tiny_model_cfg(type='SPG'))
+    model.begin_phase(1, ['semantic'])
+    train_steps(model, ['semantic'])
+    model.end_phase(phase_data(['semantic']))
+    weight = model.backbone.layer4[0].conv1.weight
+    gamma = model.importance['backbone.layer4[0].conv1.weight'.replace(
+        '[0]', '.0')]
+    assert gamma.min() >= 0 and gamma.max() <= 1 and (gamma > 0).any()
+    model.begin_phase(2, ['depth'])
+    model.eval()
+    batch = make_batch(tasks=['depth'])
+    model.damping = False
+    raw, = torch.autograd.grad(sum(model.loss(*batch).values()), [weight])
+    model.damping = True
+    model.zero_grad()
+    sum(model.loss(*batch).values()).backward()
+    assert torch.allclose(weight.grad, raw * (1 - gamma), atol=1e-7)
+    # the new head has no importance: its gradient is untouched
+    assert 'heads.depth.conv_seg.weight' not in model.importance

@@ -1,0 +1,85 @@
+"""SPG: soft-masking of parameter-level gradients (Konishi et al., 2023)."""
+from typing import Dict, Optional, Sequence
+
+import torch
+from torch import Tensor
+
+from mmhad.registry import MODELS
+from mmhad.structures import MultiTaskDataSample
+from .parameter_regularization import ParameterRegularizer
+
+
+@MODELS.register_module()
+class SPG(ParameterRegularizer):
+    """Damp the gradients of parameters that mattered for earlier tasks.
+
+    At the end of each phase the importance of every parameter for the
+    phase's own task(s) is measured from that task's loss: the mean absolute
+    gradient over the phase's data, standardised within each parameter
+    tensor (zero mean, unit std) and squashed, ``gamma = max(0,
+    tanh(standardised))``; importances accumulate as the element-wise
+    maximum over phases. In later phases every gradient of a parameter with
+    an importance is multiplied by ``1 - gamma`` before the optimizer step
+    (a gradient hook), so parameters important to an old task barely move
+    and unimportant ones train freely. Every task has its own head and
+    loss, so task identity is known at training and test time, as SPG
+    assumes. No loss term is added; the importances (in the state dict)
+    travel with phase checkpoints.
+
+    Args:
+        max_batches (int, optional): Batches of a phase's data used for
+            the importance; all by default.
+        **kwargs: See :class:`BaseLifelongMethod`.
+    """
+
+    penalty_name = 'spg'
+    adds_loss_terms = False
+
+    def __init__(self, max_batches: Optional[int] = None, **kwargs) -> None:
+        super().__init__(max_batches=max_batches, **kwargs)
+        self._hooked = set()
+        self.damping = True  # off while a phase's own importance is measured
+
+    def batch_importance(self, inputs: Tensor,
+                         data_samples: Sequence[MultiTaskDataSample]
+                         ) -> Dict[str, Tensor]:
+        outputs = self.predict_tasks(inputs, self.new_tasks)
+        loss = sum(
+            self.supervised_losses(outputs, data_samples,
+                                   self.new_tasks).values())
+        return {n: g.abs() for n, g in self._grads_of(loss).items()}
+
+    def accumulate(self, previous, phase: Tensor) -> Tensor:
+        std = phase.std() if phase.numel() > 1 else phase.new_tensor(0.)
+        standardised = (phase - phase.mean()) / std.clamp(min=1e-12)
+        gamma = torch.tanh(standardised).clamp(min=0)
+        return gamma if previous is None else torch.maximum(previous, gamma)
+
+    def begin_phase(self, phase, new_tasks, teacher_state_dict=None):
+        added = super().begin_phase(phase, new_tasks, teacher_state_dict)
+        for name, param in self.named_parameters():
+            if name not in self._hooked:
+                param.register_hook(self._damp(name))
+                self._hooked.add(name)
+        return added
+
+    def end_phase(self, dataloader) -> None:
+        self.damping = False
+        try:
+            super().end_phase(dataloader)
+        finally:
+            self.damping = True
+
+    def _damp(self, name: str):
+        def hook(grad: Tensor) -> Tensor:
+            gamma = self.importance.get(name)
+            if gamma is None or not self.damping:
+                return grad
+            return grad * (1 - gamma.to(grad))
+        return hook
+
+    def extra_losses(self, inputs: Tensor,
+                     data_samples: Sequence[MultiTaskDataSample],
+                     feats: Sequence[Tensor], outputs: Dict[str, Tensor],
+                     distilled: Sequence[str]) -> Dict[str, Tensor]:
+        return {}  # SPG acts on the gradients, not through a loss
