@@ -1,8 +1,11 @@
 """SPG: soft-masking of parameter-level gradients (Konishi et al., 2023)."""
+import weakref
 from typing import Dict, Optional, Sequence
 
 import torch
 from torch import Tensor
+from torch.optim.optimizer import (register_optimizer_step_post_hook,
+                                   register_optimizer_step_pre_hook)
 
 from mmhad.registry import MODELS
 from mmhad.structures import MultiTaskDataSample
@@ -11,20 +14,23 @@ from .parameter_regularization import ParameterRegularizer
 
 @MODELS.register_module()
 class SPG(ParameterRegularizer):
-    """Damp the gradients of parameters that mattered for earlier tasks.
+    """Damp the updates of parameters that mattered for earlier tasks.
 
     At the end of each phase the importance of every parameter for the
     phase's own task(s) is measured from that task's loss: the mean absolute
     gradient over the phase's data, standardised within each parameter
     tensor (zero mean, unit std) and squashed, ``gamma = max(0,
     tanh(standardised))``; importances accumulate as the element-wise
-    maximum over phases. In later phases every gradient of a parameter with
-    an importance is multiplied by ``1 - gamma`` before the optimizer step
-    (a gradient hook), so parameters important to an old task barely move
-    and unimportant ones train freely. Every task has its own head and
-    loss, so task identity is known at training and test time, as SPG
-    assumes. No loss term is added; the importances (in the state dict)
-    travel with phase checkpoints.
+    maximum over phases. In later phases every optimizer step moves such a
+    parameter by ``1 - gamma`` times the step the optimizer computed, so
+    parameters important to an old task barely move and unimportant ones
+    train freely. SPG soft-masks the gradient; with Adam (every config
+    here) a gradient scaled by a constant per parameter gives the same
+    step, so the mask is applied to the step itself, which for plain SGD is
+    the same thing. Every task has its own head and loss, so task identity
+    is known at training and test time, as SPG assumes. No loss term is
+    added; the importances (in the state dict) travel with phase
+    checkpoints.
 
     Args:
         max_batches (int, optional): Batches of a phase's data used for
@@ -37,8 +43,13 @@ class SPG(ParameterRegularizer):
 
     def __init__(self, max_batches: Optional[int] = None, **kwargs) -> None:
         super().__init__(max_batches=max_batches, **kwargs)
-        self._hooked = set()
-        self.damping = True  # off while a phase's own importance is measured
+        self._before: Dict[str, Tensor] = {}
+        # Optimizers are rebuilt every phase, so the masking hooks onto
+        # every optimizer's step; weak references let the model go.
+        self._hooks = [
+            register_optimizer_step_pre_hook(_weak(self._save_parameters)),
+            register_optimizer_step_post_hook(_weak(self._mask_step))
+        ]
 
     def batch_importance(self, inputs: Tensor,
                          data_samples: Sequence[MultiTaskDataSample]
@@ -55,31 +66,39 @@ class SPG(ParameterRegularizer):
         gamma = torch.tanh(standardised).clamp(min=0)
         return gamma if previous is None else torch.maximum(previous, gamma)
 
-    def begin_phase(self, phase, new_tasks, teacher_state_dict=None):
-        added = super().begin_phase(phase, new_tasks, teacher_state_dict)
-        for name, param in self.named_parameters():
-            if name not in self._hooked:
-                param.register_hook(self._damp(name))
-                self._hooked.add(name)
-        return added
+    def _masked(self, optimizer) -> Dict[str, Tensor]:
+        owned = {id(p) for group in optimizer.param_groups
+                 for p in group['params']}
+        return {name: p for name, p in self.named_parameters()
+                if name in self.importance and id(p) in owned}
 
-    def end_phase(self, dataloader) -> None:
-        self.damping = False
-        try:
-            super().end_phase(dataloader)
-        finally:
-            self.damping = True
+    def _save_parameters(self, optimizer, args, kwargs) -> None:
+        if self.training:
+            self._before = {name: p.detach().clone()
+                            for name, p in self._masked(optimizer).items()}
 
-    def _damp(self, name: str):
-        def hook(grad: Tensor) -> Tensor:
-            gamma = self.importance.get(name)
-            if gamma is None or not self.damping:
-                return grad
-            return grad * (1 - gamma.to(grad))
-        return hook
+    def _mask_step(self, optimizer, args, kwargs) -> None:
+        with torch.no_grad():
+            for name, p in self._masked(optimizer).items():
+                if name in self._before:
+                    old = self._before[name]
+                    gamma = self.importance[name].to(p)
+                    p.copy_(old + (1 - gamma) * (p - old))
+        self._before = {}
 
     def extra_losses(self, inputs: Tensor,
                      data_samples: Sequence[MultiTaskDataSample],
                      feats: Sequence[Tensor], outputs: Dict[str, Tensor],
                      distilled: Sequence[str]) -> Dict[str, Tensor]:
-        return {}  # SPG acts on the gradients, not through a loss
+        return {}  # SPG acts on the optimizer's steps, not through a loss
+
+
+def _weak(method):
+    """A hook that calls a bound method while its object lives."""
+    ref = weakref.WeakMethod(method)
+
+    def hook(*args):
+        bound = ref()
+        if bound is not None:
+            bound(*args)
+    return hook

@@ -270,23 +270,25 @@ def test_lwm_grad_cam_by_hand_and_zero_when_student_is_teacher():
     assert float(losses['loss_lwm.semantic']) == pytest.approx(0, abs=1e-6)
 
 
-def test_spg_damps_each_gradient_by_one_minus_its_importance():
+def test_spg_scales_each_step_by_one_minus_its_importance():
     model = MODELS.build(tiny_model_cfg(type='SPG'))
     model.begin_phase(1, ['semantic'])
     train_steps(model, ['semantic'])
     model.end_phase(phase_data(['semantic']))
     weight = model.backbone.layer4[0].conv1.weight
-    gamma = model.importance['backbone.layer4[0].conv1.weight'.replace(
-        '[0]', '.0')]
+    gamma = model.importance['backbone.layer4.0.conv1.weight']
     assert gamma.min() >= 0 and gamma.max() <= 1 and (gamma > 0).any()
     model.begin_phase(2, ['depth'])
-    model.eval()
-    batch = make_batch(tasks=['depth'])
-    model.damping = False
-    raw, = torch.autograd.grad(sum(model.loss(*batch).values()), [weight])
-    model.damping = True
-    model.zero_grad()
-    sum(model.loss(*batch).values()).backward()
-    assert torch.allclose(weight.grad, raw * (1 - gamma), atol=1e-7)
-    # the new head has no importance: its gradient is untouched
+    model.train()
+    # plain SGD, lr 1: the unmasked step is minus the gradient
+    optimizer = torch.optim.SGD(model.parameters(), lr=1.0)
+    before = weight.detach().clone()
+    head = model.heads['depth'].conv_seg.weight
+    head_before = head.detach().clone()
+    sum(model.loss(*make_batch(tasks=['depth'])).values()).backward()
+    optimizer.step()
+    assert torch.allclose(weight - before, -(1 - gamma) * weight.grad,
+                          atol=1e-6)
+    # the new head has no importance: its step is the optimizer's own
     assert 'heads.depth.conv_seg.weight' not in model.importance
+    assert torch.allclose(head - head_before, -head.grad, atol=1e-6)
