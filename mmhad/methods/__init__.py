@@ -7,11 +7,12 @@ from .lwm import LwM
 from .mas import MAS
 from .parameter_regularization import ParameterRegularizer
 from .replay import ExemplarReplay
+from .sgp import SGP
 from .spg import SPG
 from .structured_distillation import StructuredDistillation
 
 __all__ = [
     'BaseLifelongMethod', 'FineTune', 'NonFiniteLossError', 'HAD', 'LwF',
     'LwM', 'EWC', 'MAS', 'ParameterRegularizer', 'FeatureDistillation',
-    'StructuredDistillation', 'ExemplarReplay', 'SPG'
+    'StructuredDistillation', 'ExemplarReplay', 'SPG', 'SGP'
 ]

@@ -1,15 +1,13 @@
 """SPG: soft-masking of parameter-level gradients (Konishi et al., 2023)."""
-import weakref
 from typing import Dict, Optional, Sequence
 
 import torch
 from torch import Tensor
-from torch.optim.optimizer import (register_optimizer_step_post_hook,
-                                   register_optimizer_step_pre_hook)
 
 from mmhad.registry import MODELS
 from mmhad.structures import MultiTaskDataSample
 from .parameter_regularization import ParameterRegularizer
+from .step_filter import StepFilter
 
 
 @MODELS.register_module()
@@ -26,8 +24,8 @@ class SPG(ParameterRegularizer):
     parameters important to an old task barely move and unimportant ones
     train freely. SPG soft-masks the gradient; with Adam (every config
     here) a gradient scaled by a constant per parameter gives the same
-    step, so the mask is applied to the step itself, which for plain SGD is
-    the same thing. Every task has its own head and loss, so task identity
+    step, so the mask is applied to the step itself (:class:`StepFilter`),
+    which for plain SGD is the same thing. Every task has its own head and loss, so task identity
     is known at training and test time, as SPG assumes. No loss term is
     added; the importances (in the state dict) travel with phase
     checkpoints.
@@ -43,13 +41,7 @@ class SPG(ParameterRegularizer):
 
     def __init__(self, max_batches: Optional[int] = None, **kwargs) -> None:
         super().__init__(max_batches=max_batches, **kwargs)
-        self._before: Dict[str, Tensor] = {}
-        # Optimizers are rebuilt every phase, so the masking hooks onto
-        # every optimizer's step; weak references let the model go.
-        self._hooks = [
-            register_optimizer_step_pre_hook(_weak(self._save_parameters)),
-            register_optimizer_step_post_hook(_weak(self._mask_step))
-        ]
+        self._step_filter = StepFilter(self)
 
     def batch_importance(self, inputs: Tensor,
                          data_samples: Sequence[MultiTaskDataSample]
@@ -66,25 +58,11 @@ class SPG(ParameterRegularizer):
         gamma = torch.tanh(standardised).clamp(min=0)
         return gamma if previous is None else torch.maximum(previous, gamma)
 
-    def _masked(self, optimizer) -> Dict[str, Tensor]:
-        owned = {id(p) for group in optimizer.param_groups
-                 for p in group['params']}
-        return {name: p for name, p in self.named_parameters()
-                if name in self.importance and id(p) in owned}
+    def filtered_names(self):
+        return self.importance
 
-    def _save_parameters(self, optimizer, args, kwargs) -> None:
-        if self.training:
-            self._before = {name: p.detach().clone()
-                            for name, p in self._masked(optimizer).items()}
-
-    def _mask_step(self, optimizer, args, kwargs) -> None:
-        with torch.no_grad():
-            for name, p in self._masked(optimizer).items():
-                if name in self._before:
-                    old = self._before[name]
-                    gamma = self.importance[name].to(p)
-                    p.copy_(old + (1 - gamma) * (p - old))
-        self._before = {}
+    def filter_step(self, name: str, step: Tensor) -> Tensor:
+        return (1 - self.importance[name].to(step)) * step
 
     def extra_losses(self, inputs: Tensor,
                      data_samples: Sequence[MultiTaskDataSample],
@@ -92,13 +70,3 @@ class SPG(ParameterRegularizer):
                      distilled: Sequence[str]) -> Dict[str, Tensor]:
         return {}  # SPG acts on the optimizer's steps, not through a loss
 
-
-def _weak(method):
-    """A hook that calls a bound method while its object lives."""
-    ref = weakref.WeakMethod(method)
-
-    def hook(*args):
-        bound = ref()
-        if bound is not None:
-            bound(*args)
-    return hook

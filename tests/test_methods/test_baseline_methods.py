@@ -54,8 +54,8 @@ def check_extra_terms(method_cfg, name):
     model, extras = run_phases(method_cfg)
     assert all(float(v) == 0 for v in extras[0].values())
     if not type(model).adds_loss_terms:
-        # it acts on the gradients (test_spg_damps_each_gradient_...)
-        assert not any(extras) and model.importance
+        # it acts on the optimizer's steps (tests of SPG and SGP below)
+        assert not any(extras)
         return
     for later in extras[1:]:
         assert later, f'{name} adds no term in a later phase'
@@ -292,3 +292,35 @@ def test_spg_scales_each_step_by_one_minus_its_importance():
     # the new head has no importance: its step is the optimizer's own
     assert 'heads.depth.conv_seg.weight' not in model.importance
     assert torch.allclose(head - head_before, -head.grad, atol=1e-6)
+
+
+def test_sgp_projects_each_step_out_of_earlier_inputs_span():
+    from mmhad.methods.sgp import extend_basis
+    model = MODELS.build(tiny_model_cfg(type='SGP', max_columns=64))
+    model.begin_phase(1, ['semantic'])
+    train_steps(model, ['semantic'])
+    model.end_phase(phase_data(['semantic']))
+    name = 'backbone.layer4.0.conv1.weight'
+    basis, scales = model.bases[name], model.scales[name]
+    assert torch.allclose(basis.t() @ basis, torch.eye(basis.shape[1]),
+                          atol=1e-4)
+    assert float(scales.max()) == pytest.approx(1) and scales.min() > 0
+    model.begin_phase(2, ['depth'])
+    model.train()
+    weight = model.backbone.layer4[0].conv1.weight
+    optimizer = torch.optim.SGD(model.parameters(), lr=1.0)
+    before = weight.detach().clone()
+    sum(model.loss(*make_batch(tasks=['depth'])).values()).backward()
+    optimizer.step()
+    grad = weight.grad.reshape(weight.shape[0], -1)
+    projection = basis @ torch.diag(scales) @ basis.t()
+    expected = -(grad - grad @ projection)
+    assert torch.allclose((weight - before).reshape_as(expected), expected,
+                          atol=1e-5)
+    # a second phase only adds directions the basis does not span yet
+    reps = torch.randn(basis.shape[0], 30)
+    grown, grown_scales = extend_basis(basis, scales, reps, 0.99, 10.0)
+    assert torch.equal(grown[:, :basis.shape[1]], basis)
+    assert torch.allclose(grown.t() @ grown, torch.eye(grown.shape[1]),
+                          atol=1e-4)
+    assert len(grown_scales) == grown.shape[1]
