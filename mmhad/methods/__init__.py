@@ -6,6 +6,7 @@ from .lwf import LwF
 from .lwm import LwM
 from .mas import MAS
 from .parameter_regularization import ParameterRegularizer
+from .piggyback import Piggyback
 from .replay import ExemplarReplay
 from .sgp import SGP
 from .spg import SPG
@@ -14,5 +15,6 @@ from .structured_distillation import StructuredDistillation
 __all__ = [
     'BaseLifelongMethod', 'FineTune', 'NonFiniteLossError', 'HAD', 'LwF',
     'LwM', 'EWC', 'MAS', 'ParameterRegularizer', 'FeatureDistillation',
-    'StructuredDistillation', 'ExemplarReplay', 'SPG', 'SGP'
+    'StructuredDistillation', 'ExemplarReplay', 'SPG', 'SGP',
+    'Piggyback'
 ]

@@ -324,3 +324,36 @@ def test_sgp_projects_each_step_out_of_earlier_inputs_span():
     assert torch.allclose(grown.t() @ grown, torch.eye(grown.shape[1]),
                           atol=1e-4)
     assert len(grown_scales) == grown.shape[1]
+
+
+def test_piggyback_old_tasks_never_change_and_new_masks_learn():
+    model = MODELS.build(tiny_model_cfg(type='Piggyback'))
+    inputs, _ = make_batch(tasks=['semantic'])
+    model.begin_phase(1, ['semantic'])
+    train_steps(model, ['semantic'])
+    model.eval()
+    with torch.no_grad():
+        before = model.predict_tasks(inputs, ['semantic'])['semantic']
+    weights = {n: p.detach().clone()
+               for n, p in model.backbone.named_parameters()}
+    for phase, task in ((2, 'depth'), (3, 'normal')):
+        model.begin_phase(phase, [task])
+        train_steps(model, [task])
+    model.eval()
+    with torch.no_grad():
+        after = model.predict_tasks(inputs, ['semantic', 'depth'])
+    assert torch.equal(after['semantic'], before)
+    assert all(torch.equal(p, weights[n])
+               for n, p in model.backbone.named_parameters())
+    # the later tasks learnt masks of their own over the frozen weights
+    scores = model.mask_scores['depth']
+    assert any(not torch.all(s == model.init_score) for s in scores.values())
+    assert 'semantic' not in model.mask_scores
+    assert 0 < model.mask_density('depth') <= 1
+    # a fresh model loads the phase-3 state, masks included
+    fresh = MODELS.build(tiny_model_cfg(type='Piggyback'))
+    fresh.load_state_dict(model.state_dict())
+    fresh.eval()
+    with torch.no_grad():
+        again = fresh.predict_tasks(inputs, ['semantic', 'depth'])
+    assert torch.equal(again['depth'], after['depth'])

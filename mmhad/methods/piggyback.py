@@ -1,0 +1,119 @@
+"""Parameter isolation by learned binary masks (Piggyback, Mallya et al.)."""
+from typing import Dict, Optional, Sequence
+
+import torch
+import torch.nn as nn
+from torch import Tensor
+from torch.func import functional_call
+
+from mmhad.registry import MODELS
+from mmhad.structures import MultiTaskDataSample
+from .base import BaseLifelongMethod, check_finite
+
+
+def _key(name: str) -> str:
+    """A parameter name as a ParameterDict key (no dots)."""
+    return name.replace('.', '__')
+
+
+@MODELS.register_module()
+class Piggyback(BaseLifelongMethod):
+    """One learned binary mask per task over the shared backbone's weights.
+
+    The first phase trains the backbone and its head as usual; its task
+    uses the weights unmasked. From the second phase on the backbone's
+    weights and norm layers are frozen, and each new task learns a real
+    score per convolution weight: its mask is ``score > threshold``, with a
+    straight-through gradient to the scores (Piggyback). A task's
+    prediction runs the backbone with its own mask, so the old tasks'
+    predictions never change: zero forgetting by construction, the upper
+    anchor of exemplar-free methods beside joint training. Cost: one score
+    per backbone convolution weight and task while training (1 bit per
+    weight and task once binarised), and one backbone pass per task at
+    prediction time.
+
+    Args:
+        threshold (float): Score above which a weight is kept.
+        init_score (float): Initial score (above ``threshold``: a new task
+            starts from the unmasked weights).
+        **kwargs: See :class:`BaseLifelongMethod`.
+    """
+
+    adds_loss_terms = False
+
+    def __init__(self,
+                 threshold: float = 5e-3,
+                 init_score: float = 1e-2,
+                 **kwargs) -> None:
+        kwargs.setdefault('norm_eval_from_phase', 2)
+        super().__init__(**kwargs)
+        self.threshold = threshold
+        self.init_score = init_score
+        self.mask_scores = nn.ModuleDict()
+
+    def _masked_weights(self) -> Dict[str, nn.Parameter]:
+        return {name: p for name, p in self.backbone.named_parameters()
+                if name.endswith('weight') and p.dim() == 4}
+
+    def add_task(self, name: str) -> nn.Module:
+        first = len(self.heads) == 0
+        head = super().add_task(name)
+        if not first:  # the first task owns the unmasked weights
+            self.mask_scores[name] = nn.ParameterDict({
+                _key(n): nn.Parameter(torch.full_like(p, self.init_score))
+                for n, p in self._masked_weights().items()
+            })
+        return head
+
+    def begin_phase(self, phase, new_tasks, teacher_state_dict=None):
+        added = super().begin_phase(phase, new_tasks, teacher_state_dict)
+        if phase > 1:
+            self.backbone.requires_grad_(False)
+            for name in self.heads:
+                trainable = name in self.new_tasks
+                self.heads[name].requires_grad_(trainable)
+                if name in self.mask_scores:
+                    self.mask_scores[name].requires_grad_(trainable)
+        return added
+
+    def task_features(self, name: str, inputs: Tensor) -> Sequence[Tensor]:
+        """Backbone (+ neck) features with task ``name``'s mask."""
+        if name not in self.mask_scores:
+            return self.extract_feat(inputs)
+        scores = self.mask_scores[name]
+        weights = {}
+        for param_name, weight in self._masked_weights().items():
+            score = scores[_key(param_name)]
+            # binary forward, straight-through gradient to the score
+            mask = (score > self.threshold).to(weight) + score - score.detach()
+            weights[param_name] = weight * mask
+        feats = functional_call(self.backbone, weights, (inputs, ))
+        return self.neck(feats) if self.neck is not None else feats
+
+    def predict_tasks(self,
+                      inputs: Tensor,
+                      names: Optional[Sequence[str]] = None
+                      ) -> Dict[str, Tensor]:
+        names = self.task_names if names is None else names
+        return {
+            name: self.decode(self.task_features(name, inputs), [name],
+                              inputs.shape[2:])[name]
+            for name in names
+        }
+
+    def loss(self, inputs: Tensor,
+             data_samples: Sequence[MultiTaskDataSample]) -> Dict[str, Tensor]:
+        outputs = self.predict_tasks(inputs, self.new_tasks)
+        losses = self.supervised_losses(outputs, data_samples, self.new_tasks)
+        check_finite(losses)
+        return losses
+
+    def mask_density(self, name: str) -> float:
+        """Fraction of the backbone's convolution weights task ``name``
+        keeps (1 for the first task)."""
+        if name not in self.mask_scores:
+            return 1.0
+        kept = sum(int((s > self.threshold).sum())
+                   for s in self.mask_scores[name].values())
+        total = sum(s.numel() for s in self.mask_scores[name].values())
+        return kept / total
