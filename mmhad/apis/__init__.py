@@ -1,0 +1,6 @@
+from .inference import (DEPTH_PNG_SCALE, inference_model, init_model,
+                        save_predictions)
+
+__all__ = [
+    'init_model', 'inference_model', 'save_predictions', 'DEPTH_PNG_SCALE'
+]

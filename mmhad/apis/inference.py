@@ -1,0 +1,149 @@
+"""Run a trained lifelong model on images, as ``mmseg.apis`` does."""
+import os
+import os.path as osp
+from typing import List, Optional, Sequence, Union
+
+import numpy as np
+import torch
+from mmengine.config import Config
+from mmengine.logging import MMLogger
+from mmengine.runner import load_checkpoint
+
+from mmhad.datasets.transforms.formatting import to_chw
+from mmhad.datasets.transforms.loading import load_image, read_rgb
+from mmhad.registry import MODELS
+from mmhad.structures import MultiTaskDataSample
+from mmhad.utils import register_all_modules
+
+ImageInput = Union[str, np.ndarray]
+
+
+def init_model(config: Union[str, Config],
+               checkpoint: Optional[str] = None,
+               device: str = 'cpu',
+               cfg_options: Optional[dict] = None):
+    """Build a config's model and load a checkpoint into it.
+
+    Any phase checkpoint works: the model predicts the tasks it has heads
+    for (``model.task_names``), which the log line names.
+
+    Args:
+        config (str | Config): Config file or object.
+        checkpoint (str, optional): ``phase_<t>_<task>.pth`` or an epoch
+            checkpoint; ``None`` leaves the weights as initialised (no
+            heads until a phase begins).
+        device (str): Where the model runs.
+        cfg_options (dict, optional): Overrides merged into the config.
+
+    Returns:
+        nn.Module: The model in eval mode, with ``cfg`` attached.
+    """
+    register_all_modules()
+    cfg = Config.fromfile(config) if isinstance(config, str) else config
+    if cfg_options:
+        cfg.merge_from_dict(cfg_options)
+    if checkpoint is not None:
+        # the checkpoint holds every weight: nothing to download
+        cfg.model.get('backbone', {})['init_cfg'] = None
+    model = MODELS.build(cfg.model)
+    if checkpoint is not None:
+        if not osp.isfile(checkpoint):
+            raise FileNotFoundError(f'checkpoint {checkpoint} not found')
+        load_checkpoint(model, checkpoint, map_location='cpu')
+    model.cfg = cfg
+    model.to(device).eval()
+    MMLogger.get_current_instance().info(
+        f'init_model: predicts {model.task_names or "no task yet"}'
+        + (f' ({checkpoint})' if checkpoint else ''))
+    return model
+
+
+def _as_image(img: ImageInput) -> np.ndarray:
+    """(H, W, 3) float32 in [0, 1] from a file (.npy, PNG, JPEG) or an
+    array (float in [0, 1] or uint8)."""
+    if isinstance(img, str):
+        return load_image(img) if img.endswith('.npy') else read_rgb(img)
+    array = np.asarray(img)
+    if array.ndim != 3 or array.shape[2] != 3:
+        raise ValueError(f'expected an H x W x 3 image, got shape '
+                         f'{array.shape}')
+    return array / 255. if array.dtype == np.uint8 else array
+
+
+def inference_model(
+    model, imgs: Union[ImageInput, Sequence[ImageInput]]
+) -> Union[MultiTaskDataSample, List[MultiTaskDataSample]]:
+    """Predict every task the model has a head for.
+
+    Args:
+        model: From :func:`init_model`.
+        imgs: One image or several (file paths or H x W x 3 arrays); images
+            of different sizes are run one by one.
+
+    Returns:
+        MultiTaskDataSample or list: ``pred_<task>`` for each task (class
+        ids (H, W), depth (1, H, W), normals (3, H, W), ...), with
+        ``img_path`` (for files) and ``ori_shape`` in the metainfo.
+    """
+    single = isinstance(imgs, (str, np.ndarray))
+    images = [imgs] if single else list(imgs)
+    results = []
+    device = next(model.parameters()).device
+    for img in images:
+        array = _as_image(img)
+        sample = MultiTaskDataSample(metainfo=dict(
+            ori_shape=array.shape[:2],
+            img_path=img if isinstance(img, str) else None))
+        batch = model.data_preprocessor(
+            dict(inputs=[to_chw(array).to(device)], data_samples=[sample]),
+            False)
+        results += model.predict(batch['inputs'], batch['data_samples'])
+    return results[0] if single else results
+
+
+#: Depth PNGs store round(depth * DEPTH_PNG_SCALE) as 16-bit integers.
+DEPTH_PNG_SCALE = 1000
+
+
+def save_predictions(sample: MultiTaskDataSample, model, out_dir: str,
+                     stem: str) -> List[str]:
+    """Write each ``pred_<task>`` of a sample in a lossless form.
+
+    Per task kind: class ids as an 8-bit PNG (16-bit above 255 classes);
+    binary maps (one channel in [0, 1]) as an 8-bit PNG of round(255 p);
+    one-channel regression (depth) as ``.npy`` and as a 16-bit PNG of
+    round(value * :data:`DEPTH_PNG_SCALE`) (millimetres for metres);
+    several channels (normals) as ``.npy`` and as an RGB PNG of
+    (n + 1) / 2 * 255.
+
+    Returns:
+        list[str]: The files written.
+    """
+    from PIL import Image
+    os.makedirs(out_dir, exist_ok=True)
+    written = []
+    for name in model.task_names:
+        pred = sample.get(model.tasks[name].pred_key)
+        if pred is None:
+            continue
+        pred = pred.detach().cpu().numpy()
+        base = osp.join(out_dir, f'{stem}_{name}')
+        if pred.ndim == 2:  # class ids
+            dtype = np.uint8 if pred.max(initial=0) < 256 else np.uint16
+            Image.fromarray(pred.astype(dtype)).save(base + '.png')
+            written.append(base + '.png')
+            continue
+        np.save(base + '.npy', pred)
+        written.append(base + '.npy')
+        if pred.shape[0] == 1 and model.tasks[name].FAMILY == \
+                'classification':
+            png = np.round(pred[0].clip(0, 1) * 255).astype(np.uint8)
+        elif pred.shape[0] == 1:
+            png = np.round(pred[0].clip(0, 65535 / DEPTH_PNG_SCALE) *
+                           DEPTH_PNG_SCALE).astype(np.uint16)
+        else:
+            png = np.round((pred[:3].transpose(1, 2, 0).clip(-1, 1) + 1) /
+                           2 * 255).astype(np.uint8)
+        Image.fromarray(png).save(base + '.png')
+        written.append(base + '.png')
+    return written

@@ -1,0 +1,78 @@
+"""init_model / inference_model on a phase checkpoint of a tiny model."""
+import numpy as np
+import pytest
+import torch
+from mmengine.config import Config
+
+from mmhad.apis import inference_model, init_model
+from mmhad.registry import MODELS
+from tests.conftest import tiny_model_cfg
+
+
+def test_a_phase_checkpoint_predicts_the_tasks_it_has_heads_for(tmp_path):
+    cfg = Config(dict(model=tiny_model_cfg(type='FineTune')))
+    trained = MODELS.build(cfg.model)
+    trained.begin_phase(1, ['semantic'])
+    trained.begin_phase(2, ['depth'])
+    path = str(tmp_path / 'phase_2_depth.pth')
+    torch.save(dict(state_dict=trained.state_dict(), meta=dict()), path)
+
+    model = init_model(cfg, path)
+    assert model.task_names == ['semantic', 'depth']
+    image = np.random.default_rng(0).random((32, 40, 3)).astype(np.float32)
+    np.save(tmp_path / 'img.npy', image)
+    sample = inference_model(model, str(tmp_path / 'img.npy'))
+    assert sample.pred_semantic.shape == (32, 40)
+    assert sample.pred_depth.shape == (1, 32, 40)
+    assert 'pred_normal' not in sample
+    # the same as the trained model's own prediction
+    trained.eval()
+    inputs = trained.data_preprocessor(
+        dict(inputs=[torch.from_numpy(image).permute(2, 0, 1)]),
+        False)['inputs']
+    with torch.no_grad():
+        expected = trained.predict_tasks(inputs)
+    assert torch.allclose(sample.pred_depth, expected['depth'][0])
+    # uint8 arrays are scaled; several images give several samples
+    samples = inference_model(model, [(image * 255).astype(np.uint8),
+                                      image[:16, :24]])
+    assert [s.pred_semantic.shape for s in samples] == [(32, 40), (16, 24)]
+    with pytest.raises(FileNotFoundError, match='missing.pth'):
+        init_model(cfg, str(tmp_path / 'missing.pth'))
+
+
+def test_image_demo_writes_each_task_losslessly(tmp_path):
+    import os.path as osp
+    import sys
+
+    from PIL import Image
+
+    from mmhad.apis import DEPTH_PNG_SCALE
+    from tests.conftest import REPO_ROOT
+    sys.path.insert(0, osp.join(REPO_ROOT, 'demo'))
+    from image_demo import main
+    cfg = Config(dict(model=tiny_model_cfg(type='FineTune')))
+    trained = MODELS.build(cfg.model)
+    for phase, task in enumerate(['semantic', 'depth', 'normal'], 1):
+        trained.begin_phase(phase, [task])
+    path = str(tmp_path / 'phase_3_normal.pth')
+    torch.save(dict(state_dict=trained.state_dict(), meta=dict()), path)
+    cfg_path = str(tmp_path / 'cfg.py')
+    cfg.dump(cfg_path)
+    image = (np.random.default_rng(1).random((32, 40, 3)) * 255).astype(
+        np.uint8)
+    Image.fromarray(image).save(tmp_path / 'room.png')
+    out = tmp_path / 'out'
+    main([str(tmp_path / 'room.png'), cfg_path, path, '--out-dir', str(out)])
+    classes = np.asarray(Image.open(out / 'room_semantic.png'))
+    assert classes.shape == (32, 40) and classes.max() < 7
+    depth = np.load(out / 'room_depth.npy')
+    depth_png = np.asarray(Image.open(out / 'room_depth.png'))
+    assert depth_png.dtype == np.uint16 or depth_png.dtype == np.int32
+    expected = np.round(depth[0].clip(0, None) * DEPTH_PNG_SCALE)
+    assert np.array_equal(depth_png.astype(np.int64),
+                          expected.astype(np.int64))
+    normal = np.load(out / 'room_normal.npy')
+    assert normal.shape == (3, 32, 40)
+    assert np.asarray(Image.open(out / 'room_normal.png')).shape == (32, 40,
+                                                                      3)
