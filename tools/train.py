@@ -107,7 +107,9 @@ def main():
             cfg.optim_wrapper.loss_scale = 'dynamic'
 
     cfg.resume = args.resume or args.resume_from is not None
-    if not cfg.resume and int(os.environ.get('RANK', 0)) == 0:
+    # the global rank: torchrun sets RANK, Slurm SLURM_PROCID
+    rank = int(os.environ.get('RANK', os.environ.get('SLURM_PROCID', 0)))
+    if not cfg.resume and rank == 0:
         # Before the Runner writes its config dump and logs into the dir.
         try:
             check_new_run(cfg.work_dir, overwrite=args.overwrite,
