@@ -59,7 +59,9 @@ PARAM_SCHEDULERS = Registry(
 METRICS = Registry(
     'metric', parent=MMSEG_METRICS, locations=['mmhad.evaluation'])
 TASK_UTILS = Registry('task util', parent=MMSEG_TASK_UTILS)
-VISUALIZERS = Registry('visualizer', parent=MMSEG_VISUALIZERS)
+VISUALIZERS = Registry(
+    'visualizer', parent=MMSEG_VISUALIZERS,
+    locations=['mmhad.visualization'])
 VISBACKENDS = Registry('vis_backend', parent=MMSEG_VISBACKENDS)
 LOG_PROCESSORS = Registry(
     'log_processor', parent=MMSEG_LOG_PROCESSORS, locations=['mmhad.engine'])

@@ -1,0 +1,41 @@
+"""The multi-task picture: input, then gt | pred per task."""
+import numpy as np
+import torch
+
+from mmhad.registry import VISUALIZERS
+from mmhad.structures import MultiTaskDataSample
+from tests.conftest import TASKS
+
+
+def test_panel_puts_gt_beside_pred_with_invalid_pixels_grey(tmp_path):
+    visualizer = VISUALIZERS.build(dict(
+        type='MultiTaskVisualizer', name='mt_vis_test', tasks=TASKS,
+        save_dir=str(tmp_path)))
+    h, w = 6, 8
+    sample = MultiTaskDataSample()
+    sample.gt_semantic = torch.randint(0, 7, (h, w)).float()
+    sample.gt_semantic[0, 0] = -1  # ignored
+    sample.pred_semantic = torch.randint(0, 7, (h, w))
+    depth = torch.rand(1, h, w) + 1
+    depth[0, 2, 3] = 0  # no depth there
+    sample.gt_depth = depth
+    sample.pred_depth = depth + 0.1
+    sample.gt_normal = torch.nn.functional.normalize(
+        torch.randn(3, h, w), dim=0)
+    image = np.random.default_rng(0).random((h, w, 3))
+    picture = visualizer.add_datasample('sample', image, sample,
+                                        out_file=str(tmp_path / 'p.png'))
+    # input row, then semantic, depth, normal rows; gt | pred columns
+    assert picture.shape == (4 * h, 2 * w, 3)
+    assert (tmp_path / 'p.png').is_file()
+    grey = np.array([128, 128, 128])
+    semantic_gt = picture[h:2 * h, :w]
+    assert (semantic_gt[0, 0] == grey).all()
+    depth_gt, depth_pred = picture[2 * h:3 * h, :w], picture[2 * h:3 * h, w:]
+    assert (depth_gt[2, 3] == grey).all() and (depth_pred[2, 3] == grey).all()
+    # no normal prediction: a blank cell
+    assert (picture[3 * h:, w:] == 255).all()
+    # without gt, only predictions are drawn
+    only_pred = visualizer.add_datasample('sample', image, sample,
+                                          draw_gt=False)
+    assert (only_pred[h:2 * h, :w] == 255).all()
