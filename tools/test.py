@@ -24,6 +24,11 @@ def parse_args():
     parser.add_argument(
         '--out', help='dump the metrics to this JSON file as well')
     parser.add_argument(
+        '--show-dir',
+        help='write a picture of every --show-interval-th test image (input, '
+        'then ground truth | prediction per task) to this folder')
+    parser.add_argument('--show-interval', type=int, default=1)
+    parser.add_argument(
         '--cfg-options',
         nargs='+',
         action=DictAction,
@@ -60,6 +65,16 @@ def main():
     cfg.train_cfg = None
     cfg.optim_wrapper = None
     cfg.param_scheduler = None
+    if args.show_dir is not None:
+        cfg.visualizer = dict(
+            type='MultiTaskVisualizer',
+            name=f'test_{osp.basename(args.checkpoint)}',
+            tasks=cfg.model.tasks,
+            vis_backends=[dict(type='LocalVisBackend')])
+        cfg.custom_hooks = list(cfg.get('custom_hooks') or []) + [
+            dict(type='MultiTaskVisualizationHook',
+                 interval=args.show_interval, out_dir=args.show_dir)
+        ]
     setup_cpu_distributed(cfg)
     runner = Runner.from_cfg(cfg)
     metrics = runner.test()

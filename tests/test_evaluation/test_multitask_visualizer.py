@@ -39,3 +39,32 @@ def test_panel_puts_gt_beside_pred_with_invalid_pixels_grey(tmp_path):
     only_pred = visualizer.add_datasample('sample', image, sample,
                                           draw_gt=False)
     assert (only_pred[h:2 * h, :w] == 255).all()
+
+
+def test_test_py_show_dir_writes_a_picture_per_image(tiny_data_root,
+                                                     tmp_path):
+    import glob
+    import os
+    import subprocess
+    import sys
+
+    from mmengine.runner import Runner
+    from PIL import Image
+
+    from tests.conftest import REPO_ROOT, tiny_cfg
+    work = tmp_path / 'run'
+    cfg = tiny_cfg('configs/baselines/finetune_r18_synthetic.py',
+                   tiny_data_root, work)
+    Runner.from_cfg(cfg).train()
+    config = str(tmp_path / 'cfg.py')
+    cfg.dump(config)
+    show = tmp_path / 'show'
+    subprocess.run([
+        sys.executable, os.path.join(REPO_ROOT, 'tools', 'test.py'), config,
+        str(work / 'phase_3_normal.pth'), '--show-dir', str(show),
+        '--work-dir', str(tmp_path / 'test')
+    ], check=True, cwd=REPO_ROOT,
+        env=dict(os.environ, OMP_NUM_THREADS='1'))
+    pictures = sorted(glob.glob(str(show / '*.png')))
+    assert len(pictures) == 6  # the tiny validation split
+    assert np.asarray(Image.open(pictures[0])).shape == (4 * 32, 2 * 40, 3)
