@@ -72,6 +72,15 @@ def test_image_demo_writes_each_task_losslessly(tmp_path):
     expected = np.round(depth[0].clip(0, None) * DEPTH_PNG_SCALE)
     assert np.array_equal(depth_png.astype(np.int64),
                           expected.astype(np.int64))
+    # a folder: every image in it, each at its own size
+    folder = tmp_path / 'folder'
+    folder.mkdir()
+    Image.fromarray(image[:16]).save(folder / 'a.png')
+    np.save(folder / 'b.npy', image.astype(np.float32) / 255)
+    main([str(folder), cfg_path, path, '--out-dir', str(tmp_path / 'f')])
+    assert np.asarray(Image.open(tmp_path / 'f' / 'a_semantic.png')).shape \
+        == (16, 40)
+    assert (tmp_path / 'f' / 'b_normal.npy').is_file()
     normal = np.load(out / 'room_normal.npy')
     assert normal.shape == (3, 32, 40)
     assert np.asarray(Image.open(out / 'room_normal.png')).shape == (32, 40,
