@@ -25,3 +25,20 @@ def test_strip_has_a_row_per_task_and_a_column_per_phase(tiny_data_root,
     assert (picture[2 * 32:3 * 32, 40:80] == 255).all()
     # semantic is predicted after every phase
     assert not (picture[32:64, 40:80] == 255).all()
+
+
+def test_browse_dataset_draws_every_task_of_the_training_pipeline(
+        tiny_data_root, tmp_path):
+    from browse_dataset import browse
+    cfg = tiny_cfg('configs/baselines/finetune_r18_synthetic.py',
+                   tiny_data_root, tmp_path)
+    cfg.train_dataloader.dataset.pipeline = [
+        dict(type='LoadMultiTaskNpy'),
+        dict(type='RandomHorizontalFlip', prob=1.0),
+        dict(type='PackMultiTaskInputs')]
+    paths = browse(cfg, 3, str(tmp_path / 'browse'))
+    assert len(paths) == 3
+    picture = np.asarray(Image.open(paths[0]))
+    # input + semantic, depth, normal rows; ground truth only
+    assert picture.shape == (4 * 32, 2 * 40, 3)
+    assert (picture[32:, 40:] == 255).all()

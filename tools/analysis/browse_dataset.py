@@ -1,0 +1,55 @@
+"""Draw what the training pipeline feeds the model, per task.
+
+    python tools/analysis/browse_dataset.py CONFIG [--number 10] \\
+        [--output-dir browse] [--cfg-options ...]
+
+Each of the first ``--number`` training samples goes through the config's
+training pipeline (augmentations included: flipped normals, rescaled depth)
+and is drawn as the input above one picture per task
+(:class:`MultiTaskVisualizer`, ground truth only), to check a dataset and
+its transforms before a long run.
+"""
+import argparse
+import os
+import os.path as osp
+
+from mmengine.config import Config, DictAction
+
+from mmhad.registry import DATASETS, VISUALIZERS
+from mmhad.utils import register_all_modules
+
+
+def browse(cfg: Config, number: int, output_dir: str) -> list:
+    register_all_modules()
+    dataset = DATASETS.build(cfg.train_dataloader.dataset)
+    visualizer = VISUALIZERS.build(dict(
+        type='MultiTaskVisualizer', name='browse_dataset',
+        tasks=cfg.model.tasks))
+    os.makedirs(output_dir, exist_ok=True)
+    written = []
+    for index in range(min(number, len(dataset))):
+        item = dataset[index]
+        image = item['inputs'].permute(1, 2, 0).numpy()
+        path = osp.join(output_dir, f'{index}.png')
+        visualizer.add_datasample(str(index), image, item['data_samples'],
+                                  draw_pred=False, out_file=path)
+        written.append(path)
+    return written
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('config')
+    parser.add_argument('--number', type=int, default=10)
+    parser.add_argument('--output-dir', default='browse_dataset')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction)
+    args = parser.parse_args(argv)
+    cfg = Config.fromfile(args.config)
+    if args.cfg_options:
+        cfg.merge_from_dict(args.cfg_options)
+    for path in browse(cfg, args.number, args.output_dir):
+        print(path)
+
+
+if __name__ == '__main__':
+    main()
