@@ -85,3 +85,31 @@ def test_image_demo_writes_each_task_losslessly(tmp_path):
     assert normal.shape == (3, 32, 40)
     assert np.asarray(Image.open(out / 'room_normal.png')).shape == (32, 40,
                                                                       3)
+
+
+def test_inferencer_on_a_folder_in_batches(tmp_path):
+    from mmhad.apis import MultiTaskInferencer
+    cfg = Config(dict(model=tiny_model_cfg(type='FineTune')))
+    trained = MODELS.build(cfg.model)
+    trained.begin_phase(1, ['semantic'])  # a phase-1 checkpoint
+    path = str(tmp_path / 'phase_1_semantic.pth')
+    torch.save(dict(state_dict=trained.state_dict(), meta=dict()), path)
+    folder = tmp_path / 'images'
+    folder.mkdir()
+    rng = np.random.default_rng(2)
+    for i in range(3):
+        np.save(folder / f'{i}.npy',
+                rng.random((24, 32, 3)).astype(np.float32))
+    (folder / 'notes.txt').write_text('not an image')
+    inferencer = MultiTaskInferencer(cfg, path)
+    result = inferencer(str(folder), batch_size=2,
+                        out_dir=str(tmp_path / 'out'))
+    predictions = result['predictions']
+    assert len(predictions) == 3
+    assert list(predictions[0]) == ['semantic']  # only its phase's task
+    assert predictions[2]['semantic'].shape == (24, 32)
+    assert sorted(p.name for p in (tmp_path / 'out').iterdir()) == [
+        f'{i}_semantic.png' for i in range(3)]
+    samples = inferencer(np.zeros((8, 8, 3), np.uint8),
+                         return_datasamples=True)['predictions']
+    assert samples[0].pred_semantic.shape == (8, 8)

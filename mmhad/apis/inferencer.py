@@ -1,0 +1,81 @@
+"""``MultiTaskInferencer``: mmengine's inferencer for lifelong models."""
+import os
+import os.path as osp
+from typing import List, Optional
+
+import numpy as np
+from mmengine.infer import BaseInferencer
+
+from mmhad.datasets.transforms.formatting import to_chw
+from mmhad.structures import MultiTaskDataSample
+from mmhad.utils import register_all_modules
+from .inference import _as_image, init_model, save_predictions
+
+#: Files a folder input is read for.
+IMAGE_SUFFIXES = ('.png', '.jpg', '.jpeg', '.bmp', '.npy')
+
+
+class MultiTaskInferencer(BaseInferencer):
+    """Predict every task a checkpoint has a head for, on image files,
+    folders or arrays, in batches, and write the predictions.
+
+    Example::
+
+        inferencer = MultiTaskInferencer('configs/had/had_r18_nyuv2.py',
+                                         'work_dirs/.../phase_3_normal.pth')
+        result = inferencer('images/', batch_size=4, out_dir='predictions')
+        result['predictions'][0]['depth']  # (1, H, W) numpy array
+
+    ``out_dir`` receives each task of each image in a lossless form
+    (:func:`save_predictions`). Images of one batch must share a size;
+    ``batch_size=1`` (the default) takes any mix.
+    """
+
+    visualize_kwargs = {'out_dir'}
+    postprocess_kwargs = {'return_datasamples'}
+
+    def __init__(self, model, weights: Optional[str] = None,
+                 device: str = 'cpu', show_progress: bool = False) -> None:
+        register_all_modules()
+        super().__init__(model, weights, device, scope='mmhad',
+                         show_progress=show_progress)
+
+    def _init_model(self, cfg, weights, device):
+        return init_model(cfg, weights, device)
+
+    def _init_pipeline(self, cfg):
+        def load(img) -> dict:
+            array = _as_image(img)
+            sample = MultiTaskDataSample(metainfo=dict(
+                ori_shape=array.shape[:2],
+                img_path=img if isinstance(img, str) else None))
+            return dict(inputs=to_chw(array), data_samples=sample)
+        return load
+
+    def _inputs_to_list(self, inputs) -> list:
+        if isinstance(inputs, str) and osp.isdir(inputs):
+            return [osp.join(inputs, f) for f in sorted(os.listdir(inputs))
+                    if f.lower().endswith(IMAGE_SUFFIXES)]
+        return list(inputs) if isinstance(inputs, (list, tuple)) else \
+            [inputs]
+
+    def visualize(self, inputs: list, preds: List[MultiTaskDataSample],
+                  out_dir: Optional[str] = None) -> Optional[List[list]]:
+        if out_dir is None:
+            return None
+        written = []
+        for index, (img, pred) in enumerate(zip(inputs, preds)):
+            stem = osp.splitext(osp.basename(img))[0] \
+                if isinstance(img, str) else f'{index:05d}'
+            written.append(save_predictions(pred, self.model, out_dir, stem))
+        return written
+
+    def postprocess(self, preds: List[MultiTaskDataSample],
+                    visualization=None,
+                    return_datasamples: bool = False) -> dict:
+        if not return_datasamples:
+            preds = [{
+                name: pred.get(self.model.tasks[name].pred_key).cpu().numpy()
+                for name in self.model.task_names
+            } for pred in preds]
+        return dict(predictions=preds, visualization=visualization)
