@@ -26,6 +26,8 @@ custom_hooks = [
     dict(type='LifelongResultsHook'),
     dict(type='WeightsOnlyCheckpointHook'),
     dict(type='RNGStateHook'),
+    # <work_dir>/forgetting/forgetting_0.png when the run ends
+    dict(type='ForgettingStripHook', images=[0]),
 ]
 # deterministic=True makes CPU/GPU kernels deterministic (slower on GPU).
 # DDP: heads of tasks a phase does not train get no gradient.

@@ -27,7 +27,8 @@ class MultiTaskInferencer(BaseInferencer):
         result['predictions'][0]['depth']  # (1, H, W) numpy array
 
     ``out_dir`` receives each task of each image in a lossless form
-    (:func:`save_predictions`). Images of one batch must share a size;
+    (:func:`save_predictions`) and a picture of all of them
+    (``<image>_panel.png``, :class:`MultiTaskVisualizer`). Images of one batch must share a size;
     ``batch_size=1`` (the default) takes any mix.
     """
 
@@ -63,11 +64,18 @@ class MultiTaskInferencer(BaseInferencer):
                   out_dir: Optional[str] = None) -> Optional[List[list]]:
         if out_dir is None:
             return None
+        from mmhad.visualization import MultiTaskVisualizer
+        visualizer = MultiTaskVisualizer(
+            name=f'inferencer_{id(self)}', tasks=self.model.cfg.model.tasks)
         written = []
         for index, (img, pred) in enumerate(zip(inputs, preds)):
             stem = osp.splitext(osp.basename(img))[0] \
                 if isinstance(img, str) else f'{index:05d}'
-            written.append(save_predictions(pred, self.model, out_dir, stem))
+            files = save_predictions(pred, self.model, out_dir, stem)
+            panel = osp.join(out_dir, f'{stem}_panel.png')
+            visualizer.add_datasample(stem, _as_image(img), pred,
+                                      draw_gt=False, out_file=panel)
+            written.append(files + [panel])
         return written
 
     def postprocess(self, preds: List[MultiTaskDataSample],

@@ -108,8 +108,9 @@ def test_inferencer_on_a_folder_in_batches(tmp_path):
     assert len(predictions) == 3
     assert list(predictions[0]) == ['semantic']  # only its phase's task
     assert predictions[2]['semantic'].shape == (24, 32)
-    assert sorted(p.name for p in (tmp_path / 'out').iterdir()) == [
-        f'{i}_semantic.png' for i in range(3)]
+    assert sorted(p.name for p in (tmp_path / 'out').iterdir()) == sorted(
+        [f'{i}_semantic.png' for i in range(3)] +
+        [f'{i}_panel.png' for i in range(3)])
     samples = inferencer(np.zeros((8, 8, 3), np.uint8),
                          return_datasamples=True)['predictions']
     assert samples[0].pred_semantic.shape == (8, 8)

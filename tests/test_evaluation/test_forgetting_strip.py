@@ -9,7 +9,7 @@ from PIL import Image
 from tests.conftest import REPO_ROOT, tiny_cfg
 
 sys.path.insert(0, osp.join(REPO_ROOT, 'tools', 'analysis'))
-from forgetting_strip import strips  # noqa: E402
+from mmhad.visualization import strips  # noqa: E402
 
 
 def test_strip_has_a_row_per_task_and_a_column_per_phase(tiny_data_root,
