@@ -68,3 +68,24 @@ def test_test_py_show_dir_writes_a_picture_per_image(tiny_data_root,
     pictures = sorted(glob.glob(str(show / '*.png')))
     assert len(pictures) == 6  # the tiny validation split
     assert np.asarray(Image.open(pictures[0])).shape == (4 * 32, 2 * 40, 3)
+
+
+def test_hook_sends_validation_pictures_tagged_with_the_phase(
+        tiny_data_root, tmp_path):
+    import glob
+
+    from mmengine.runner import Runner
+
+    from tests.conftest import tiny_cfg
+    cfg = tiny_cfg('configs/baselines/finetune_r18_synthetic.py',
+                   tiny_data_root, tmp_path / 'run')
+    cfg.custom_hooks.append(
+        dict(type='MultiTaskVisualizationHook', interval=3))
+    Runner.from_cfg(cfg).train()
+    # LocalVisBackend: vis_image/<tag>_<step>.png; 6 val images, every 3rd
+    images = sorted(glob.glob(str(tmp_path / 'run' / '*' / 'vis_data' /
+                                  'vis_image' / '*.png')))
+    names = [p.split('vis_image/')[1] for p in images]
+    assert len(names) == 2 * 3  # 2 images x 3 phases
+    assert any(n.startswith('phase1') for n in names)
+    assert any(n.startswith('phase3') for n in names)

@@ -11,10 +11,12 @@ from mmhad.registry import HOOKS
 @HOOKS.register_module()
 class MultiTaskVisualizationHook(Hook):
     """Draw every ``interval``-th validation / test image with
-    :class:`MultiTaskVisualizer` (input, then gt | pred per task).
+    :class:`MultiTaskVisualizer` (input, then gt | pred per task): the
+    runner's visualizer if it is one, else one that writes to the runner's
+    vis backends.
 
     During training the pictures go to the vis backends tagged with the
-    phase (``phase<t>/<image>``), so TensorBoard shows the same images after
+    phase (``phase<t>_<image>``), so TensorBoard shows the same images after
     every phase; in testing (``tools/test.py --show-dir DIR``) they are
     written to ``out_dir``.
 
@@ -30,13 +32,28 @@ class MultiTaskVisualizationHook(Hook):
                  out_dir: Optional[str] = None) -> None:
         self.interval = interval
         self.out_dir = out_dir
+        self._own = None
+
+    def _visualizer(self, runner):
+        """The runner's visualizer if it draws multi-task samples, else a
+        :class:`MultiTaskVisualizer` writing to the same backends."""
+        from mmhad.visualization import MultiTaskVisualizer
+        if isinstance(runner.visualizer, MultiTaskVisualizer):
+            return runner.visualizer
+        if self._own is None:
+            self._own = MultiTaskVisualizer(
+                name=f'multitask_{runner.experiment_name}',
+                tasks=runner.cfg.model.tasks)
+            self._own._vis_backends = runner.visualizer._vis_backends
+        return self._own
 
     def _draw(self, runner, batch_idx: int, data_batch: dict,
               outputs: Sequence, out_dir: Optional[str]) -> None:
-        visualizer = runner.visualizer
-        first = batch_idx * len(outputs)
+        visualizer = self._visualizer(runner)
         for offset, sample in enumerate(outputs):
-            index = first + offset
+            # the dataset index: the same images after every phase
+            index = sample.metainfo.get('sample_idx',
+                                        batch_idx * len(outputs) + offset)
             if index % self.interval:
                 continue
             image = data_batch['inputs'][offset].permute(1, 2, 0).cpu()
@@ -45,7 +62,8 @@ class MultiTaskVisualizationHook(Hook):
             # the lifelong loop's phase (0-based) while training, else none
             current = getattr(runner._train_loop, 'current_phase', None)
             phase = None if current is None else current + 1
-            name = f'phase{phase}/{stem}' if phase else stem
+            # no '/': LocalVisBackend writes the tag as a file name
+            name = f'phase{phase}_{stem}' if phase else stem
             out_file = None
             if out_dir is not None:
                 os.makedirs(out_dir, exist_ok=True)
