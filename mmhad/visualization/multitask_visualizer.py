@@ -63,7 +63,8 @@ class MultiTaskVisualizer(Visualizer):
 
     :meth:`add_datasample` draws the input and, for every task of the
     sample, ground truth and prediction side by side (a shared colour scale
-    for the two; pixels without ground truth grey in both), and sends the
+    for the two; pixels without ground truth grey in both; class colours
+    from ``dataset_meta['palette']`` where it fits the task), and sends the
     picture to the vis backends (TensorBoard with
     ``vis_backends=[dict(type='TensorboardVisBackend')]``).
 
@@ -80,6 +81,16 @@ class MultiTaskVisualizer(Visualizer):
                 name=task_name))
             for task_name, cfg in (tasks or {}).items()
         }
+
+    def _palette(self, task) -> Optional[np.ndarray]:
+        """The dataset's palette (``dataset_meta['palette']``) for the task
+        whose classes it lists; ``None`` (a fixed palette) otherwise."""
+        meta = self.dataset_meta or {}
+        palette = meta.get('palette')
+        if palette is None or len(palette) != getattr(task, 'num_classes',
+                                                      -1):
+            return None
+        return np.asarray(palette, dtype=np.uint8)
 
     def panel(self, image: np.ndarray, data_sample) -> np.ndarray:
         """The picture of one sample: rows of [input] and [gt | pred]."""
@@ -98,12 +109,13 @@ class MultiTaskVisualizer(Visualizer):
                 if valid.any():
                     shown = gt[0][valid]
                     value_range = (float(shown.min()), float(shown.max()))
+            palette = self._palette(task)
             cells = []
             for value in (gt, pred):
                 if value is None:
                     cells.append(np.full((height, width, 3), 255, np.uint8))
                     continue
-                cell = render_task(task, value, value_range)
+                cell = render_task(task, value, value_range, palette)
                 if gt is not None:
                     cell[~task.valid_mask(gt[None])[0].cpu().numpy()] = \
                         INVALID_GREY

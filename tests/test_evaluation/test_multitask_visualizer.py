@@ -35,6 +35,11 @@ def test_panel_puts_gt_beside_pred_with_invalid_pixels_grey(tmp_path):
     assert (depth_gt[2, 3] == grey).all() and (depth_pred[2, 3] == grey).all()
     # no normal prediction: a blank cell
     assert (picture[3 * h:, w:] == 255).all()
+    # the dataset's palette colours its classes
+    visualizer.dataset_meta = dict(palette=[[i * 30, 0, 0] for i in range(7)])
+    sample.gt_semantic[1, 1] = 4
+    recoloured = visualizer.add_datasample('sample', image, sample)
+    assert recoloured[h + 1, 1].tolist() == [120, 0, 0]
     # without gt, only predictions are drawn
     only_pred = visualizer.add_datasample('sample', image, sample,
                                           draw_gt=False)
