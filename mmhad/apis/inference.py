@@ -78,7 +78,9 @@ def inference_model(
     Args:
         model: From :func:`init_model`.
         imgs: One image or several (file paths or H x W x 3 arrays); images
-            of different sizes are run one by one.
+            of different sizes are run one by one. The geometric steps of
+            the config's test pipeline (``ResizeTo``, ``PadTo``) are applied
+            and the predictions mapped back to the input's size.
 
     Returns:
         MultiTaskDataSample or list: ``pred_<task>`` for each task (class
@@ -89,16 +91,60 @@ def inference_model(
     images = [imgs] if single else list(imgs)
     results = []
     device = next(model.parameters()).device
+    steps = _geometry(model)
     for img in images:
         array = _as_image(img)
+        ori_shape = array.shape[:2]
+        for step in steps:
+            array = step.transform(dict(img=array, gt_fields=[]))['img']
         sample = MultiTaskDataSample(metainfo=dict(
-            ori_shape=array.shape[:2],
+            ori_shape=ori_shape,
             img_path=img if isinstance(img, str) else None))
         batch = model.data_preprocessor(
             dict(inputs=[to_chw(array).to(device)], data_samples=[sample]),
             False)
-        results += model.predict(batch['inputs'], batch['data_samples'])
+        sample, = model.predict(batch['inputs'], batch['data_samples'])
+        if steps:
+            for name in model.task_names:
+                key = model.tasks[name].pred_key
+                sample.set_field(
+                    _back_to(sample.get(key), ori_shape, steps), key)
+        results.append(sample)
     return results[0] if single else results
+
+
+#: Test-pipeline transforms that change an image's geometry; inference
+#: applies them and maps predictions back to the input size.
+GEOMETRIC_TRANSFORMS = ('ResizeTo', 'PadTo')
+
+
+def _geometry(model) -> list:
+    """The geometric transforms of the model config's test pipeline."""
+    from mmhad.registry import TRANSFORMS
+    cfg = getattr(model, 'cfg', None) or {}
+    loader = cfg.get('test_dataloader') or {}
+    pipeline = (loader.get('dataset') or {}).get('pipeline') or []
+    return [TRANSFORMS.build(t) for t in pipeline
+            if t.get('type') in GEOMETRIC_TRANSFORMS]
+
+
+def _back_to(value: torch.Tensor, ori_shape, steps) -> torch.Tensor:
+    """A prediction of the transformed image at the input's size: padding
+    cropped off, resizing undone (nearest for class ids)."""
+    shapes = [tuple(ori_shape)]
+    for step in steps[:-1]:
+        shapes.append(tuple(getattr(step, 'size', shapes[-1])))
+    for step, shape in zip(reversed(steps), reversed(shapes)):
+        if type(step).__name__ == 'PadTo':
+            value = value[..., :shape[0], :shape[1]]
+        else:
+            ids = value.dim() == 2
+            resized = torch.nn.functional.interpolate(
+                value[None, None].float() if ids else value[None].float(),
+                size=shape, mode='nearest' if ids else 'bilinear',
+                align_corners=None if ids else False)
+            value = resized[0, 0].to(value.dtype) if ids else resized[0]
+    return value
 
 
 #: Depth PNGs store round(depth * DEPTH_PNG_SCALE) as 16-bit integers.

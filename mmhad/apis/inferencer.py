@@ -3,13 +3,12 @@ import os
 import os.path as osp
 from typing import List, Optional
 
-import numpy as np
 from mmengine.infer import BaseInferencer
 
-from mmhad.datasets.transforms.formatting import to_chw
 from mmhad.structures import MultiTaskDataSample
 from mmhad.utils import register_all_modules
-from .inference import _as_image, init_model, save_predictions
+from .inference import (_as_image, inference_model, init_model,
+                        save_predictions)
 
 #: Files a folder input is read for.
 IMAGE_SUFFIXES = ('.png', '.jpg', '.jpeg', '.bmp', '.npy')
@@ -28,8 +27,7 @@ class MultiTaskInferencer(BaseInferencer):
 
     ``out_dir`` receives each task of each image in a lossless form
     (:func:`save_predictions`) and a picture of all of them
-    (``<image>_panel.png``, :class:`MultiTaskVisualizer`). Images of one batch must share a size;
-    ``batch_size=1`` (the default) takes any mix.
+    (``<image>_panel.png``, :class:`MultiTaskVisualizer`).
     """
 
     visualize_kwargs = {'out_dir'}
@@ -45,13 +43,15 @@ class MultiTaskInferencer(BaseInferencer):
         return init_model(cfg, weights, device)
 
     def _init_pipeline(self, cfg):
-        def load(img) -> dict:
-            array = _as_image(img)
-            sample = MultiTaskDataSample(metainfo=dict(
-                ori_shape=array.shape[:2],
-                img_path=img if isinstance(img, str) else None))
-            return dict(inputs=to_chw(array), data_samples=sample)
-        return load
+        # inference_model reads each input and applies the test pipeline's
+        # geometry, so a batch is the list of inputs as given
+        return lambda img: img
+
+    def _init_collate(self, cfg):
+        return list
+
+    def forward(self, inputs: list, **kwargs) -> List[MultiTaskDataSample]:
+        return inference_model(self.model, inputs)
 
     def _inputs_to_list(self, inputs) -> list:
         if isinstance(inputs, str) and osp.isdir(inputs):

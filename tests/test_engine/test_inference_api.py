@@ -114,3 +114,23 @@ def test_inferencer_on_a_folder_in_batches(tmp_path):
     samples = inferencer(np.zeros((8, 8, 3), np.uint8),
                          return_datasamples=True)['predictions']
     assert samples[0].pred_semantic.shape == (8, 8)
+
+
+def test_resize_and_pad_of_the_test_pipeline_are_undone(tmp_path):
+    cfg = Config(dict(
+        model=tiny_model_cfg(type='FineTune'),
+        test_dataloader=dict(dataset=dict(pipeline=[
+            dict(type='LoadTaskonomy'),
+            dict(type='ResizeTo', size=(32, 40)),
+            dict(type='PadTo', size=(48, 48)),
+            dict(type='PackMultiTaskInputs')]))))
+    trained = MODELS.build(cfg.model)
+    for phase, task in enumerate(['semantic', 'depth'], 1):
+        trained.begin_phase(phase, [task])
+    path = str(tmp_path / 'phase_2_depth.pth')
+    torch.save(dict(state_dict=trained.state_dict(), meta=dict()), path)
+    model = init_model(cfg, path)
+    sample = inference_model(model, np.random.default_rng(3).random(
+        (20, 30, 3)).astype(np.float32))
+    assert sample.pred_semantic.shape == (20, 30)
+    assert sample.pred_depth.shape == (1, 20, 30)
