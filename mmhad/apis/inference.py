@@ -159,8 +159,9 @@ def save_predictions(sample: MultiTaskDataSample, model, out_dir: str,
     binary maps (one channel in [0, 1]) as an 8-bit PNG of round(255 p);
     one-channel regression (depth) as ``.npy`` and as a 16-bit PNG of
     round(value * :data:`DEPTH_PNG_SCALE`) (millimetres for metres);
-    several channels (normals) as ``.npy`` and as an RGB PNG of
-    (n + 1) / 2 * 255.
+    three channels (normals) as ``.npy`` and as an RGB PNG of
+    (n + 1) / 2 * 255; other channel counts as ``.npy`` only. The ``.npy``
+    files are exact; the PNGs are for viewing (rounded, clipped).
 
     Returns:
         list[str]: The files written.
@@ -187,9 +188,11 @@ def save_predictions(sample: MultiTaskDataSample, model, out_dir: str,
         elif pred.shape[0] == 1:
             png = np.round(pred[0].clip(0, 65535 / DEPTH_PNG_SCALE) *
                            DEPTH_PNG_SCALE).astype(np.uint16)
+        elif pred.shape[0] == 3:
+            png = np.round((pred.transpose(1, 2, 0).clip(-1, 1) + 1) / 2 *
+                           255).astype(np.uint8)
         else:
-            png = np.round((pred[:3].transpose(1, 2, 0).clip(-1, 1) + 1) /
-                           2 * 255).astype(np.uint8)
+            continue  # other channel counts: the .npy only
         Image.fromarray(png).save(base + '.png')
         written.append(base + '.png')
     return written

@@ -134,3 +134,31 @@ def test_resize_and_pad_of_the_test_pipeline_are_undone(tmp_path):
         (20, 30, 3)).astype(np.float32))
     assert sample.pred_semantic.shape == (20, 30)
     assert sample.pred_depth.shape == (1, 20, 30)
+
+
+def test_save_predictions_of_every_task_kind(tmp_path):
+    from PIL import Image
+
+    from mmhad.apis import save_predictions
+    tasks = dict(
+        semantic=dict(type='SemanticTask', num_classes=7),
+        edge=dict(type='EdgeTask'),
+        sal=dict(type='SaliencyTask'),
+        parts=dict(type='HumanPartsTask'),
+        curvature=dict(type='DenseRegressionTask', channels=2),
+        depth=dict(type='DepthTask'),
+        normal=dict(type='NormalTask'))
+    cfg = Config(dict(model=tiny_model_cfg(type='FineTune', tasks=tasks)))
+    model = MODELS.build(cfg.model)
+    model.begin_phase(1, list(tasks))
+    model.eval()
+    sample = inference_model(model, np.zeros((16, 20, 3), np.float32))
+    files = save_predictions(sample, model, str(tmp_path), 'x')
+    names = sorted(p.split('/')[-1] for p in files)
+    assert names == sorted([
+        'x_semantic.png', 'x_parts.png', 'x_edge.npy', 'x_edge.png',
+        'x_sal.npy', 'x_sal.png', 'x_curvature.npy', 'x_depth.npy',
+        'x_depth.png', 'x_normal.npy', 'x_normal.png'])
+    edge = np.asarray(Image.open(tmp_path / 'x_edge.png'))
+    assert edge.dtype == np.uint8 and edge.shape == (16, 20)
+    assert np.load(tmp_path / 'x_curvature.npy').shape == (2, 16, 20)
