@@ -81,6 +81,16 @@ class ParameterRegularizer(BaseLifelongMethod):
         """
         return phase if previous is None else self.decay * previous + phase
 
+    def _new_task_grads(self, inputs: Tensor,
+                        data_samples: Sequence[MultiTaskDataSample]
+                        ) -> Dict[str, Tensor]:
+        """Gradients of the phase's own supervised loss on one batch."""
+        outputs = self.predict_tasks(inputs, self.new_tasks)
+        loss = sum(
+            self.supervised_losses(outputs, data_samples,
+                                   self.new_tasks).values())
+        return self._grads_of(loss)
+
     def _grads_of(self, loss: Tensor) -> Dict[str, Tensor]:
         params = {n: p for n, p in self.named_parameters() if p.requires_grad}
         grads = torch.autograd.grad(

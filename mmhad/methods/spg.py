@@ -46,11 +46,10 @@ class SPG(ParameterRegularizer):
     def batch_importance(self, inputs: Tensor,
                          data_samples: Sequence[MultiTaskDataSample]
                          ) -> Dict[str, Tensor]:
-        outputs = self.predict_tasks(inputs, self.new_tasks)
-        loss = sum(
-            self.supervised_losses(outputs, data_samples,
-                                   self.new_tasks).values())
-        return {n: g.abs() for n, g in self._grads_of(loss).items()}
+        return {
+            n: g.abs()
+            for n, g in self._new_task_grads(inputs, data_samples).items()
+        }
 
     def accumulate(self, previous, phase: Tensor) -> Tensor:
         std = phase.std() if phase.numel() > 1 else phase.new_tensor(0.)
