@@ -1,3 +1,3 @@
-# LwM on the synthetic rooms (see lwm_r18_nyuv2.py).
+# LwM on the synthetic rooms (see lwm_r18_nyuv2.py for gamma = 0.01).
 _base_ = ['./lwf_r18_synthetic.py']
-model = dict(type='LwM', attention_weight=1.0)
+model = dict(type='LwM', attention_weight=0.01)
