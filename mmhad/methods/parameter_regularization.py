@@ -32,7 +32,8 @@ class ParameterRegularizer(BaseLifelongMethod):
         **kwargs: See :class:`BaseLifelongMethod`.
     """
 
-    #: Prefix of the penalty's loss key, ``loss_<name>``.
+    #: Prefix of the penalty's loss key, ``loss_<name>``; ``None``: the
+    #: method uses the importance otherwise (SPG) and keeps no anchors.
     penalty_name = 'reg'
 
     def __init__(self,
@@ -73,7 +74,8 @@ class ParameterRegularizer(BaseLifelongMethod):
                 continue
             self.importance[name] = self.accumulate(
                 self.importance.get(name), total[name] / max(batches, 1))
-            self.anchors[name] = param.detach().clone()
+            if self.penalty_name is not None:
+                self.anchors[name] = param.detach().clone()
 
     def accumulate(self, previous, phase: Tensor) -> Tensor:
         """Importance after a phase from the earlier one (``None`` after

@@ -1,5 +1,5 @@
 """SGP: scaled gradient projection (Saha & Roy, AAAI 2023)."""
-from typing import Dict, Iterable, Optional, Sequence
+from typing import Dict, Iterable, Optional
 
 import torch
 import torch.nn as nn
@@ -7,7 +7,6 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from mmhad.registry import MODELS
-from mmhad.structures import MultiTaskDataSample
 from .base import BaseLifelongMethod
 from .step_filter import StepFilter
 
@@ -149,12 +148,6 @@ class SGP(BaseLifelongMethod):
                 self.scales[name].to(step)) @ basis.t()
         flat = step.reshape(step.shape[0], -1)
         return (flat - flat @ self._projections[name]).view_as(step)
-
-    def extra_losses(self, inputs: Tensor,
-                     data_samples: Sequence[MultiTaskDataSample],
-                     feats: Sequence[Tensor], outputs: Dict[str, Tensor],
-                     distilled: Sequence[str]) -> Dict[str, Tensor]:
-        return {}  # SGP acts on the optimizer's steps, not through a loss
 
     def get_extra_state(self) -> dict:
         return dict(bases=self.bases, scales=self.scales)

@@ -27,7 +27,8 @@ class SPG(ParameterRegularizer):
     step, so the mask is applied to the step itself (:class:`StepFilter`),
     which for plain SGD is the same thing. Every task has its own head and loss, so task identity
     is known at training and test time, as SPG assumes. No loss term is
-    added; the importances (in the state dict) travel with phase
+    added (no anchors are kept, so :class:`ParameterRegularizer` adds no
+    penalty); the importances (in the state dict) travel with phase
     checkpoints.
 
     Args:
@@ -36,7 +37,7 @@ class SPG(ParameterRegularizer):
         **kwargs: See :class:`BaseLifelongMethod`.
     """
 
-    penalty_name = 'spg'
+    penalty_name = None  # no quadratic penalty, no anchors
     adds_loss_terms = False
 
     def __init__(self, max_batches: Optional[int] = None, **kwargs) -> None:
@@ -62,10 +63,3 @@ class SPG(ParameterRegularizer):
 
     def filter_step(self, name: str, step: Tensor) -> Tensor:
         return (1 - self.importance[name].to(step)) * step
-
-    def extra_losses(self, inputs: Tensor,
-                     data_samples: Sequence[MultiTaskDataSample],
-                     feats: Sequence[Tensor], outputs: Dict[str, Tensor],
-                     distilled: Sequence[str]) -> Dict[str, Tensor]:
-        return {}  # SPG acts on the optimizer's steps, not through a loss
-

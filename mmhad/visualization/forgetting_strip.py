@@ -9,7 +9,7 @@ import numpy as np
 from mmengine.config import Config
 
 from mmhad.registry import DATASETS
-from .multitask_visualizer import render_task
+from .multitask_visualizer import render_row, to_uint8_image
 
 
 def phase_checkpoints(run_dir: str) -> list:
@@ -48,32 +48,16 @@ def strips(run_dir: str, indices: Sequence[int], out_dir: str) -> List[str]:
         image = item['inputs'].permute(1, 2, 0).numpy()
         gts = item['data_samples']
         preds = [inference_model(model, image) for model in models]
-        height, width = image.shape[:2]
-        blank = np.full((height, width, 3), 255, np.uint8)
-        rows = [[(np.clip(image, 0, 1) * 255).astype(np.uint8)] +
-                [blank] * len(models)]
+        size = image.shape[:2]
+        picture = [np.concatenate(
+            [to_uint8_image(image)] +
+            [np.full((*size, 3), 255, np.uint8)] * len(models), axis=1)]
         for name in final.task_names:
             task = final.tasks[name]
-            gt = gts.get(task.gt_key)
-            valid = task.valid_mask(gt[None])[0].numpy() if gt is not None \
-                else None
-            value_range = None
-            if gt is not None and task.FAMILY == 'regression' and \
-                    gt.shape[0] == 1 and valid.any():
-                shown = gt[0].numpy()[valid]
-                value_range = (float(shown.min()), float(shown.max()))
-            row = [render_task(task, gt, value_range) if gt is not None
-                   else blank]
-            for pred in preds:
-                value = pred.get(task.pred_key)
-                row.append(blank if value is None else
-                           render_task(task, value, value_range))
-            if valid is not None:
-                for cell in row:
-                    if cell is not blank:
-                        cell[~valid] = (128, 128, 128)
-            rows.append(row)
-        picture = np.concatenate([np.concatenate(r, axis=1) for r in rows])
+            picture.append(render_row(
+                task, gts.get(task.gt_key),
+                [pred.get(task.pred_key) for pred in preds], size))
+        picture = np.concatenate(picture)
         path = osp.join(out_dir, f'forgetting_{index}.png')
         from PIL import Image
         Image.fromarray(picture).save(path)

@@ -1,6 +1,6 @@
 """One picture per image: the input, then ground truth and prediction of
 every task side by side."""
-from typing import Dict, Optional
+from typing import Dict, Optional, Sequence
 
 import matplotlib
 import numpy as np
@@ -57,6 +57,43 @@ def render_task(task, value: torch.Tensor, value_range=None,
     return (colours(scaled.clip(0, 1))[..., :3] * 255).astype(np.uint8)
 
 
+def render_row(task, gt: Optional[torch.Tensor], values: Sequence,
+               size, palette: Optional[np.ndarray] = None) -> np.ndarray:
+    """A task's ground truth beside any number of its predictions, as one
+    (H, W * (1 + len(values)), 3) uint8 picture.
+
+    One-channel regression maps share the colour scale of the ground
+    truth's valid values; pixels without ground truth are grey in every
+    cell; a missing map (``None``) is a white cell.
+    """
+    blank = np.full((*size, 3), 255, np.uint8)
+    valid = None
+    value_range = None
+    if gt is not None:
+        valid = task.valid_mask(gt[None])[0].cpu().numpy()
+        if gt.dim() == 3 and gt.shape[0] == 1 and \
+                task.FAMILY == 'regression' and valid.any():
+            shown = gt[0].cpu().numpy()[valid]
+            value_range = (float(shown.min()), float(shown.max()))
+    cells = []
+    for value in [gt] + list(values):
+        if value is None:
+            cells.append(blank)
+            continue
+        cell = render_task(task, value, value_range, palette)
+        if valid is not None:
+            cell[~valid] = INVALID_GREY
+        cells.append(cell)
+    return np.concatenate(cells, axis=1)
+
+
+def to_uint8_image(image: np.ndarray) -> np.ndarray:
+    """(H, W, 3) uint8 from uint8 or float in [0, 1]."""
+    if image.dtype == np.uint8:
+        return image
+    return (np.clip(image, 0, 1) * 255).astype(np.uint8)
+
+
 @VISUALIZERS.register_module()
 class MultiTaskVisualizer(Visualizer):
     """mmengine ``Visualizer`` for multi-task data samples.
@@ -102,25 +139,8 @@ class MultiTaskVisualizer(Visualizer):
             pred = data_sample.get(task.pred_key)
             if gt is None and pred is None:
                 continue
-            value_range = None
-            if gt is not None and gt.dim() == 3 and gt.shape[0] == 1 \
-                    and task.FAMILY == 'regression':
-                valid = task.valid_mask(gt[None])[0]
-                if valid.any():
-                    shown = gt[0][valid]
-                    value_range = (float(shown.min()), float(shown.max()))
-            palette = self._palette(task)
-            cells = []
-            for value in (gt, pred):
-                if value is None:
-                    cells.append(np.full((height, width, 3), 255, np.uint8))
-                    continue
-                cell = render_task(task, value, value_range, palette)
-                if gt is not None:
-                    cell[~task.valid_mask(gt[None])[0].cpu().numpy()] = \
-                        INVALID_GREY
-                cells.append(cell)
-            rows.append(np.concatenate(cells, axis=1))
+            rows.append(render_row(task, gt, [pred], (height, width),
+                                   self._palette(task)))
         return np.concatenate(rows, axis=0)
 
     def add_datasample(self,
@@ -135,8 +155,7 @@ class MultiTaskVisualizer(Visualizer):
                        step: int = 0) -> np.ndarray:
         """Draw one sample (see :meth:`panel`); ``image`` is (H, W, 3)
         uint8 RGB or float in [0, 1]."""
-        if image.dtype != np.uint8:
-            image = (np.clip(image, 0, 1) * 255).astype(np.uint8)
+        image = to_uint8_image(image)
         sample = data_sample.clone() if data_sample is not None else None
         if sample is not None:
             for task in self.tasks.values():
