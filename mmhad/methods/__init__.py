@@ -5,6 +5,7 @@ from .had import HAD
 from .lwf import LwF
 from .lwm import LwM
 from .mas import MAS
+from .old_task_weighting import AdaptiveOldTaskWeighting
 from .parameter_regularization import ParameterRegularizer
 from .piggyback import Piggyback
 from .replay import ExemplarReplay
@@ -16,5 +17,5 @@ __all__ = [
     'BaseLifelongMethod', 'FineTune', 'NonFiniteLossError', 'HAD', 'LwF',
     'LwM', 'EWC', 'MAS', 'ParameterRegularizer', 'FeatureDistillation',
     'StructuredDistillation', 'ExemplarReplay', 'SPG', 'SGP',
-    'Piggyback'
+    'Piggyback', 'AdaptiveOldTaskWeighting'
 ]

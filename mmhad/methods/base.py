@@ -1,9 +1,10 @@
 """What every lifelong method shares: phases, the frozen teacher, L_new."""
 import copy
-from typing import Dict, Iterable, List, Optional, Sequence
+from typing import Dict, Iterable, List, Optional, Sequence, Union
 
 import torch
 import torch.nn as nn
+from mmengine.logging import print_log
 from torch import Tensor
 from torch.nn.modules.batchnorm import _BatchNorm
 
@@ -45,7 +46,9 @@ class BaseLifelongMethod(LifelongDensePredictor):
     step (DKD-style sampling, to trade compute for retention): with
     ``distill_tasks_per_step=k`` each step draws k of the old tasks and their
     terms are scaled by ``num_old / k`` so that the expected total equals
-    distilling them all.
+    distilling them all. Their terms weigh the same (1 / num_old of the
+    method's weight each) unless ``old_task_weighting`` adapts them
+    (:class:`AdaptiveOldTaskWeighting`, DKD's adaptive weighting).
 
     BatchNorm layers compute different outputs in train mode (batch
     statistics) and eval mode (running statistics), and the teacher always
@@ -67,6 +70,20 @@ class BaseLifelongMethod(LifelongDensePredictor):
             (:class:`TeacherCache`, e.g. ``dict(dtype='float32')``); needs a
             pipeline without random transforms. ``None``: run the teacher
             every step.
+        old_task_weighting (dict, optional): Config of a module that
+            scales each old task's distillation terms
+            (``dict(type='AdaptiveOldTaskWeighting')``); ``None``: the same
+            weight for every old task. Only for methods that distil old
+            tasks.
+        compile (bool | dict, optional): ``torch.compile`` the training
+            forward and losses (``True``, or its keyword arguments, e.g.
+            ``dict(mode='max-autotune')``), once per phase: a phase
+            changes the graph (new heads, the teacher, the old tasks), so
+            :meth:`begin_phase` drops the last phase's graphs
+            (``torch._dynamo.reset()``, for the whole process) and the
+            first steps of every phase compile. The backward pass follows
+            through AOTAutograd; the optimizer step stays eager. ``None``:
+            eager.
         **kwargs: See :class:`LifelongDensePredictor` (``backbone``,
             ``decode_head``, ``tasks``, ...).
     """
@@ -83,8 +100,22 @@ class BaseLifelongMethod(LifelongDensePredictor):
                  distill_tasks_per_step: Optional[int] = None,
                  norm_eval_from_phase: Optional[int] = None,
                  teacher_cache: Optional[dict] = None,
+                 old_task_weighting: Optional[dict] = None,
+                 compile: Union[bool, dict, None] = None,
                  **kwargs) -> None:
         super().__init__(**kwargs)
+        if compile is not None and not isinstance(compile, (bool, dict)):
+            raise TypeError('compile must be True, False, None or a dict of '
+                            f'torch.compile arguments, got {compile!r}')
+        self.compile_cfg = (dict() if compile is True else
+                            dict(compile) if compile else None)
+        if old_task_weighting is not None and not self.distils_old_tasks:
+            raise ValueError(
+                f'old_task_weighting scales the distillation terms of old '
+                f'tasks; {type(self).__name__} has none (use a distilling '
+                f'method such as LwF or HAD, or old_task_weighting=None)')
+        self.old_task_weighting = MODELS.build(old_task_weighting) \
+            if old_task_weighting is not None else None
         self.teacher_cache = TeacherCache(**teacher_cache) \
             if teacher_cache is not None else None
         if norm_eval_from_phase is not None and norm_eval_from_phase < 1:
@@ -118,6 +149,9 @@ class BaseLifelongMethod(LifelongDensePredictor):
         """
         for name in new_tasks:
             self.get_task(name)  # unknown names fail here, before any change
+        # the last phase's compiled step is neither copied into the teacher
+        # nor reused on this phase's modules
+        vars(self).pop('_compiled_loss', None)
         old = [name for name in self.task_names if name not in new_tasks]
         teacher = None
         if self.needs_teacher and old:
@@ -134,8 +168,15 @@ class BaseLifelongMethod(LifelongDensePredictor):
         self.new_tasks = list(new_tasks)
         self.old_tasks = old
         self._set_teacher(teacher)
+        if self.old_task_weighting is not None:
+            self.old_task_weighting.start_phase(phase)
         if self.teacher_cache is not None:
             self.teacher_cache.clear()  # the outputs of the last teacher
+        if self.compile_cfg is not None:
+            torch._dynamo.reset()
+            # object.__setattr__: a function, not a submodule or state
+            object.__setattr__(self, '_compiled_loss',
+                               torch.compile(self._loss, **self.compile_cfg))
         return added
 
     def end_phase(self, dataloader: Iterable) -> None:
@@ -145,6 +186,12 @@ class BaseLifelongMethod(LifelongDensePredictor):
             dataloader: The phase's training data (for methods that estimate
                 something on it, e.g. EWC's Fisher information).
         """
+        if self.old_task_weighting is not None and self.old_tasks:
+            print_log(
+                f'Phase {self.phase} old-task weights: ' +
+                self.old_task_weighting.describe(self.old_tasks,
+                                                 len(self.new_tasks)),
+                logger='current')
 
     # ---------------------------------------------------------------- teacher
     def _set_teacher(self, teacher: Optional[nn.Module]) -> None:
@@ -234,6 +281,17 @@ class BaseLifelongMethod(LifelongDensePredictor):
         """``num_old / num_distilled``: keeps the expected total unbiased."""
         return len(self.old_tasks) / max(len(distilled), 1)
 
+    def old_task_scales(self, distilled: Sequence[str]) -> Dict[str, float]:
+        """Multiplier of each distilled old task's terms relative to the
+        uniform share (1 / num_old of the method's weight): the sampling
+        scale, times the adaptive weight with ``old_task_weighting``."""
+        scale = self.sampling_scale(distilled)
+        if self.old_task_weighting is None:
+            return {name: scale for name in distilled}
+        adaptive = self.old_task_weighting.scales(self.old_tasks,
+                                                  len(self.new_tasks))
+        return {name: scale * adaptive[name] for name in distilled}
+
     def extra_losses(self, inputs: Tensor,
                      data_samples: Sequence[MultiTaskDataSample],
                      feats: Sequence[Tensor], outputs: Dict[str, Tensor],
@@ -252,21 +310,32 @@ class BaseLifelongMethod(LifelongDensePredictor):
 
     def loss(self, inputs: Tensor,
              data_samples: Sequence[MultiTaskDataSample]) -> Dict[str, Tensor]:
-        """L_new of the phase's tasks plus the method's extra terms."""
+        """L_new of the phase's tasks plus the method's extra terms (the
+        phase's compiled step with ``compile``)."""
         if not self.new_tasks:
             raise RuntimeError(
                 'no phase has begun: train with LifelongTrainLoop '
                 "(train_cfg = dict(type='LifelongTrainLoop', ...)) or call "
                 'begin_phase() first')
+        compiled = vars(self).get('_compiled_loss')
+        losses = (compiled or self._loss)(inputs, data_samples)
+        check_finite(losses)
+        return losses
+
+    def _loss(self, inputs: Tensor,
+              data_samples: Sequence[MultiTaskDataSample]
+              ) -> Dict[str, Tensor]:
         distilled = self.distilled_tasks()
         feats = self.extract_feat(inputs)
         outputs = self.decode(feats, self.new_tasks + distilled,
                               inputs.shape[2:])
         losses = self.supervised_losses(outputs, data_samples, self.new_tasks)
+        if self.old_task_weighting is not None and distilled:
+            self.old_task_weighting.observe(outputs, self.new_tasks,
+                                            distilled)
         losses.update(
             self.extra_losses(inputs, data_samples, feats, outputs,
                               distilled))
-        check_finite(losses)
         return losses
 
 

@@ -146,9 +146,10 @@ class HAD(BaseLifelongMethod):
             return {}
         teacher_outputs = self.teacher_predict(inputs, distilled,
                                                data_samples)
-        weight = self.task_weight() * self.sampling_scale(distilled)
+        scales = self.old_task_scales(distilled)
         losses = {}
         for name in distilled:
+            weight = self.task_weight() * scales[name]
             task = self.tasks[name]
             pseudo = task.pseudo_label(teacher_outputs[name])
             loss_map, valid = self._guard(

@@ -49,10 +49,11 @@ class LwF(BaseLifelongMethod):
             return {}
         teacher_outputs = self.teacher_predict(inputs, distilled,
                                                data_samples)
-        weight = self.distill_weight / len(self.old_tasks) * \
-            self.sampling_scale(distilled)
+        scales = self.old_task_scales(distilled)
+        weight = self.distill_weight / len(self.old_tasks)
         return {
-            f'loss_lwf.{name}': weight * self.tasks[name].soft_pixel_loss(
+            f'loss_lwf.{name}':
+            weight * scales[name] * self.tasks[name].soft_pixel_loss(
                 outputs[name], teacher_outputs[name], self.temperature).mean()
             for name in distilled
         }

@@ -89,14 +89,14 @@ class LwM(LwF):
                                       distilled)
         if not distilled:
             return losses
-        weight = self.attention_weight / len(self.old_tasks) * \
-            self.sampling_scale(distilled)
+        scales = self.old_task_scales(distilled)
+        weight = self.attention_weight / len(self.old_tasks)
         for name, (teacher_map, pseudo) in self._teacher_maps(
                 inputs, distilled).items():
             feat = feats[self._feat_index(name, len(feats))]
             student_map = grad_cam(
                 feat, self._score(name, outputs[name], pseudo),
                 create_graph=True)
-            losses[f'loss_lwm.{name}'] = weight * (
+            losses[f'loss_lwm.{name}'] = weight * scales[name] * (
                 student_map - teacher_map).abs().sum(dim=1).mean()
         return losses

@@ -8,7 +8,7 @@ from torch.func import functional_call
 
 from mmhad.registry import MODELS
 from mmhad.structures import MultiTaskDataSample
-from .base import BaseLifelongMethod, check_finite
+from .base import BaseLifelongMethod
 
 
 def _key(name: str) -> str:
@@ -101,12 +101,11 @@ class Piggyback(BaseLifelongMethod):
             for name in names
         }
 
-    def loss(self, inputs: Tensor,
-             data_samples: Sequence[MultiTaskDataSample]) -> Dict[str, Tensor]:
+    def _loss(self, inputs: Tensor,
+              data_samples: Sequence[MultiTaskDataSample]
+              ) -> Dict[str, Tensor]:
         outputs = self.predict_tasks(inputs, self.new_tasks)
-        losses = self.supervised_losses(outputs, data_samples, self.new_tasks)
-        check_finite(losses)
-        return losses
+        return self.supervised_losses(outputs, data_samples, self.new_tasks)
 
     def mask_density(self, name: str) -> float:
         """Fraction of the backbone's convolution weights task ``name``

@@ -22,6 +22,8 @@ METHODS = {
         type='FeatureDistillation', regressor=True, feat_channels=64),
     'StructuredDistillation': dict(type='StructuredDistillation'),
     'HAD-sampled': dict(type='HAD', distill_tasks_per_step=1),
+    'DKD': dict(type='LwF', old_task_weighting=dict(
+        type='AdaptiveOldTaskWeighting', interval=1)),
     'Replay': dict(type='ExemplarReplay', memory_size=4),
     'DER': dict(type='ExemplarReplay', memory_size=4, target='output'),
 }

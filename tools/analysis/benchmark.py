@@ -15,6 +15,11 @@ step, each in ms per step. A method built with ``teacher_cache``
 (``--cfg-options model.teacher_cache.dtype=float32``) reads the teacher's
 outputs from its cache, filled before the timed steps. ``--out`` appends the table, with the machine,
 to a file (docs/results/benchmark.md holds the shipped configs' figures).
+``--compile`` builds the method with ``model.compile=True`` (the phase's
+forward and losses compiled, their backward through AOTAutograd); the
+teacher then runs inside the compiled step and its time is counted in the
+student's column. Compilation happens in the warm-up steps, so give
+``--warmup`` at least 2.
 """
 import argparse
 import os
@@ -52,6 +57,8 @@ def parse_args(argv=None):
                         metavar=('H', 'W'), help='default: 288 384')
     parser.add_argument('--amp', action='store_true',
                         help='autocast: fp16 on CUDA, bf16 on CPU')
+    parser.add_argument('--compile', action='store_true',
+                        help='torch.compile the forward and losses')
     parser.add_argument('--device', default=None,
                         help='default: cuda when there is one')
     parser.add_argument('--threads', type=int, default=None)
@@ -141,10 +148,13 @@ def peak_memory_mib(device: torch.device) -> float:
 
 
 def benchmark(cfg: Config, phase, iters: int, warmup: int, batch, size,
-              amp: bool, device: torch.device) -> Dict[str, float]:
+              amp: bool, device: torch.device,
+              compile: bool = False) -> Dict[str, float]:
     """Figures of one config (see the module doc)."""
     register_all_modules()
     cfg.model.get('backbone', {})['init_cfg'] = None  # never download
+    if compile:
+        cfg.model['compile'] = True
     model = MODELS.build(cfg.model).to(device)
     phases = [[t] if isinstance(t, str) else list(t)
               for t in cfg.train_cfg.task_order]
@@ -166,7 +176,8 @@ def benchmark(cfg: Config, phase, iters: int, warmup: int, batch, size,
         with timer.part('teacher'):
             return teacher_predict(*args, **kwargs)
 
-    model.teacher_predict = timed_teacher
+    if not compile:  # a timer inside the compiled region splits its graph
+        model.teacher_predict = timed_teacher
     dtype = torch.float16 if device.type == 'cuda' else torch.bfloat16
     autocast = (torch.autocast(device.type, dtype=dtype) if amp
                 else nullcontext())
@@ -242,12 +253,14 @@ def main(argv=None) -> None:
         name = os.path.splitext(os.path.basename(path))[0]
         print(f'[benchmark] {name} ...', file=sys.stderr, flush=True)
         rows[name] = benchmark(cfg, args.phase, args.iters, args.warmup,
-                               args.batch_size, size, args.amp, device)
+                               args.batch_size, size, args.amp, device,
+                               args.compile)
     batch = args.batch_size or 'config'
     table = markdown(rows, (
         f'{machine(device)}; {size[0]}x{size[1]}, batch {batch}, '
         f'{args.iters} timed steps after {args.warmup}'
-        f'{", autocast" if args.amp else ""}'))
+        f'{", autocast" if args.amp else ""}'
+        f'{", torch.compile" if args.compile else ""}'))
     print(table)
     if args.out:
         with open(args.out, 'a') as f:
