@@ -400,7 +400,9 @@ class LifelongTrainLoop(EpochBasedTrainLoop):
             model.fill_teacher_cache(batches)
         self.runner.logger.info(
             f'Teacher cache: {len(model.teacher_cache)} images x '
-            f'{model.old_tasks} ({model.teacher_cache.dtype})')
+            f'{model.old_tasks} ({model.teacher_cache.dtype}, labels of '
+            f'{sorted(model.teacher_cache.label_channels) or "none"}): '
+            f'{model.teacher_cache.nbytes() / 2**20:.1f} MiB')
 
     def run_iter(self, idx, data_batch) -> None:
         try:

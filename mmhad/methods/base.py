@@ -248,14 +248,23 @@ class BaseLifelongMethod(LifelongDensePredictor):
         (preprocessed ``dict(inputs, data_samples)``, with ``sample_idx``
         in each sample's metainfo)."""
         self.teacher_cache.clear()
+        label_tasks = self.teacher_label_tasks()
         with torch.no_grad():
             for batch in batches:
                 indices = [s.metainfo['sample_idx']
                            for s in batch['data_samples']]
+                outputs = self.teacher.predict_tasks(batch['inputs'],
+                                                     self.old_tasks)
                 self.teacher_cache.add(
-                    indices,
-                    self.teacher.predict_tasks(batch['inputs'],
-                                               self.old_tasks))
+                    indices, outputs, {
+                        name: self.tasks[name].pseudo_label(outputs[name])
+                        for name in label_tasks
+                    })
+
+    def teacher_label_tasks(self) -> List[str]:
+        """Old tasks whose teacher outputs the method reads only through
+        ``task.pseudo_label`` (the cache may keep just the label)."""
+        return []
 
     def teacher_feat(self, inputs: Tensor) -> List[Tensor]:
         """The teacher's backbone (+ neck) features, no grad."""

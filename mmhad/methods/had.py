@@ -1,5 +1,5 @@
 """HAD: Heterogeneity-Aware Distillation (CVPR 2026)."""
-from typing import Dict, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import torch.nn as nn
 from torch import Tensor
@@ -131,6 +131,13 @@ class HAD(BaseLifelongMethod):
         self.confidence_guard = confidence_guard
         self.db_losses = build_per_family(db_loss)
         self.sg_losses = build_per_family(sg_loss)
+
+    def teacher_label_tasks(self) -> List[str]:
+        # classification tasks need more than the argmax for the guard
+        if self.confidence_threshold is not None:
+            return []
+        return [name for name in self.old_tasks
+                if self.tasks[name].FAMILY == 'classification']
 
     def task_weight(self) -> float:
         """Weight of one old task's (L_db + L_sg) in the current phase."""

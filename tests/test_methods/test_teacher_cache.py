@@ -4,7 +4,10 @@ import json
 import os.path as osp
 
 import pytest
+import torch
 from mmengine.runner import Runner
+
+from mmhad.methods.teacher_cache import TeacherCache
 
 from tests.conftest import tiny_cfg
 
@@ -32,7 +35,12 @@ def test_float32_cache_gives_the_uncached_run(method, tiny_data_root,
     # the cache held phase 3's images (4 of 12), for both old tasks
     cache = runner.model.teacher_cache
     assert len(cache) == 4
-    assert set(next(iter(cache.outputs.values()))) == {'semantic', 'depth'}
+    row = next(iter(cache.outputs.values()))
+    assert set(row) == {'semantic', 'depth'}
+    # HAD reads only the argmax of segmentation: one byte a pixel
+    assert row['semantic'].dtype == (torch.uint8 if method.startswith('had')
+                                     else torch.float32)
+    assert row['depth'].dtype == torch.float32
     for want, have in zip(plain, cached):
         for task, values in want['metrics'].items():
             for name, value in values.items():
@@ -47,3 +55,26 @@ def test_cache_refuses_random_transforms(tiny_data_root, tmp_path):
     with pytest.raises(ValueError, match='RandomHorizontalFlip'):
         run(tiny_data_root, tmp_path / 'flip', 'had/had_r18_synthetic.py',
             'float32', pipeline)
+
+
+def test_label_storage_returns_maps_with_the_teachers_pseudo_labels():
+    torch.manual_seed(0)
+    logits = torch.randn(2, 13, 4, 5).log_softmax(dim=1)
+    edges = torch.rand(2, 1, 4, 5)
+    depth = torch.rand(2, 1, 4, 5)
+    labels = dict(semantic=logits.argmax(dim=1),
+                  edge=(edges[:, 0] >= 0.5).float())
+    cache = TeacherCache(dtype='float16')
+    cache.add([7, 3], dict(semantic=logits, edge=edges, depth=depth), labels)
+    assert cache.outputs[7]['semantic'].dtype == torch.uint8
+    got = cache.get([3, 7], ['semantic', 'edge', 'depth'], 'cpu')
+    assert got['semantic'].shape == logits.shape
+    assert torch.equal(got['semantic'].argmax(dim=1),
+                       labels['semantic'].flip(0))
+    assert torch.equal(got['edge'][:, 0], labels['edge'].flip(0))
+    assert torch.allclose(got['depth'], depth.flip(0), atol=1e-3)
+    # 2 images x 20 pixels: 1 + 1 byte (labels) + 2 bytes (fp16 depth)
+    assert cache.nbytes() == 2 * 20 * (1 + 1 + 2)
+    full = TeacherCache(dtype='float16', compact_labels=False)
+    full.add([7, 3], dict(semantic=logits, edge=edges, depth=depth), labels)
+    assert full.nbytes() == 2 * 20 * 2 * (13 + 1 + 1)
