@@ -29,7 +29,9 @@ setup(
     long_description=open('README.md', encoding='utf-8').read()
     if osp.exists('README.md') else '',
     long_description_content_type='text/markdown',
-    packages=find_packages(exclude=('configs', 'tools', 'tests')),
+    packages=find_packages(
+        exclude=('configs', 'configs.*', 'tools', 'tools.*', 'tests',
+                 'tests.*')),
     package_data={'mmhad.datasets': ['*.json']},
     python_requires='>=3.8',
     install_requires=read_requirements('requirements/runtime.txt'),

@@ -1,12 +1,17 @@
 """The benchmark tool brings a method to its phase and reports every
 figure (never asserted on: timings go to docs/results/benchmark.md)."""
+import json
 import os.path as osp
+import subprocess
 import sys
+
+import pytest
 
 from tests.conftest import REPO_ROOT
 
 sys.path.insert(0, osp.join(REPO_ROOT, 'tools', 'analysis'))
 from benchmark import main  # noqa: E402
+from benchmark_reference import import_reference  # noqa: E402
 
 
 def test_benchmark_reports_a_row_per_config(tmp_path, capsys):
@@ -47,3 +52,62 @@ def test_benchmark_compile_times_the_compiled_step(tmp_path, capsys,
     row = [line for line in out.splitlines() if line.startswith('| had_')]
     cells = [cell.strip() for cell in row[0].split('|')[1:-1]]
     assert float(cells[2]) > 0 and float(cells[5]) == 0  # teacher inside
+
+
+FAKE_REFERENCE = {
+    'model/__init__.py': '',
+    'model/resnet.py': 'def resnet18(pretrained=True):\n'
+                       '    assert not pretrained, "would download"\n',
+    'methods/had.py': '',
+    # records how the tool drives the reference learner
+    'methods/__init__.py': '''
+import json, torch
+from model import resnet
+class Net(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        resnet.resnet18(pretrained=True)
+        self.conv = torch.nn.Conv2d(3, 3, 1)
+    def update_decoder(self, task):
+        LOG.append(['decoder', task])
+class Learner:
+    def __init__(self, args):
+        self.args, self.competence, self._network = args, [], Net()
+    def after_task(self):
+        self.args.cur_task += 1
+    def _new_train(self, loader, _, optimizer, scheduler):
+        LOG.append(['train', self.args.cur_task, self.task_type,
+                    list(self.competence),
+                    [[list(x.shape), list(y['normal'].shape)]
+                     for x, y in loader]])
+        json.dump(LOG, open('log.json', 'w'))
+LOG = []
+def get_model(args):
+    return Learner(args)
+''',
+}
+
+
+def test_reference_benchmark_drives_phase_3(tmp_path):
+    for name, text in FAKE_REFERENCE.items():
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_text(text)
+    tool = osp.join(REPO_ROOT, 'tools', 'analysis', 'benchmark_reference.py')
+    result = subprocess.run(
+        [sys.executable, tool, str(tmp_path), '--size', '8', '12',
+         '--batch-size', '3', '--iters', '2', '--warmup', '1'],
+        cwd=tmp_path, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert '| reference HAD | 3 | 8x12 | 3 |' in result.stdout
+    log = json.loads((tmp_path / 'log.json').read_text())
+    assert log[:3] == [['decoder', 'semantic'], ['decoder', 'depth'],
+                       ['decoder', 'normal']]
+    shapes = [[3, 3, 8, 12], [3, 3, 8, 12]]
+    assert log[3] == ['train', 3, 'normal', ['semantic', 'depth', 'normal'],
+                      [shapes]]
+    assert log[4][-1] == [shapes, shapes]
+
+
+def test_reference_benchmark_names_a_wrong_checkout(tmp_path):
+    with pytest.raises(FileNotFoundError, match='no methods/had.py'):
+        import_reference(str(tmp_path))
