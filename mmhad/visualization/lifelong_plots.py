@@ -125,8 +125,13 @@ def plot_seed_bars(figures: dict, keys: dict, title: str,
         out_file (str): PNG path.
     """
     names = list(figures)
-    fig, axes = plt.subplots(1, len(keys), figsize=(
-        max(4.0, 0.9 * len(names) + 1.5) * len(keys), 3.6), squeeze=False)
+    # side by side for a few methods; one panel under the other for many,
+    # which would otherwise make a strip too wide to read
+    stacked = len(names) > 8
+    width = max(4.0, (0.6 if stacked else 0.9) * len(names) + 1.5)
+    rows, cols = (len(keys), 1) if stacked else (1, len(keys))
+    fig, axes = plt.subplots(rows, cols, figsize=(width * cols, 3.6 * rows),
+                             squeeze=False)
     colors = plt.get_cmap('tab10' if len(names) <= 10 else 'tab20').colors
     for ax, key in zip(axes.flat, keys):
         means = [figures[n][key][0] for n in names]
