@@ -153,10 +153,11 @@ class HAD(BaseLifelongMethod):
             return {}
         teacher_outputs = self.teacher_predict(inputs, distilled,
                                                data_samples)
+        task_weight = self.task_weight()
         scales = self.old_task_scales(distilled)
         losses = {}
         for name in distilled:
-            weight = self.task_weight() * scales[name]
+            weight = task_weight * scales[name]
             task = self.tasks[name]
             pseudo = task.pseudo_label(teacher_outputs[name])
             loss_map, valid = self._guard(

@@ -77,18 +77,20 @@ class TeacherCache:
                 are read only through their pseudo-label: the label map
                 (N, H, W) of class indices (or 0/1 for one channel).
         """
-        stored = dict(outputs)
-        if labels and self.compact_labels:
-            for name, label in labels.items():
-                channels = outputs[name].shape[1]
-                self.label_channels[name] = channels
-                stored[name] = label.to(
-                    torch.uint8 if channels <= 256 else torch.int16)
+        labels = labels if labels and self.compact_labels else {}
+        # converted once per batch; each index keeps its row
+        stored = {
+            name: value.detach().to('cpu', self.dtype)
+            for name, value in outputs.items() if name not in labels
+        }
+        for name, label in labels.items():
+            channels = outputs[name].shape[1]
+            self.label_channels[name] = channels
+            stored[name] = label.to(
+                'cpu', torch.uint8 if channels <= 256 else torch.int16)
         for row, index in enumerate(indices):
             self.outputs[int(index)] = {
-                name: value[row].detach().to(
-                    'cpu', self.dtype if name not in self.label_channels
-                    else value.dtype)
+                name: value[row]
                 for name, value in stored.items()
             }
 
