@@ -1,5 +1,6 @@
 from .cityscapes import (CITYSCAPES_7_CLASSES, CITYSCAPES_19_CLASSES,
                          CityscapesDataset)
+from .fractal import FractalClassification
 from .multitask_npy_dataset import (DEFAULT_TASK_FOLDERS, NYUV2_13_CLASSES,
                                     MultiTaskNpyDataset, NYUv2Dataset)
 from .pascal_context import (PASCAL_TASKS, LoadPascalContext,
@@ -15,5 +16,5 @@ __all__ = [
     'NYUv2Dataset', 'SyntheticIndoorDataset', 'SyntheticOutdoorDataset',
     'PASCAL_TASKS', 'PascalContextDataset', 'LoadPascalContext',
     'TaskonomyDataset', 'LoadTaskonomy', 'decode_taskonomy', 'SPLIT_MODES', 'PhaseSubset',
-    'split_phases'
+    'split_phases', 'FractalClassification'
 ]

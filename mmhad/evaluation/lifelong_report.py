@@ -258,18 +258,27 @@ class SeedReport:
 
     Each seed is compared on its own (seed s of every method against seed s
     of naive fine-tuning, so Delta_m pairs runs that share data order and
-    initialisation), then the per-seed figures are averaged.
+    initialisation), then the per-seed figures are averaged. Mean Rank is
+    taken per seed over every row (naive fine-tuning included), then
+    averaged.
 
     Args:
         runs (list[list[LifelongRecord]]): One list per method, one run per
             seed, in the seed order of ``naive``.
         naive (list[LifelongRecord]): Naive fine-tuning, one run per seed.
         names (list[str]): Row names, one per method.
+        naive_name (str): The naive row's name.
+        joint (str, optional): The row of joint training (the upper bound):
+            every method's Delta_m vs naive is then also given as a fraction
+            of joint training's (ratio of the means over seeds, as the paper
+            compares "closes x % of the gap").
     """
 
     def __init__(self, runs: Sequence[Sequence[LifelongRecord]],
                  naive: Sequence[LifelongRecord],
-                 names: Sequence[str]) -> None:
+                 names: Sequence[str],
+                 naive_name: str = 'naive',
+                 joint: Optional[str] = None) -> None:
         if len(names) != len(runs):
             raise ValueError(f'{len(names)} names for {len(runs)} methods')
         for name, seeds in zip(names, runs):
@@ -277,10 +286,15 @@ class SeedReport:
                 raise ValueError(
                     f'{name} has {len(seeds)} runs but the naive baseline '
                     f'{len(naive)}; give one run per seed to each')
-        self.names = list(names)
+        if joint is not None and joint not in names:
+            raise ValueError(f'joint={joint!r} is not one of the rows '
+                             f'{list(names)}')
+        self.names = [naive_name] + list(names)
+        self.joint = joint
         self.per_seed = [
-            LifelongReport([seeds[i] for seeds in runs], naive[i],
-                           names=self.names) for i in range(len(naive))
+            LifelongReport([naive[i]] + [seeds[i] for seeds in runs],
+                           naive[i], names=self.names)
+            for i in range(len(naive))
         ]
         first = self.per_seed[0]
         self.columns, self.directions = first.columns, first.directions
@@ -289,37 +303,74 @@ class SeedReport:
 
     def figures(self) -> Dict[str, Dict[str, tuple]]:
         """``{method: {column: (mean, std)}}``; columns are ``task/metric``,
-        ``delta_m_naive`` and ``delta_m_old``."""
+        ``delta_m_naive``, ``delta_m_old``, ``mean_rank`` and, with
+        ``joint``, ``joint_fraction`` (std 0: a ratio of means)."""
         samples: Dict[str, Dict[str, List[float]]] = {}
         for report in self.per_seed:
             for row in report.rows():
-                if row['name'] not in self.names:
-                    continue  # the naive run added as a row of its own
                 out = samples.setdefault(row['name'], {})
                 values = {f'{t}/{m}': row['final'][t][m]
                           for t, m in self.columns}
                 values['delta_m_naive'] = row['delta_m_naive']
                 if row['delta_m_old'] is not None:
                     values['delta_m_old'] = row['delta_m_old']
+                values['mean_rank'] = row['mean_rank']
                 for key, value in values.items():
                     out.setdefault(key, []).append(value)
-        return {name: {k: mean_std(v) for k, v in samples[name].items()}
-                for name in self.names}
+        figures = {name: {k: mean_std(v) for k, v in samples[name].items()}
+                   for name in self.names}
+        if self.joint is not None:
+            upper = figures[self.joint]['delta_m_naive'][0]
+            for values in figures.values():
+                fraction = (values['delta_m_naive'][0] / upper
+                            if upper else float('nan'))
+                values['joint_fraction'] = (fraction, 0.0)
+        return figures
+
+    def keys(self) -> List[str]:
+        """The columns of the table, in order."""
+        return ([f'{t}/{m}' for t, m in self.columns] + ['delta_m_naive'] +
+                (['delta_m_old'] if self.old_tasks else []) +
+                (['joint_fraction'] if self.joint else []) + ['mean_rank'])
 
     def to_markdown(self) -> str:
         figures = self.figures()
-        keys = [f'{t}/{m}' for t, m in self.columns] + ['delta_m_naive'] + (
-            ['delta_m_old'] if self.old_tasks else [])
-        header = ['method'] + [
-            column_title(t, m, self.directions) for t, m in self.columns
-        ] + ['Δm vs naive (%)'] + (['Δm old tasks vs naive (%)']
-                                   if self.old_tasks else [])
-        body = [[name] + [
-            f'{figures[name][k][0]:.2f} ± {figures[name][k][1]:.2f}'
-            for k in keys
-        ] for name in self.names]
+        titles = dict(
+            delta_m_naive='Δm vs naive (%)',
+            delta_m_old='Δm old tasks vs naive (%)',
+            joint_fraction='Δm / joint\'s Δm',
+            mean_rank='Mean Rank')
+        titles.update({
+            f'{t}/{m}': column_title(t, m, self.directions)
+            for t, m in self.columns
+        })
+        keys = self.keys()
+
+        def cell(name, key):
+            mean, std = figures[name][key]
+            if key == 'joint_fraction':
+                return f'{mean:.2f}'
+            return f'{mean:.2f} ± {std:.2f}'
+
+        body = [[name] + [cell(name, k) for k in keys] for name in self.names]
+        joint = (f' "Δm / joint\'s Δm" is the mean Δm vs naive over the '
+                 f'mean of {self.joint}\'s.' if self.joint else '')
         return markdown_table(
             f'Task order: {" → ".join(self.task_order)}. Mean ± std over '
             f'{self.num_seeds} seeds of the final values; each seed\'s Δm is '
-            f'against naive fine-tuning of the same seed.'
-            f'{old_tasks_note(self.old_tasks)}', header, body)
+            f'against naive fine-tuning of the same seed, its Mean Rank over '
+            f'the {len(self.names)} rows.'
+            f'{old_tasks_note(self.old_tasks)}{joint}',
+            ['method'] + [titles[k] for k in keys], body)
+
+    def to_csv(self) -> str:
+        """Full-precision mean and std of every column, a row per method."""
+        figures, keys = self.figures(), self.keys()
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(['method'] + [f'{k}_{stat}' for k in keys
+                                      for stat in ('mean', 'std')])
+        for name in self.names:
+            writer.writerow([name] + [v for k in keys
+                                      for v in figures[name][k]])
+        return buffer.getvalue()

@@ -6,5 +6,9 @@ from .data_preprocessor import MultiTaskDataPreprocessor
 from .decode_heads import *  # noqa: F401,F403
 from .lifelong_dense_predictor import LifelongDensePredictor
 from .losses import *  # noqa: F401,F403
+from .pretext_classifier import PretextClassifier, save_backbone
 
-__all__ = ['MultiTaskDataPreprocessor', 'LifelongDensePredictor']
+__all__ = [
+    'MultiTaskDataPreprocessor', 'LifelongDensePredictor', 'PretextClassifier',
+    'save_backbone'
+]

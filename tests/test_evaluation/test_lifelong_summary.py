@@ -1,4 +1,6 @@
 """Lifelong figures against hand-computed values."""
+import csv
+import io
 import json
 import math
 import os.path as osp
@@ -194,6 +196,41 @@ def test_seed_report_pairs_each_seed_with_its_own_naive_run(tmp_path):
     assert 'Mean ± std over 2 seeds' in table
     with pytest.raises(ValueError, match='one run per seed'):
         SeedReport([had[:1]], naive, names=['HAD'])
+
+
+def test_seed_report_ranks_every_row_and_divides_by_joint(tmp_path):
+    naive = [load_run(write_run(tmp_path, f'ft{s}', make_record(
+        [40, 20, 10], [0.5, 1.0], [30]))) for s in range(2)]
+    had = [load_run(write_run(tmp_path, f'had{s}', make_record(
+        [40, 35, sem], [0.5, 1.0], [30]))) for s, sem in enumerate([15, 12])]
+    joint = [load_run(write_run(tmp_path, f'joint{s}', make_record(
+        [40, 40, 20], [0.5, 0.5], [20]))) for s in range(2)]
+    report = SeedReport([had, joint], naive, names=['HAD', 'Joint'],
+                        naive_name='FT', joint='Joint')
+    figures = report.figures()
+    # Delta_m over mIoU, abs_err, mean_angle: HAD (+50 %, 0, 0) / 3 and
+    # (+20 %, 0, 0) / 3; joint (+100 %, +50 %, +33.3 %) / 3 in both seeds
+    had_dm = [50 / 3, 20 / 3]
+    joint_dm = (100 + 50 + 100 / 3) / 3
+    assert figures['HAD']['delta_m_naive'][0] == pytest.approx(35 / 3)
+    assert figures['HAD']['joint_fraction'][0] == pytest.approx(
+        sum(had_dm) / 2 / joint_dm)
+    assert figures['Joint']['joint_fraction'][0] == pytest.approx(1.0)
+    assert figures['FT']['joint_fraction'][0] == pytest.approx(0.0)
+    # ranks per metric: mIoU joint 1, HAD 2, FT 3; abs_err and mean_angle
+    # joint 1, HAD and FT tied at 2.5
+    assert figures['Joint']['mean_rank'] == pytest.approx((1.0, 0.0))
+    assert figures['HAD']['mean_rank'][0] == pytest.approx((2 + 5) / 3)
+    assert figures['FT']['mean_rank'][0] == pytest.approx((3 + 5) / 3)
+    table = report.to_markdown()
+    assert table.index('| FT |') < table.index('| HAD |')
+    assert 'Mean Rank' in table and "Δm / joint's Δm" in table
+    rows = {r['method']: r for r in csv.DictReader(
+        io.StringIO(report.to_csv()))}
+    assert float(rows['HAD']['joint_fraction_mean']) == pytest.approx(
+        sum(had_dm) / 2 / joint_dm)
+    with pytest.raises(ValueError, match="joint='Upper'"):
+        SeedReport([had], naive, names=['HAD'], joint='Upper')
 
 
 def test_report_tool_takes_comma_separated_seeds(tmp_path):

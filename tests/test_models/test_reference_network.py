@@ -123,3 +123,42 @@ def test_native_network_stays_its_own_base():
     had = Config.fromfile(osp.join(REPO_ROOT, 'configs/had/had_r18_nyuv2.py'))
     for key in ('db_loss', 'sg_loss', 'task_weighting', 'distill_weight'):
         assert cfg.model[key] == had.model[key]
+
+
+def weight_stds(modules):
+    return [m.weight.std().item() for m in modules
+            if isinstance(m, (nn.Conv2d, nn.BatchNorm2d))]
+
+
+@pytest.mark.parametrize('config,init', [
+    ('configs/had/had_reference_r18_nyuv2.py', 'pytorch'),
+    ('configs/baselines/finetune_reference_r18_nyuv2.py', 'pytorch'),
+    ('configs/had/had_r18_nyuv2.py', 'mmcv'),
+])
+def test_reference_configs_start_heads_as_torchvision_does(config, init):
+    torch.manual_seed(0)
+    model = reference_model(config)
+    head = model.heads['semantic']
+    assert head.weight_init == init
+    reference = DeepLabHead(512, 13)
+    ours = weight_stds([*head.aspp_convs.modules(),
+                        *head.image_pool.modules(), *head.project.modules(),
+                        *head.bottleneck.modules(), head.conv_seg])
+    theirs = weight_stds(reference.modules())
+    assert len(ours) == len(theirs)
+    # each layer's spread (thousands of weights: sampling noise < 5 %)
+    close = [abs(a - b) / b < 0.1 for a, b in zip(ours, theirs) if b > 0]
+    if init == 'pytorch':
+        assert all(close)
+    else:  # mmcv's kaiming-normal convs and N(0, 0.01) classifier
+        assert not any(close[:5])
+    # BatchNorm starts at weight 1, bias 0 with both
+    bn = head.bottleneck.bn
+    assert torch.equal(bn.weight, torch.ones_like(bn.weight))
+
+
+def test_unknown_head_init_is_refused():
+    with pytest.raises(ValueError, match="weight_init='xavier'"):
+        MODELS.build(
+            dict(type='TorchvisionDeepLabHead', in_channels=8, channels=8,
+                 num_classes=2, weight_init='xavier'))

@@ -1,25 +1,32 @@
 """Compare methods on a procedural scene family, in two regimes, over seeds.
 
 Knobs are tuned on the indoor rooms and confirmed on the outdoor streets,
-a family they were not tuned on. Two regimes:
+a family they were not tuned on. Three regimes:
 
-- ``demo``: the synthetic configs (quarter-width R18 from scratch, Adam lr
-  3e-3, 15 epochs per phase, batch 16), 160 training images per phase;
+- ``pretrained`` (the users' regime): the synthetic configs as shipped, the
+  quarter-width R18 starting from the fractal-pretrained encoder
+  (``checkpoints/fractaldb100_r18-d8-quarter_64x80.pth``), 160 training
+  images per phase;
+- ``demo``: the same configs with the encoder trained from scratch (Adam
+  lr 3e-3);
 - ``weak``: the NYUv2 configs (the reference network, full width, from
   scratch) with lr 1e-4, 6 epochs per phase, batch 8 and 80 training images
   per phase: the phase-1 teacher is weak (unsure, few classes predicted).
 
 Example::
 
-    python tools/analysis/heldout_study.py --family outdoor --regime weak \\
-        --seeds 0 1 2 --work-dir work_dirs/heldout
+    python tools/analysis/heldout_study.py --family outdoor \\
+        --regime pretrained --methods LwF HAD Joint --seeds 0 1 2 \\
+        --work-dir work_dirs/heldout
 
 Each run trains with ``tools/train.py`` into
-``<work-dir>/<family>/<regime>/<method>/seed<s>`` (finished runs are reused,
-killed ones resumed; a finished run's checkpoints are deleted unless
-``--keep-checkpoints``),
-then ``<work-dir>/<family>/<regime>/report.md`` holds the report tool's
-mean ± std table over seeds against fine-tuning of the same seed.
+``<work-dir>/<family>/<regime>/<method>/seed<s>`` (``.../<regime>/<order>/
+...`` for another task order; finished runs are reused, killed ones
+resumed; a finished run's checkpoints are deleted unless
+``--keep-checkpoints``), then ``report.md`` in the regime's (or order's)
+folder holds the report tool's mean ± std table over seeds against
+fine-tuning of the same seed, with Mean Rank, and each method's Δm as a
+fraction of joint training's when ``Joint`` is among the methods.
 """
 import argparse
 import glob
@@ -38,16 +45,31 @@ REPORT = osp.join(ROOT, 'tools', 'analysis', 'lifelong_report.py')
 FAMILIES = dict(
     indoor=('SyntheticIndoorDataset', generate_synthetic_indoor),
     outdoor=('SyntheticOutdoorDataset', generate_synthetic_outdoor))
+#: The synthetic configs: every row of the comparison table.
+SYNTHETIC = {
+    'FT': 'configs/baselines/finetune_r18_synthetic.py',
+    'LwF': 'configs/baselines/lwf_r18_synthetic.py',
+    'LwM': 'configs/baselines/lwm_r18_synthetic.py',
+    'DKD': 'configs/baselines/dkd_r18_synthetic.py',
+    'EWC': 'configs/baselines/ewc_r18_synthetic.py',
+    'MAS': 'configs/baselines/mas_r18_synthetic.py',
+    'SPG': 'configs/baselines/spg_r18_synthetic.py',
+    'SGP': 'configs/baselines/sgp_r18_synthetic.py',
+    'Piggyback': 'configs/baselines/piggyback_r18_synthetic.py',
+    'FitNets': 'configs/baselines/fitnets_r18_synthetic.py',
+    'StructuredKD': 'configs/baselines/structured_kd_r18_synthetic.py',
+    'Replay': 'configs/baselines/replay_r18_synthetic.py',
+    'DER': 'configs/baselines/der_r18_synthetic.py',
+    'HAD-paper': 'configs/had/had_paper_r18_synthetic.py',
+    'HAD-reference': 'configs/had/had_reference_r18_synthetic.py',
+    'HAD': 'configs/had/had_r18_synthetic.py',
+    'HAD-robust': 'configs/had/had_robust_r18_synthetic.py',
+    'Joint': 'configs/baselines/joint_r18_synthetic.py',
+}
 #: Method name -> config, per regime; fine-tuning first (the reference).
 METHODS = dict(
-    demo={
-        'FT': 'configs/baselines/finetune_r18_synthetic.py',
-        'LwF': 'configs/baselines/lwf_r18_synthetic.py',
-        'HAD-paper': 'configs/had/had_paper_r18_synthetic.py',
-        'HAD-reference': 'configs/had/had_reference_r18_synthetic.py',
-        'HAD': 'configs/had/had_r18_synthetic.py',
-        'HAD-robust': 'configs/had/had_robust_r18_synthetic.py',
-    },
+    pretrained=SYNTHETIC,
+    demo=SYNTHETIC,
     weak={
         'FT': 'configs/baselines/finetune_r18_nyuv2.py',
         'LwF': 'configs/baselines/lwf_r18_nyuv2.py',
@@ -56,7 +78,9 @@ METHODS = dict(
         'HAD': 'configs/had/had_r18_nyuv2.py',
         'HAD-robust': 'configs/had/had_robust_r18_nyuv2.py',
     })
-IMAGES_PER_PHASE = dict(demo=160, weak=80)
+IMAGES_PER_PHASE = dict(pretrained=160, demo=160, weak=80)
+#: What turns the shipped synthetic configs into the from-scratch regime.
+SCRATCH = ['model.backbone.init_cfg=None', 'optim_wrapper.optimizer.lr=3e-3']
 NUM_VAL = 160
 
 
@@ -64,15 +88,16 @@ def regime_options(family: str, regime: str, data_dir: str) -> list:
     """``--cfg-options`` that put a regime's configs on a family's data."""
     num_train = 3 * IMAGES_PER_PHASE[regime]
     loaders = ('train_dataloader', 'val_dataloader', 'test_dataloader')
-    if regime == 'demo':
+    if regime in ('pretrained', 'demo'):
         dataset_type, _ = FAMILIES[family]
+        # both regimes train on the same images
         root = osp.join(data_dir, f'{family}_demo')
         return [
             f'{loader}.dataset.{key}={value}' for loader in loaders
             for key, value in (('type', dataset_type), ('data_root', root),
                                ('num_train', num_train),
                                ('num_val', NUM_VAL))
-        ]
+        ] + (SCRATCH if regime == 'demo' else [])
     root = osp.join(data_dir, f'{family}_weak')
     _, generate = FAMILIES[family]
     generate(root, num_train, NUM_VAL)
@@ -85,6 +110,16 @@ def regime_options(family: str, regime: str, data_dir: str) -> list:
     ]
 
 
+def order_options(method: str, order: str) -> list:
+    """The task order override of a method: joint training learns the
+    tasks in one phase whatever their order, so it keeps a single phase."""
+    if not order:
+        return []
+    if method == 'Joint':
+        return [f'train_cfg.task_order=[[{order}]]']
+    return [f'train_cfg.task_order=[{order}]']
+
+
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(
         description='Methods x seeds on a held-out scene family')
@@ -94,6 +129,10 @@ def parse_args(argv=None):
     parser.add_argument('--methods', nargs='+', default=None,
                         help='subset of the regime\'s methods (FT is added)')
     parser.add_argument('--seeds', nargs='+', type=int, default=[0, 1, 2])
+    parser.add_argument(
+        '--order', default=None,
+        help='comma-separated task order (default: the configs\'), e.g. '
+        'depth,normal,semantic')
     parser.add_argument('--work-dir', default='work_dirs/heldout')
     parser.add_argument('--cfg-options', nargs='+', default=[],
                         help='extra options for every run')
@@ -115,13 +154,16 @@ def main(argv=None):
     base = osp.join(args.work_dir, args.family, args.regime)
     options = regime_options(args.family, args.regime,
                              osp.join(args.work_dir, 'data'))
+    if args.order:
+        base = osp.join(base, args.order.replace(',', '-'))
     dirs = {}
     for name in names:
         dirs[name] = []
         for seed in args.seeds:
             work_dir = osp.join(base, name, f'seed{seed}')
             train(osp.join(ROOT, methods[name]), work_dir,
-                  [f'randomness.seed={seed}'] + options + args.cfg_options)
+                  [f'randomness.seed={seed}'] + options +
+                  order_options(name, args.order) + args.cfg_options)
             if not args.keep_checkpoints:
                 for path in glob.glob(osp.join(work_dir, '*.pth')):
                     os.remove(path)
@@ -130,9 +172,10 @@ def main(argv=None):
         return  # fine-tuning alone: nothing to compare
     cmd = [sys.executable, REPORT] + [
         ','.join(dirs[n]) for n in names[1:]
-    ] + ['--naive', ','.join(dirs['FT']), '--names'] + names[1:] + [
-        '--out-dir', base
-    ]
+    ] + ['--naive', ','.join(dirs['FT']), '--naive-name', 'FT',
+         '--names'] + names[1:] + ['--out-dir', base]
+    if 'Joint' in names:
+        cmd += ['--joint', 'Joint']
     subprocess.run(cmd, check=True)
 
 

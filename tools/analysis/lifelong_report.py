@@ -44,6 +44,12 @@ def parse_args(argv=None):
     parser.add_argument(
         '--names', nargs='+', help='row names (default: the dirs\' names)')
     parser.add_argument(
+        '--naive-name', default='naive',
+        help='name of the naive row in a several-seed report')
+    parser.add_argument(
+        '--joint', help='the row (a --names entry) of joint training: each '
+        'method\'s Δm is also given as a fraction of its Δm')
+    parser.add_argument(
         '--out-dir', default='work_dirs/lifelong_report',
         help='where report.md, report.csv and the PNGs go')
     return parser.parse_args(argv)
@@ -54,11 +60,14 @@ def seed_report(args) -> None:
     groups = [[load_run(p) for p in run.split(',')] for run in args.runs]
     names = args.names or [run_name(g[0]) for g in groups]
     report = SeedReport(groups,
-                        [load_run(p) for p in args.naive.split(',')], names)
+                        [load_run(p) for p in args.naive.split(',')], names,
+                        naive_name=args.naive_name, joint=args.joint)
     os.makedirs(args.out_dir, exist_ok=True)
     path = osp.join(args.out_dir, 'report.md')
     with open(path, 'w') as f:
         f.write(report.to_markdown())
+    with open(osp.join(args.out_dir, 'report.csv'), 'w') as f:
+        f.write(report.to_csv())
     keys = dict(delta_m_naive='all tasks')
     if report.old_tasks:
         keys['delta_m_old'] = f'old tasks ({", ".join(report.old_tasks)})'
