@@ -374,3 +374,70 @@ class SeedReport:
             writer.writerow([name] + [v for k in keys
                                       for v in figures[name][k]])
         return buffer.getvalue()
+
+
+def retention(record: LifelongRecord) -> Dict[str, float]:
+    """How much of each old task a run keeps: the final value of the task's
+    first metric as a percentage of its value right after the task's phase
+    (100 = nothing forgotten; for a lower-is-better metric, the learned value
+    over the final one, so that less is worse in both directions)."""
+    kept = {}
+    for task, series in record.matrices().items():
+        name, values = next(iter(series.items()))
+        seen = [v for v in values if v is not None]
+        if len(seen) < 2 or not seen[-1]:
+            continue  # learned in the last phase
+        ratio = (seen[-1] / seen[0] if record.directions[task][name] ==
+                 'higher' else seen[0] / seen[-1])
+        kept[f'{task}/{name}'] = 100.0 * ratio
+    return kept
+
+
+def order_markdown(reports: Dict[str, SeedReport],
+                   naive: Dict[str, Sequence[LifelongRecord]]) -> str:
+    """Every task order side by side (the paper's Figure 1 question: does
+    the ranking, and naive forgetting, hold whatever the order?).
+
+    Args:
+        reports (dict[str, SeedReport]): Order label -> its seed report
+            (same methods in each).
+        naive (dict[str, list[LifelongRecord]]): Order label -> the naive
+            runs of that order.
+
+    Returns:
+        str: Two Markdown tables: Delta_m vs naive per method and order
+        (with the mean over orders and the Mean Rank), and naive
+        fine-tuning's retention of each old task per order.
+    """
+    orders = list(reports)
+    figures = {o: reports[o].figures() for o in orders}
+    names = reports[orders[0]].names
+    body = []
+    for name in names:
+        dm = [figures[o][name]['delta_m_naive'][0] for o in orders]
+        rank = [figures[o][name]['mean_rank'][0] for o in orders]
+        body.append([name] + [f'{v:+.2f}' for v in dm] + [
+            f'{sum(dm) / len(dm):+.2f}', f'{sum(rank) / len(rank):.2f}'
+        ])
+    seeds = reports[orders[0]].num_seeds
+    text = markdown_table(
+        f'Δm vs naive over all tasks (%), mean over {seeds} seed(s) per '
+        'order; the last columns average over orders.',
+        ['method'] + orders + ['mean', 'Mean Rank'], body)
+    rows = []
+    for order in orders:
+        kept: Dict[str, List[float]] = {}
+        for record in naive[order]:
+            for key, value in retention(record).items():
+                kept.setdefault(key, []).append(value)
+        rows.append([order] + [
+            f'{key}: {sum(v) / len(v):.1f} %' for key, v in kept.items()
+        ])
+    width = max(len(r) for r in rows)
+    rows = [r + [''] * (width - len(r)) for r in rows]
+    text += '\n' + markdown_table(
+        'Naive fine-tuning: each old task\'s final value as a percentage of '
+        'its value right after its own phase (first metric of the task; '
+        '100 = nothing forgotten).',
+        ['order'] + [f'old task {i + 1}' for i in range(width - 1)], rows)
+    return text

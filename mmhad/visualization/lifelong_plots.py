@@ -147,3 +147,39 @@ def plot_seed_bars(figures: dict, keys: dict, title: str,
     fig.tight_layout()
     fig.savefig(out_file, dpi=110)
     plt.close(fig)
+
+
+def plot_order_bars(figures: dict, key: str, title: str,
+                    out_file: str) -> None:
+    """Grouped bars: one group per task order, one bar per method.
+
+    Args:
+        figures (dict): ``{order: {method: {key: (mean, std)}}}``, each
+            value as :meth:`SeedReport.figures` returns it.
+        key (str): The figure to draw (e.g. ``'delta_m_naive'``).
+        title (str): Figure title.
+        out_file (str): PNG path.
+    """
+    orders = list(figures)
+    names = list(figures[orders[0]])
+    width = 0.8 / len(names)
+    fig, ax = plt.subplots(figsize=(max(6.0, 1.6 * len(orders) + 2), 4.2))
+    colors = plt.get_cmap('tab10').colors
+    for i, name in enumerate(names):
+        means = [figures[o][name][key][0] for o in orders]
+        stds = [figures[o][name][key][1] for o in orders]
+        ax.bar(np.arange(len(orders)) + (i - (len(names) - 1) / 2) * width,
+               means, width, yerr=stds, capsize=2, label=name,
+               color=colors[i % len(colors)])
+    ax.axhline(0, color='black', linewidth=0.8)
+    ax.set_xticks(range(len(orders)))
+    ax.set_xticklabels([o.replace('-', '\n→ ') for o in orders],
+                       fontsize=8)
+    ax.set_xlabel('task order')
+    ax.set_ylabel('Δm vs naive fine-tuning (%)')
+    ax.legend(fontsize=8, ncol=min(len(names), 5))
+    ax.grid(axis='y', alpha=0.3)
+    ax.set_title(title)
+    fig.tight_layout()
+    fig.savefig(out_file, dpi=110)
+    plt.close(fig)

@@ -9,7 +9,8 @@ import sys
 import pytest
 
 from mmhad.evaluation.lifelong_report import (LifelongReport, SeedReport,
-                                              aggregate_runs, load_run)
+                                              aggregate_runs, load_run,
+                                              order_markdown, retention)
 from mmhad.evaluation.lifelong_summary import (LifelongRecord, delta_m,
                                                mean_ranks)
 from tests.conftest import REPO_ROOT
@@ -244,3 +245,28 @@ def test_report_tool_takes_comma_separated_seeds(tmp_path):
     table = (out / 'report.md').read_text()
     assert '| HAD | 30.00 ± 0.00 | 0.60 ± 0.00 | 31.00 ± 0.00 |' in table
     assert (out / 'delta_m.png').stat().st_size > 0
+
+
+def test_retention_is_the_kept_share_of_each_old_task():
+    # mIoU 40 -> 30 -> 20 keeps 50 %; abs_err 0.5 -> 1.0 (lower is
+    # better) keeps 0.5 / 1.0 = 50 % too; normal was learned last
+    kept = retention(make_record([40, 30, 20], [0.5, 1.0], [30]))
+    assert kept == pytest.approx({'semantic/mIoU': 50.0,
+                                  'depth/abs_err': 50.0})
+
+
+def test_order_table_puts_orders_side_by_side(tmp_path):
+    reports, naive = {}, {}
+    for order, sem in (('a', 10), ('b', 20)):
+        ft = [load_run(write_run(tmp_path, f'ft{order}', make_record(
+            [40, 20, sem], [0.5, 1.0], [30])))]
+        had = [load_run(write_run(tmp_path, f'had{order}', make_record(
+            [40, 35, 2 * sem], [0.5, 1.0], [30])))]
+        reports[order] = SeedReport([had], ft, ['HAD'], naive_name='FT')
+        naive[order] = ft
+    text = order_markdown(reports, naive)
+    # HAD doubles mIoU in both orders: Delta_m = 100 % / 3 metrics
+    assert '| HAD | +33.33 | +33.33 | +33.33 |' in text
+    assert '| FT | +0.00 | +0.00 | +0.00 |' in text
+    assert '| a | semantic/mIoU: 25.0 % | depth/abs_err: 50.0 % |' in text
+    assert '| b | semantic/mIoU: 50.0 % |' in text

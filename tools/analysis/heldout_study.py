@@ -30,6 +30,7 @@ fraction of joint training's when ``Joint`` is among the methods.
 """
 import argparse
 import glob
+import itertools
 import os
 import os.path as osp
 import subprocess
@@ -39,6 +40,9 @@ from sweep import train
 
 from mmhad.datasets.synthetic_indoor import generate_synthetic_indoor
 from mmhad.datasets.synthetic_outdoor import generate_synthetic_outdoor
+from mmhad.evaluation.lifelong_report import (SeedReport, load_run,
+                                              order_markdown)
+from mmhad.visualization.lifelong_plots import plot_order_bars
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 REPORT = osp.join(ROOT, 'tools', 'analysis', 'lifelong_report.py')
@@ -78,6 +82,8 @@ METHODS = dict(
         'HAD': 'configs/had/had_r18_nyuv2.py',
         'HAD-robust': 'configs/had/had_robust_r18_nyuv2.py',
     })
+#: The synthetic families' tasks, for ``--order all``.
+TASKS = ('semantic', 'depth', 'normal')
 IMAGES_PER_PHASE = dict(pretrained=160, demo=160, weak=80)
 #: What turns the shipped synthetic configs into the from-scratch regime.
 SCRATCH = ['model.backbone.init_cfg=None', 'optim_wrapper.optimizer.lr=3e-3']
@@ -132,7 +138,8 @@ def parse_args(argv=None):
     parser.add_argument(
         '--order', default=None,
         help='comma-separated task order (default: the configs\'), e.g. '
-        'depth,normal,semantic')
+        'depth,normal,semantic; "all": the six orders one after another, '
+        'then orders.md and orders.png side by side')
     parser.add_argument('--work-dir', default='work_dirs/heldout')
     parser.add_argument('--cfg-options', nargs='+', default=[],
                         help='extra options for every run')
@@ -143,6 +150,57 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
+def run_order(args, names: list, order: str) -> dict:
+    """Train every method and seed in one task order and write its report;
+    returns ``{method: [work dirs, one per seed]}``."""
+    methods = METHODS[args.regime]
+    base = osp.join(args.work_dir, args.family, args.regime)
+    options = regime_options(args.family, args.regime,
+                             osp.join(args.work_dir, 'data'))
+    if order:
+        base = osp.join(base, order.replace(',', '-'))
+    dirs = {}
+    for name in names:
+        dirs[name] = []
+        for seed in args.seeds:
+            work_dir = osp.join(base, name, f'seed{seed}')
+            train(osp.join(ROOT, methods[name]), work_dir,
+                  [f'randomness.seed={seed}'] + options +
+                  order_options(name, order) + args.cfg_options)
+            if not args.keep_checkpoints:
+                for path in glob.glob(osp.join(work_dir, '*.pth')):
+                    os.remove(path)
+            dirs[name].append(work_dir)
+    if len(names) > 1:  # fine-tuning alone: nothing to compare
+        cmd = [sys.executable, REPORT] + [
+            ','.join(dirs[n]) for n in names[1:]
+        ] + ['--naive', ','.join(dirs['FT']), '--naive-name', 'FT',
+             '--names'] + names[1:] + ['--out-dir', base]
+        if 'Joint' in names:
+            cmd += ['--joint', 'Joint']
+        subprocess.run(cmd, check=True)
+    return dirs
+
+
+def write_order_report(args, names: list, runs: dict) -> None:
+    """``orders.md`` and ``orders.png`` over every order's runs."""
+    reports, naive = {}, {}
+    for label, dirs in runs.items():
+        records = {n: [load_run(d) for d in dirs[n]] for n in names}
+        naive[label] = records['FT']
+        reports[label] = SeedReport(
+            [records[n] for n in names[1:]], records['FT'], names[1:],
+            naive_name='FT', joint='Joint' if 'Joint' in names else None)
+    base = osp.join(args.work_dir, args.family, args.regime)
+    with open(osp.join(base, 'orders.md'), 'w') as f:
+        f.write(order_markdown(reports, naive))
+    plot_order_bars({o: r.figures() for o, r in reports.items()},
+                    'delta_m_naive',
+                    f'{args.family}, {args.regime} regime: Δm over all '
+                    'tasks in every task order', osp.join(base, 'orders.png'))
+    print(order_markdown(reports, naive))
+
+
 def main(argv=None):
     args = parse_args(argv)
     methods = METHODS[args.regime]
@@ -151,32 +209,14 @@ def main(argv=None):
     if unknown:
         raise SystemExit(f'unknown methods {unknown}; the {args.regime} '
                          f'regime has {list(methods)}')
-    base = osp.join(args.work_dir, args.family, args.regime)
-    options = regime_options(args.family, args.regime,
-                             osp.join(args.work_dir, 'data'))
-    if args.order:
-        base = osp.join(base, args.order.replace(',', '-'))
-    dirs = {}
-    for name in names:
-        dirs[name] = []
-        for seed in args.seeds:
-            work_dir = osp.join(base, name, f'seed{seed}')
-            train(osp.join(ROOT, methods[name]), work_dir,
-                  [f'randomness.seed={seed}'] + options +
-                  order_options(name, args.order) + args.cfg_options)
-            if not args.keep_checkpoints:
-                for path in glob.glob(osp.join(work_dir, '*.pth')):
-                    os.remove(path)
-            dirs[name].append(work_dir)
-    if len(names) == 1:
-        return  # fine-tuning alone: nothing to compare
-    cmd = [sys.executable, REPORT] + [
-        ','.join(dirs[n]) for n in names[1:]
-    ] + ['--naive', ','.join(dirs['FT']), '--naive-name', 'FT',
-         '--names'] + names[1:] + ['--out-dir', base]
-    if 'Joint' in names:
-        cmd += ['--joint', 'Joint']
-    subprocess.run(cmd, check=True)
+    if args.order != 'all':
+        run_order(args, names, args.order)
+        return
+    runs = {
+        '-'.join(order): run_order(args, names, ','.join(order))
+        for order in itertools.permutations(TASKS)
+    }
+    write_order_report(args, names, runs)
 
 
 if __name__ == '__main__':
