@@ -110,43 +110,66 @@ def write_pascal_context(root, num_train=4, num_val=2, height=20, width=24,
 
 TASKONOMY_16BIT = ('depth_zbuffer', 'depth_euclidean', 'edge_texture',
                    'edge_occlusion', 'keypoints2d', 'keypoints3d')
+TASKONOMY_DOMAINS = ('rgb', 'segment_semantic', 'normal', *TASKONOMY_16BIT,
+                     'reshading', 'principal_curvature')
+#: Rows and columns of the views' pixels without geometry.
+TASKONOMY_NO_GEOMETRY = (slice(0, 3), slice(0, 4))
+
+
+def taskonomy_folder(root, layout, domain, building):
+    """Where one domain's files of a building lie in each layout the
+    Taskonomy downloads unpack to."""
+    parts = dict(task_first=(domain, building),
+                 omnidata=(domain, 'taskonomy', building),
+                 building_first=(building, domain))[layout]
+    return osp.join(root, *parts)
 
 
 def write_taskonomy(root, buildings=('hanson', 'darden'), views=3, size=16,
-                    seed=0):
-    """The Taskonomy release: ``<task>/<building>/point_<p>_view_<v>_
-    domain_<task>.png``; 16-bit depth in 1/512 m with 65535 invalid and
-    16-bit edges and keypoints, 8-bit normals centred on 127, segmentation
-    0 (uncertain) / 1 (background) / 2..17, 8-bit 3-channel reshading and
-    curvature."""
+                    seed=0, layout='task_first', domains=TASKONOMY_DOMAINS):
+    """The Taskonomy release: ``point_<p>_view_<v>_domain_<task>.png`` in
+    ``layout`` (``task_first``: the release's ``<task>/<building>/``,
+    ``omnidata``: the download tool's ``<task>/taskonomy/<building>/``,
+    ``building_first``); 16-bit depth in 1/512 m and 16-bit edges and
+    keypoints, 8-bit normals centred on 127, segmentation 0 (uncertain) /
+    1 (background) / 2..17, 8-bit 3-channel reshading and curvature. The
+    pixels of :data:`TASKONOMY_NO_GEOMETRY` have no geometry, stored as the
+    release stores it: depth 65535, normal 128 in every channel, curvature
+    0 (reshading, occlusion edges and 3D keypoints 0 too)."""
     rng = np.random.default_rng(seed)
+    hole = TASKONOMY_NO_GEOMETRY
     for building in buildings:
         for p in range(views):
             view = f'point_{p}_view_{p % 2}'
-
-            def save(task, array):
-                _save_png(osp.join(root, task, building,
-                                   f'{view}_domain_{task}.png'), array)
-
-            save('rgb', (rng.random((size, size, 3)) * 255).astype(np.uint8))
-            segment = rng.integers(0, 18, (size, size)).astype(np.uint8)
-            save('segment_semantic', segment)
+            arrays = dict(
+                rgb=(rng.random((size, size, 3)) * 255).astype(np.uint8),
+                segment_semantic=rng.integers(0, 18, (size, size)).astype(
+                    np.uint8))
             normal = np.full((size, size, 3), 127, np.uint8)
             normal[..., 2] = 255
-            save('normal', normal)
+            normal[hole] = 128
+            arrays['normal'] = normal
             for task in TASKONOMY_16BIT:
-                values = rng.integers(500, 9000, (size, size)).astype(
+                arrays[task] = rng.integers(500, 9000, (size, size)).astype(
                     np.uint16)
-                values[0, 0] = 65535
-                save(task, values)
-            save('reshading', np.repeat(rng.integers(
-                0, 256, (size, size, 1)).astype(np.uint8), 3, axis=2))
-            save('principal_curvature', rng.integers(
-                100, 160, (size, size, 3)).astype(np.uint8))
+            arrays['reshading'] = np.repeat(rng.integers(
+                0, 256, (size, size, 1)).astype(np.uint8), 3, axis=2)
+            arrays['principal_curvature'] = rng.integers(
+                100, 160, (size, size, 3)).astype(np.uint8)
+            for task in ('depth_zbuffer', 'depth_euclidean'):
+                arrays[task][hole] = 65535
+            for task in ('principal_curvature', 'reshading',
+                         'edge_occlusion', 'keypoints3d'):
+                arrays[task][hole] = 0
+            for domain in domains:
+                _save_png(osp.join(
+                    taskonomy_folder(root, layout, domain, building),
+                    f'{view}_domain_{domain}.png'), arrays[domain])
     return root
 
 
-def shortened_run(config, work_dir, datasets, **train_cfg):
+def shortened_run(config, work_dir, datasets, cfg_options=None,
+                  **train_cfg):
     """Train a shipped benchmark config on the tiny model, one epoch per
     phase, batch 2; return its phases from ``lifelong_results.json``.
 
@@ -154,6 +177,7 @@ def shortened_run(config, work_dir, datasets, **train_cfg):
         config (str): Config path relative to the repository.
         work_dir: The run's work dir.
         datasets (dict): Loader name -> dataset fields to override.
+        cfg_options (dict, optional): Other config fields to override.
         **train_cfg: ``train_cfg`` fields to override.
     """
     import json
@@ -171,6 +195,7 @@ def shortened_run(config, work_dir, datasets, **train_cfg):
                            batch_size=2)
         cfg[loader].dataset.update(fields)
     cfg.train_cfg.update(max_epochs=1, **train_cfg)
+    cfg.merge_from_dict(cfg_options or {})
     cfg.work_dir = str(work_dir)
     cfg.experiment_name = cfg.visualizer.name = osp.basename(str(work_dir))
     Runner.from_cfg(cfg).train()

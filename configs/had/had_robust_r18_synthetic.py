@@ -7,5 +7,5 @@
 # teacher gets right but unsurely, or on few pixels: the held-out streets'
 # sky). Regression tasks, whose outputs carry no confidence, are distilled
 # as in had_r18_synthetic.py.
-_base_ = ['./had_r18_synthetic.py']
+_base_ = ['./had_scratch_r18_synthetic.py']
 model = dict(confidence_threshold=0.3, confidence_guard='scale')

@@ -7,21 +7,28 @@ task's labels, the validation images and all its labels):
 * headers, always: every ``.npy`` header is read (no data), which finds
   unreadable and truncated files, wrong shapes and dtypes, annotations
   whose size differs from their image, and samples whose size differs from
-  the rest of the split;
+  the rest of the split; image files (PNG, JPEG: Taskonomy) are opened for
+  their size only, which finds unreadable files and the size mismatches;
 * values, optionally: every file is loaded as the training pipeline loads
-  it, and each annotation is checked by its task kind
+  it (an image file's annotations by the dataset's ``load_annotation``,
+  which also finds truncated files and values stored in the wrong bit
+  depth), and each annotation is checked by its task kind
   (:meth:`DenseTask.check_gt`: NaN/inf, labels outside the classes,
   negative depth, ...), so every error names the file.
+
+Datasets whose annotations are neither ``.npy`` files nor decoded by a
+``load_annotation(task, path)`` of theirs (PASCAL-Context's .mat files) are
+not checked file by file: :func:`dataset_samples` returns nothing for them.
 """
 import os
 from collections import Counter
-from typing import Dict, Iterable, List, Sequence, Tuple
+from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
 import numpy as np
 from mmengine.utils import ProgressBar
 
 from .transforms.formatting import to_chw
-from .transforms.loading import load_image, load_npy
+from .transforms.loading import load_image, load_npy, read_rgb
 
 #: Errors listed in full before the rest are counted.
 MAX_LISTED = 20
@@ -58,6 +65,29 @@ def read_npy_header(path: str) -> Tuple[tuple, np.dtype]:
     return shape, dtype
 
 
+#: PIL modes of more than 8 bits per value -> the dtype they load as.
+_WIDE_MODES = {'I;16': np.uint16, 'I;16L': np.uint16, 'I;16B': np.uint16,
+               'I': np.int32, 'F': np.float32}
+
+
+def read_image_header(path: str) -> Tuple[tuple, np.dtype]:
+    """Shape ((H, W) or (H, W, C)) and dtype of an image file (PNG, JPEG),
+    read from its header only.
+
+    Raises:
+        ValueError: If the file cannot be opened as an image.
+    """
+    from PIL import Image
+    try:
+        with Image.open(path) as image:
+            width, height = image.size
+            bands = len(image.getbands())
+            dtype = np.dtype(_WIDE_MODES.get(image.mode, np.uint8))
+    except (OSError, ValueError) as err:
+        raise ValueError(f'cannot read as an image: {err}') from None
+    return ((height, width) if bands == 1 else (height, width, bands)), dtype
+
+
 def _annotation_shape_error(shape: tuple, channels, image_size) -> str:
     expected = 'H x W' if channels is None else f'H x W x {channels}'
     ok = (len(shape) == 2) if channels is None else (
@@ -79,8 +109,10 @@ def check_samples(split: str, samples: Sequence[Tuple[dict, Sequence[str]]],
     Args:
         split (str): Name used in messages, e.g. ``'train phase 2'``.
         samples (Sequence[tuple[dict, Sequence[str]]]): Data infos (with
-            ``img_path`` and ``<task>_path``) and the task names whose
-            annotations will be read for each.
+            ``img_path``, ``<task>_path`` and, for annotations stored as
+            image files, ``load_annotation``: see
+            :func:`dataset_samples`) and the task names whose annotations
+            will be read for each.
         tasks (dict): Task name -> :class:`DenseTask`.
         values (bool): Also load every file and check its values.
         logger: Where the summary line goes; with one, splits of
@@ -98,31 +130,17 @@ def check_samples(split: str, samples: Sequence[Tuple[dict, Sequence[str]]],
     for info, names in samples:
         image = info['img_path']
         try:
-            shape, dtype = read_npy_header(image)
-            if len(shape) != 3 or shape[2] != 3:
-                raise ValueError(f'expected an H x W x 3 image, got shape '
-                                 f'{shape}')
-            if dtype != np.uint8 and dtype.kind != 'f':
-                raise ValueError(f'expected a float or uint8 image, got '
-                                 f'{dtype}')
-            uint8_images += dtype == np.uint8
-            sizes[image] = tuple(shape[:2])
+            sizes[image], uint8 = _image_header(image)
+            uint8_images += uint8
             if values:
-                load_image(image)
+                (load_image if image.endswith('.npy') else read_rgb)(image)
         except ValueError as err:
             problems.append(f'{image}: {_without_path(err, image)}')
         for name in names:
             path = info[f'{name}_path']
             try:
-                shape, _ = read_npy_header(path)
-                if image in sizes:
-                    error = _annotation_shape_error(
-                        shape, tasks[name].gt_channels, sizes[image])
-                    if error:
-                        raise ValueError(f'{name} annotation: {error}')
-                if values:
-                    gt = to_chw(load_npy(path))[None]
-                    tasks[name].check_gt(gt)
+                _check_annotation(path, name, tasks[name], sizes.get(image),
+                                  values, info.get('load_annotation'))
             except ValueError as err:
                 problems.append(f'{path}: {_without_path(err, path)}')
         if bar is not None:
@@ -145,6 +163,53 @@ def check_samples(split: str, samples: Sequence[Tuple[dict, Sequence[str]]],
                     f'{checked} fine{note}')
 
 
+def _image_header(path: str) -> Tuple[tuple, bool]:
+    """(H, W) of a sample's image and whether it is a uint8 ``.npy`` array
+    (divided by 255 when loaded); ``ValueError`` saying what is wrong."""
+    if not path.endswith('.npy'):
+        shape, _ = read_image_header(path)  # any mode: loaded as RGB
+        return tuple(shape[:2]), False
+    shape, dtype = read_npy_header(path)
+    if len(shape) != 3 or shape[2] != 3:
+        raise ValueError(f'expected an H x W x 3 image, got shape {shape}')
+    if dtype != np.uint8 and dtype.kind != 'f':
+        raise ValueError(f'expected a float or uint8 image, got {dtype}')
+    return tuple(shape[:2]), dtype == np.uint8
+
+
+def _check_annotation(path: str, name: str, task,
+                      image_size: Optional[tuple], values: bool,
+                      load_annotation: Optional[Callable] = None) -> None:
+    """Raise ``ValueError`` saying what is wrong with one annotation file.
+
+    A ``.npy`` file holds the ground truth itself: its header has the shape
+    the task needs. An image file holds stored values that
+    ``load_annotation(name, path)`` decodes: its header has only the size,
+    the decoded shape is checked with the values (and not at all without
+    ``load_annotation``).
+    """
+    if path.endswith('.npy'):
+        shape, _ = read_npy_header(path)
+        error = image_size and _annotation_shape_error(
+            shape, task.gt_channels, image_size)
+        if error:
+            raise ValueError(f'{name} annotation: {error}')
+        if values:
+            task.check_gt(to_chw(load_npy(path))[None])
+        return
+    shape, _ = read_image_header(path)
+    if image_size and tuple(shape[:2]) != tuple(image_size):
+        raise ValueError(f'{name} annotation: size {tuple(shape[:2])} does '
+                         f'not match its image, {tuple(image_size)}')
+    if values and load_annotation is not None:
+        gt = load_annotation(name, path)
+        error = image_size and _annotation_shape_error(
+            gt.shape, task.gt_channels, image_size)
+        if error:
+            raise ValueError(f'{name} annotation, decoded: {error}')
+        task.check_gt(to_chw(gt)[None])
+
+
 def _without_path(err: Exception, path: str) -> str:
     # The loaders name the file themselves; it is already at the line start.
     return str(err).replace(f'{path}: ', '')
@@ -165,13 +230,30 @@ def _odd_sizes(sizes: Dict[str, tuple]) -> List[str]:
 def dataset_samples(dataset, indices: Iterable[int],
                     names: Sequence[str]) -> List[Tuple[dict, List[str]]]:
     """``(data info, task names)`` of ``dataset[indices]`` for
-    :func:`check_samples`; empty for datasets not in the ``.npy`` layout
-    (their loaders name a bad file when they read it)."""
+    :func:`check_samples`; the infos of a dataset with a
+    ``load_annotation(task, path)`` (decoding its image-file annotations)
+    carry it. Empty for datasets in neither form (their loaders name a bad
+    file when they read it; :func:`file_check_support` says why)."""
+    load_annotation = getattr(dataset, 'load_annotation', None)
     samples = []
     for index in indices:
         info = dataset.get_data_info(int(index))
-        if not str(info.get('img_path', '')).endswith('.npy'):
-            return []  # only the .npy layout is checked file by file
+        if load_annotation is not None:
+            info['load_annotation'] = load_annotation
+        elif not str(info.get('img_path', '')).endswith('.npy'):
+            return []
         samples.append((info, [n for n in names if f'{n}_path' in info]))
     return samples
+
+
+def file_check_support(dataset) -> str:
+    """Why :func:`dataset_samples` returns nothing for ``dataset``; empty
+    when its files are checked one by one."""
+    if getattr(dataset, 'load_annotation', None) is not None or \
+            not len(dataset) or str(dataset.get_data_info(0).get(
+                'img_path', '')).endswith('.npy'):
+        return ''
+    return (f'{type(dataset).__name__} reads neither .npy files nor has a '
+            'load_annotation(task, path) decoding its files, so they are '
+            'not checked one by one; a bad file is named when it is read')
 

@@ -78,7 +78,7 @@ class DenseRegressionTask(RegressionTask):
             gt.device)
 
     def valid_mask(self, gt: Tensor) -> Tensor:
-        invalid = gt.new_zeros(gt.shape, dtype=bool)
+        invalid = gt.isnan()
         if self.invalid_value is not None:
             invalid |= gt == self.invalid_value
         if self.valid_range is not None:
@@ -90,14 +90,20 @@ class DenseRegressionTask(RegressionTask):
         diff = pred.float() - target.float()
         return (diff.abs() if self.loss_type == 'l1' else diff**2).mean(1)
 
+    def _target(self, gt: Tensor, valid: Tensor) -> Tensor:
+        """Normalised ground truth, 0 where ``valid`` is False: a NaN left
+        there would make the masked mean NaN (NaN * 0), and its gradient."""
+        return torch.where(valid[:, None], self.normalize(gt), 0.)
+
     def loss(self, pred: Tensor, gt: Tensor) -> Tensor:
         self.check_gt(gt)
+        valid = self.valid_mask(gt)
         return self.loss_weight * masked_mean(
-            self.pixel_loss(pred, self.normalize(gt)), self.valid_mask(gt))
+            self.pixel_loss(pred, self._target(gt, valid)), valid)
 
     def metric_stats(self, pred: Tensor, gt: Tensor) -> Dict[str, Tensor]:
         valid = self.valid_mask(gt)
-        error = (pred.float() - self.normalize(gt)).abs().mean(1)
+        error = (pred.float() - self._target(gt, valid)).abs().mean(1)
         return dict(abs_sum=(error * valid).double().sum().cpu(),
                     count=valid.sum().double().cpu())
 

@@ -120,3 +120,98 @@ def test_with_the_check_off_a_bad_label_is_named_when_its_batch_comes(
     with pytest.raises(ValueError, match='outside the classes') as info:
         Runner.from_cfg(cfg).train()
     assert f'in [{path!r}]' in str(info.value)
+
+
+# Taskonomy's PNGs (the omnidata download's layout): view 0 of darden is in
+# the validation split, view 1 of hanson in the training split
+PNG_BREAKAGES = {
+    'truncated normal': ('darden', 0, 'normal', None, 'truncated'),
+    'depth saved as 8 bit': (
+        'hanson', 1, 'depth_zbuffer',
+        lambda a: (a // 256).astype(np.uint8), 'a 16-bit PNG'),
+    'reshading of another size': (
+        'darden', 0, 'reshading', lambda a: a[:-2],
+        r'size \(14, 16\) does not match its image'),
+}
+
+
+def _break_png(path, change):
+    from PIL import Image
+    if change is None:  # cut the file short
+        data = open(path, 'rb').read()
+        open(path, 'wb').write(data[:len(data) // 2])
+    else:
+        Image.fromarray(change(np.asarray(Image.open(path)))).save(path)
+
+
+@pytest.mark.parametrize('breakage', sorted(PNG_BREAKAGES))
+def test_broken_taskonomy_png_stops_the_run_before_training(breakage,
+                                                           tmp_path):
+    from tests.layouts import shortened_run, write_taskonomy
+    building, view, task, change, message = PNG_BREAKAGES[breakage]
+    root = write_taskonomy(str(tmp_path / 'data'), layout='omnidata')
+    path = osp.join(root, task, 'taskonomy', building,
+                    f'point_{view}_view_{view % 2}_domain_{task}.png')
+    _break_png(path, change)
+    CountItersHook.iterations = 0
+    with pytest.raises(ValueError, match=message) as info:
+        shortened_run(
+            'configs/baselines/finetune_r18_taskonomy.py', tmp_path / 'work',
+            {loader: dict(data_root=root, buildings=[b])
+             for loader, b in (('train_dataloader', 'hanson'),
+                               ('val_dataloader', 'darden'))},
+            cfg_options=dict(custom_hooks=[dict(type='CountItersHook')]),
+            split='shared')
+    assert path in str(info.value)
+    assert CountItersHook.iterations == 0
+
+
+def test_png_headers_find_sizes_and_values_find_the_rest(tmp_path):
+    from mmhad.datasets import TaskonomyDataset
+    from mmhad.datasets.data_check import dataset_samples
+    from mmhad.tasks import DenseRegressionTask, NormalTask
+    from tests.layouts import write_taskonomy
+    root = write_taskonomy(str(tmp_path / 'data'))
+    folder = osp.join(root, '{}', 'hanson', 'point_{}_view_{}_domain_{}.png')
+    truncated = folder.format('normal', 0, 0, 'normal')
+    smaller = folder.format('reshading', 2, 0, 'reshading')
+    _break_png(truncated, None)
+    _break_png(smaller, lambda a: a[:, :-1])
+    dataset = TaskonomyDataset(root, buildings=['hanson'],
+                               tasks=['normal', 'reshading'])
+    samples = dataset_samples(dataset, range(3), ['normal', 'reshading'])
+    tasks = dict(normal=NormalTask('normal'),
+                 reshading=DenseRegressionTask('reshading'))
+    with pytest.raises(ValueError, match='1 bad file') as info:
+        check_samples('train', samples, tasks, values=False)
+    assert smaller in str(info.value)
+    with pytest.raises(ValueError, match='2 bad file') as info:
+        check_samples('train', samples, tasks, values=True)
+    assert truncated in str(info.value)
+
+
+def test_check_dataset_tool_names_layout_missing_buildings_and_unchecked(
+        tmp_path, capsys):
+    import sys
+    from tests.conftest import REPO_ROOT
+    from tests.layouts import write_pascal_context, write_taskonomy
+    sys.path.insert(0, osp.join(REPO_ROOT, 'tools', 'dataset_converters'))
+    from check_dataset import main
+    root = write_taskonomy(str(tmp_path / 'taskonomy'), layout='omnidata',
+                           buildings=('hanson', 'darden'), views=1, size=8)
+    config = osp.join(REPO_ROOT, 'configs/had/had_r18_taskonomy.py')
+    with pytest.warns(UserWarning, match='woodbine'):
+        assert main([config, '--data-root', root]) == 0
+    out = capsys.readouterr().out
+    assert 'train_dataloader: layout omnidata (<task>/taskonomy/<building>/)' \
+        in out
+    assert 'left out: merom' in out and 'woodbine' in out
+    assert 'Data check, train_dataloader: 1 samples, headers and values ' \
+        'fine' in out
+    assert 'all files fine' in out
+    pascal = write_pascal_context(str(tmp_path / 'pascal'))
+    assert main([osp.join(REPO_ROOT,
+                          'configs/baselines/finetune_r18_pascal-context.py'),
+                 '--data-root', pascal]) == 0
+    assert 'PascalContextDataset reads neither .npy files nor has a ' \
+        'load_annotation' in capsys.readouterr().out

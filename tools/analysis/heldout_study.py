@@ -67,6 +67,7 @@ SYNTHETIC = {
     'HAD-paper': 'configs/had/had_paper_r18_synthetic.py',
     'HAD-reference': 'configs/had/had_reference_r18_synthetic.py',
     'HAD': 'configs/had/had_r18_synthetic.py',
+    'HAD-scratch': 'configs/had/had_scratch_r18_synthetic.py',
     'HAD-robust': 'configs/had/had_robust_r18_synthetic.py',
     'Joint': 'configs/baselines/joint_r18_synthetic.py',
 }
@@ -80,6 +81,7 @@ METHODS = dict(
         'HAD-paper': 'configs/had/had_paper_r18_nyuv2.py',
         'HAD-reference': 'configs/had/had_reference-loss_r18_nyuv2.py',
         'HAD': 'configs/had/had_r18_nyuv2.py',
+        'HAD-scratch': 'configs/had/had_scratch_r18_nyuv2.py',
         'HAD-robust': 'configs/had/had_robust_r18_nyuv2.py',
     })
 #: The synthetic families' tasks, for ``--order all``.

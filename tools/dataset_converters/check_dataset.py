@@ -4,11 +4,13 @@
         --data-root data/cityscapes
 
 Builds the config's training and validation datasets (which finds missing
-folders and files), prints the number of samples and files per task and
-split, and, for the ``.npy`` layouts, runs the pre-flight check of
-:mod:`mmhad.datasets.data_check` on every file: headers always, values
-unless ``--headers-only``. Exits 1, listing each bad file or the missing
-ones, when something is wrong.
+folders and files), prints the layout it found (Taskonomy: which of its
+three), the split's buildings that are not there, the number of samples and
+files per task and split, and runs the pre-flight check of
+:mod:`mmhad.datasets.data_check` on every file (the ``.npy`` layouts and
+Taskonomy's PNGs; a dataset it cannot check file by file is named):
+headers always, values unless ``--headers-only``. Exits 1, listing each bad
+file or the missing ones, when something is wrong.
 """
 import argparse
 import os.path as osp
@@ -17,7 +19,8 @@ import sys
 from mmengine.config import Config, DictAction
 from mmengine.logging import MMLogger
 
-from mmhad.datasets.data_check import check_samples, dataset_samples
+from mmhad.datasets.data_check import (check_samples, dataset_samples,
+                                       file_check_support)
 from mmhad.registry import DATASETS, DENSE_TASKS
 from mmhad.utils import register_all_modules
 
@@ -56,6 +59,13 @@ def main(argv=None) -> int:
             print(f'{loader}: {err}')
             failed = True
             continue
+        layout = getattr(dataset, 'layout_description', None)
+        if layout:
+            print(f'{loader}: layout {layout} in {dataset.data_root}')
+        missing = getattr(dataset, 'missing_buildings', None)
+        if missing:
+            print(f'{loader}: {len(missing)} building(s) of the split not '
+                  f'found, left out: {", ".join(missing)}')
         names = [n for n in getattr(dataset, 'tasks', tasks) if n in tasks]
         infos = [dataset.get_data_info(i) for i in range(len(dataset))]
         counts = ', '.join(
@@ -65,7 +75,10 @@ def main(argv=None) -> int:
               f'{counts}')
         samples = dataset_samples(dataset, range(len(dataset)), names)
         if not samples:
-            continue  # not a .npy layout: building it checked the files
+            reason = file_check_support(dataset)
+            if reason:
+                print(f'{loader}: {reason}')
+            continue
         try:
             check_samples(loader, samples, tasks, not args.headers_only,
                           logger)

@@ -16,8 +16,9 @@ taskonomy_tasks = dict(
     depth_zbuffer=dict(type='DepthTask'),  # metres, 0 = invalid
     normal=dict(type='NormalTask'),
     depth_euclidean=dict(
-        type='DenseRegressionTask', invalid_value=65535,
-        valid_range=(0, 64499), scale=512.),  # metres
+        # metres; only 65535 marks no depth (the release's 1/512 m units
+        # reach 128 m), as for depth_zbuffer
+        type='DenseRegressionTask', invalid_value=65535, scale=512.),
     edge_texture=dict(type='DenseRegressionTask', shift=718., scale=1070.),
     edge_occlusion=dict(
         type='DenseRegressionTask', shift=56.0248, scale=239.1265),

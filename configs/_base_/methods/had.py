@@ -1,40 +1,29 @@
-# mmhad's default HAD knobs, chosen by held-out figures (README, "Which HAD
-# is the default"): the reference code's choices (had_reference.py) except
-# its regression SG term, whose depth form carries the reference's
-# batch-broadcast bug:
-# - lambda / 2 per old task (no 1 / (t - 1) factor);
-# - segmentation DB: geometric class means (exact zeros left out), weighted
-#   by softmax(-class loss), averaged over all classes: a class the student
-#   matches badly, often a weak teacher's rare and wrong one, weighs less;
-# - regression DB: pixels split on the student's prediction at delta,
-#   arithmetic means of the two groups summed (a geometric mean of an L1 map
-#   weighs each pixel by 1 / |error|);
-# - segmentation SG averaged over all pixels, zero-padded Sobel, k = 0.9;
-#   no SG term for regression tasks.
+# mmhad's default HAD knobs, chosen in the regime users train in (a
+# pretrained encoder: tuned on the synthetic rooms, confirmed on the held-out
+# streets over three seeds; README, "Which HAD is the default"): the paper's
+# text, except on regression tasks, where the from-scratch evidence still
+# holds:
+# - lambda / (2 (t - 1)) per old task (the paper's weighting);
+# - segmentation DB: geometric class means (eps 1e-6), classes weighted
+#   equally (the paper's);
+# - regression DB: groups from the pseudo-label normalised per image, split
+#   at delta, but arithmetic group means: a geometric mean of an L1 map
+#   weighs each pixel by 1 / |error|, which turned the depth term into noise;
+# - segmentation SG with k = 0.5 (k = 0.9 keeps about 5 pixels of 5 120 per
+#   image at 64 x 80); no SG term for regression tasks (its salient pixels are
+#   depth discontinuities, where the teacher itself is unsure).
+# The paper's text is had_paper.py, the reference code's had_reference.py,
+# the earlier from-scratch default had_scratch.py.
 # Top-level configs take it with `model = {{_base_.had}}`.
 had = dict(
     type='HAD',
     distill_weight=3.0,  # lambda
     delta=0.5,
-    task_weighting='reference',
-    regression_groups='raw_student',
-    strict_split=True,
+    task_weighting='paper',
     db_loss=dict(
         classification=dict(
-            type='DistributionBalancedLoss',
-            mean='geometric',
-            eps=0.,
-            drop_zeros=True,
-            group_weighting='softmax',
-            group_reduction='mean_all'),
-        regression=dict(
-            type='DistributionBalancedLoss',
-            mean='arithmetic',
-            group_reduction='sum')),
+            type='DistributionBalancedLoss', mean='geometric', eps=1e-6),
+        regression=dict(type='DistributionBalancedLoss', mean='arithmetic')),
     sg_loss=dict(
-        classification=dict(
-            type='SalienceGuidedLoss',
-            threshold=0.9,
-            padding='zeros',
-            reduction='all'),
+        classification=dict(type='SalienceGuidedLoss', threshold=0.5),
         regression=None))
