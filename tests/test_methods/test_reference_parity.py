@@ -116,12 +116,34 @@ def test_broadcast_changes_the_depth_term_only_with_several_images():
     assert float(broadcast(loss)) != pytest.approx(float(sg(loss)))
 
 
-def test_default_bundle_is_the_reference_without_its_regression_sg():
-    """configs/_base_/methods/had.py spells out the reference bundle less
-    the regression SG term (README, "Which HAD is the default")."""
+def test_scratch_bundle_is_the_reference_without_its_regression_sg():
+    """configs/_base_/methods/had_scratch.py, the default chosen in the
+    from-scratch regimes, spells out the reference bundle less the
+    regression SG term."""
+    scratch = Config.fromfile(
+        osp.join(REPO_ROOT,
+                 'configs/_base_/methods/had_scratch.py')).had_scratch.to_dict()
+    reference = BUNDLE.had_reference.to_dict()
+    assert scratch['sg_loss'].pop('regression') is None
+    assert reference['sg_loss'].pop('regression')['batch_broadcast']
+    assert scratch == reference
+
+
+def test_default_bundle_is_the_paper_but_arithmetic_on_regression():
+    """configs/_base_/methods/had.py (chosen in the pretrained regime): the
+    paper's text, except arithmetic regression group means, no regression
+    SG term and k = 0.5."""
     default = Config.fromfile(
         osp.join(REPO_ROOT, 'configs/_base_/methods/had.py')).had.to_dict()
-    reference = BUNDLE.had_reference.to_dict()
-    assert default['sg_loss'].pop('regression') is None
-    assert reference['sg_loss'].pop('regression')['batch_broadcast']
-    assert default == reference
+    paper = Config.fromfile(
+        osp.join(REPO_ROOT,
+                 'configs/_base_/methods/had_paper.py')).had_paper.to_dict()
+    db, sg = default.pop('db_loss'), default.pop('sg_loss')
+    assert db['classification'] == paper.pop('db_loss')
+    assert db['regression'] == dict(
+        type='DistributionBalancedLoss', mean='arithmetic')
+    assert sg == dict(
+        classification=dict(type='SalienceGuidedLoss', threshold=0.5),
+        regression=None)
+    paper.pop('sg_loss')
+    assert default == paper
