@@ -348,17 +348,20 @@ class SeedReport:
 
         def cell(name, key):
             mean, std = figures[name][key]
-            if key == 'joint_fraction':
+            if key == 'joint_fraction' or self.num_seeds == 1:
                 return f'{mean:.2f}'
             return f'{mean:.2f} ± {std:.2f}'
 
         body = [[name] + [cell(name, k) for k in keys] for name in self.names]
         joint = (f' "Δm / joint\'s Δm" is the mean Δm vs naive over the '
                  f'mean of {self.joint}\'s.' if self.joint else '')
+        spread = (f'Mean ± std over {self.num_seeds} seeds of the final '
+                  'values; each seed\'s Δm is against naive fine-tuning of '
+                  'the same seed, its Mean Rank over '
+                  if self.num_seeds > 1 else
+                  'Final values; Δm against naive fine-tuning, Mean Rank over ')
         return markdown_table(
-            f'Task order: {" → ".join(self.task_order)}. Mean ± std over '
-            f'{self.num_seeds} seeds of the final values; each seed\'s Δm is '
-            f'against naive fine-tuning of the same seed, its Mean Rank over '
+            f'Task order: {" → ".join(self.task_order)}. {spread}'
             f'the {len(self.names)} rows.'
             f'{old_tasks_note(self.old_tasks)}{joint}',
             ['method'] + [titles[k] for k in keys], body)

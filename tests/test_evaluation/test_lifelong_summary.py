@@ -270,3 +270,13 @@ def test_order_table_puts_orders_side_by_side(tmp_path):
     assert '| FT | +0.00 | +0.00 | +0.00 |' in text
     assert '| a | semantic/mIoU: 25.0 % | depth/abs_err: 50.0 % |' in text
     assert '| b | semantic/mIoU: 50.0 % |' in text
+
+
+def test_one_seed_table_has_no_spread(tmp_path):
+    naive = [load_run(write_run(tmp_path, 'ft', make_record(
+        [40, 20, 10], [0.5, 1.0], [30])))]
+    had = [load_run(write_run(tmp_path, 'had', make_record(
+        [40, 35, 20], [0.5, 1.0], [30])))]
+    table = SeedReport([had], naive, ['HAD'], naive_name='FT').to_markdown()
+    assert '±' not in table and 'Final values; Δm against naive' in table
+    assert '| HAD | 20.00 |' in table

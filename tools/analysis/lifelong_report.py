@@ -12,6 +12,9 @@ Example::
 writes ``report.md``, ``report.csv``, one ``curves_<task>.png`` per task
 (every method across phases) and one ``matrix_<run>.png`` per run.
 
+``--joint NAME`` adds each method's Δm as a fraction of joint training's
+(the row named NAME) and gives the several-seed table, for one seed too.
+
 Several seeds: give each method (and ``--naive``) as comma-separated work
 dirs, one per seed in the same seed order; ``report.md`` then holds mean ±
 std over seeds, each seed compared with the naive run of the same seed::
@@ -81,8 +84,8 @@ def seed_report(args) -> None:
 
 def main(argv=None):
     args = parse_args(argv)
-    if any(',' in run for run in args.runs + [args.naive]):
-        seed_report(args)
+    if args.joint or any(',' in run for run in args.runs + [args.naive]):
+        seed_report(args)  # also one seed: joint fractions need its table
         return
     report = LifelongReport(
         [load_run(p) for p in args.runs],
