@@ -218,10 +218,9 @@ class TaskonomyDataset(BaseDataset):
                 layout: Optional[str] = None) -> str:
         """Where ``task``'s files of ``building`` lie in ``layout`` (the one
         found by default)."""
-        parts = dict(task_first=(task, building),
-                     omnidata=(task, 'taskonomy', building),
-                     building_first=(building, task))[layout or self.layout]
-        return osp.join(self.data_root, *parts)
+        pattern = LAYOUTS[layout or self.layout]
+        return osp.join(self.data_root, pattern.replace(
+            '<task>', task).replace('<building>', building).rstrip('/'))
 
     def _find_layout(self) -> str:
         """The layout holding the rgb views of most of the split's
