@@ -43,6 +43,12 @@ class DenseTask:
     #: ``'regression'`` (the teacher's prediction itself). Methods that treat
     #: the two differently (e.g. HAD's per-family loss settings) read this.
     FAMILY = 'classification'
+    #: What one pixel's prediction is, the one thing the visualiser, the
+    #: prediction saver and the methods dispatch on: ``'classes'`` (C class
+    #: probabilities, decoded to an id map), ``'binary'`` (one probability),
+    #: ``'regression'`` (C free values, e.g. depth) or ``'unit_vectors'``
+    #: (C-dimensional directions, e.g. surface normals).
+    OUTPUT_FORM = 'classes'
 
     def __init__(self, name: str, loss_weight: float = 1.0) -> None:
         self.name = name
@@ -182,6 +188,7 @@ class RegressionTask(DenseTask):
     """
 
     FAMILY = 'regression'
+    OUTPUT_FORM = 'regression'
 
     @property
     def gt_channels(self) -> int:

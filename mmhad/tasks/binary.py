@@ -61,6 +61,8 @@ class BinaryTask(DenseTask):
         **kwargs: See :class:`DenseTask`.
     """
 
+    OUTPUT_FORM = 'binary'
+
     def __init__(self,
                  name: str,
                  pos_weight: Optional[float] = None,

@@ -32,6 +32,7 @@ class NormalTask(RegressionTask):
         **kwargs: See :class:`DenseTask`.
     """
 
+    OUTPUT_FORM = 'unit_vectors'
     METRICS = {
         'mean_angle': 'lower',
         'median_angle': 'lower',
