@@ -14,6 +14,24 @@ from .inference import (_as_image, inference_model, init_model,
 IMAGE_SUFFIXES = ('.png', '.jpg', '.jpeg', '.bmp', '.npy')
 
 
+def dataset_meta(cfg) -> dict:
+    """The meta (``classes``, ``palette``, ...) of a config's test (else
+    validation) dataset, from its type's ``METAINFO`` and the
+    ``metainfo`` of its config, without building it: inference has no
+    data to read. ``{}`` where the config names no dataset."""
+    from mmhad.registry import DATASETS
+    for loader in ('test_dataloader', 'val_dataloader'):
+        dataset = (cfg.get(loader) or {}).get('dataset') or {}
+        kind = dataset.get('type')
+        cls = DATASETS.get(kind) if isinstance(kind, str) else kind
+        if cls is None:
+            continue
+        meta = dict(getattr(cls, 'METAINFO', None) or {})
+        meta.update(dataset.get('metainfo') or {})
+        return meta
+    return {}
+
+
 class MultiTaskInferencer(BaseInferencer):
     """Predict every task a checkpoint has a head for, on image files,
     folders or arrays, in batches, and write the predictions.
@@ -27,7 +45,11 @@ class MultiTaskInferencer(BaseInferencer):
 
     ``out_dir`` receives each task of each image in a lossless form
     (:func:`save_predictions`) and a picture of all of them
-    (``<image>_panel.png``, :class:`MultiTaskVisualizer`).
+    (``<image>_panel.png``, :class:`MultiTaskVisualizer`): a row per task
+    with the input beside the prediction, titled, with a legend of the
+    class names of the config's dataset (``'class i'`` where it names
+    none) or a colour bar with the unit (depth in metres), the maps
+    upscaled to cells at least 200 px high.
     """
 
     visualize_kwargs = {'out_dir'}
@@ -41,6 +63,18 @@ class MultiTaskInferencer(BaseInferencer):
 
     def _init_model(self, cfg, weights, device):
         return init_model(cfg, weights, device)
+
+    def _init_visualizer(self, cfg):
+        # one MultiTaskVisualizer per inferencer, drawing the model's own
+        # tasks (whatever the config layout) with the class names of the
+        # config's dataset; built through the registry, so it is also
+        # ``MultiTaskVisualizer.get_instance(f'inferencer_{id(self)}')``
+        from mmhad.registry import VISUALIZERS
+        visualizer = VISUALIZERS.build(dict(
+            type='MultiTaskVisualizer', name=f'inferencer_{id(self)}',
+            tasks=dict(self.model.tasks)))
+        visualizer.dataset_meta = dataset_meta(self.model.cfg)
+        return visualizer
 
     def _init_pipeline(self, cfg):
         # inference_model reads each input and applies the test pipeline's
@@ -64,9 +98,7 @@ class MultiTaskInferencer(BaseInferencer):
                   out_dir: Optional[str] = None) -> Optional[List[list]]:
         if out_dir is None:
             return None
-        from mmhad.visualization import MultiTaskVisualizer
-        visualizer = MultiTaskVisualizer(
-            name=f'inferencer_{id(self)}', tasks=self.model.cfg.model.tasks)
+        visualizer = self.visualizer
         written = []
         for index, (img, pred) in enumerate(zip(inputs, preds)):
             stem = osp.splitext(osp.basename(img))[0] \
@@ -74,7 +106,8 @@ class MultiTaskInferencer(BaseInferencer):
             files = save_predictions(pred, self.model, out_dir, stem)
             panel = osp.join(out_dir, f'{stem}_panel.png')
             visualizer.add_datasample(stem, _as_image(img), pred,
-                                      draw_gt=False, out_file=panel)
+                                      draw_gt=False, out_file=panel,
+                                      title=f'{stem}: predictions')
             written.append(files + [panel])
         return written
 

@@ -99,7 +99,8 @@ def plot_matrix_heatmap(record: LifelongRecord, title: str,
     for (i, j), value in np.ndenumerate(values):
         if not math.isnan(value):
             ax.text(j, i, f'{value:.3g}', ha='center', va='center',
-                    fontsize=8, color='white' if shade[i, j] > 0.6 else 'black')
+                    fontsize=8,
+                    color='white' if shade[i, j] > 0.6 else 'black')
     ax.set_yticks(range(len(labels)), labels, fontsize=8)
     ax.set_xticks(
         range(values.shape[1]),

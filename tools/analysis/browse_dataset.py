@@ -5,9 +5,10 @@
 
 Each of the first ``--number`` training samples goes through the config's
 training pipeline (augmentations included: flipped normals, rescaled depth)
-and is drawn as the input above one picture per task
-(:class:`MultiTaskVisualizer`, ground truth only), to check a dataset and
-its transforms before a long run.
+and is drawn as one labelled figure (:class:`MultiTaskVisualizer`, ground
+truth only): a row per task with the input beside its ground truth and the
+dataset's class legend or a colour bar with the unit, pixels without
+ground truth grey, to check a dataset and its transforms before a long run.
 """
 import argparse
 import os
@@ -20,11 +21,15 @@ from mmhad.utils import register_all_modules
 
 
 def browse(cfg: Config, number: int, output_dir: str) -> list:
+    """Write ``<output_dir>/<i>.png`` for the first ``number`` training
+    samples; returns the files."""
     register_all_modules()
     dataset = DATASETS.build(cfg.train_dataloader.dataset)
     visualizer = VISUALIZERS.build(dict(
         type='MultiTaskVisualizer', name='browse_dataset',
-        tasks=cfg.model.tasks))
+        tasks=cfg.model.architecture.tasks))
+    # class names of the legend: the dataset's
+    visualizer.dataset_meta = getattr(dataset, 'metainfo', None)
     os.makedirs(output_dir, exist_ok=True)
     written = []
     for index in range(min(number, len(dataset))):
@@ -32,7 +37,8 @@ def browse(cfg: Config, number: int, output_dir: str) -> list:
         image = item['inputs'].permute(1, 2, 0).numpy()
         path = osp.join(output_dir, f'{index}.png')
         visualizer.add_datasample(str(index), image, item['data_samples'],
-                                  draw_pred=False, out_file=path)
+                                  draw_pred=False, out_file=path,
+                                  title=f'training sample {index}')
         written.append(path)
     return written
 

@@ -5,10 +5,15 @@
 
 Reads the run's config (the copy in its work dir) and its phase
 checkpoints ``phase_<t>_<task>.pth``, predicts the chosen validation images
-after each phase, and writes one PNG per image: the input, then a row per
-task with its ground truth and its prediction after every phase from the
-one that learnt it (a shared colour scale per row; pixels without ground
-truth grey).
+after each phase, and writes one PNG per image (``forgetting_<i>.png``): a
+row per task, titled with its name, showing the input, its ground truth
+and its prediction after every phase (columns "after phase t (learnt
+<task>)", "not learnt yet" before the phase that learnt it, the metric of
+the prediction on this image under it), with the dataset's class legend or
+a colour bar with the unit (depth in metres) beside the row. Ground truth
+and predictions of a row share one colour scale; pixels without ground
+truth are grey; maps are upscaled (nearest neighbour) to cells at least
+200 px high.
 """
 import argparse
 import os.path as osp

@@ -13,7 +13,11 @@ from mmhad.registry import HOOKS
 class ForgettingStripHook(Hook):
     """After training, write :func:`mmhad.visualization.strips` of a few
     validation images to ``<work_dir>/<out_dir>``: each task's prediction
-    after every phase, from the run's phase checkpoints.
+    after every phase, from the run's phase checkpoints, as one labelled
+    figure per image (a row per task, titled; columns "input", "ground
+    truth", "after phase t (learnt <task>)" with the prediction's metric
+    under it; the dataset's class legend or a colour bar with the unit
+    beside each row; cells upscaled to at least 200 px high).
 
     Args:
         images (Sequence[int]): Validation image indices.

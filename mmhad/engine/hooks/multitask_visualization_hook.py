@@ -4,6 +4,7 @@ import os.path as osp
 from typing import Optional, Sequence
 
 from mmengine.hooks import Hook
+from mmengine.model import is_model_wrapper
 
 from mmhad.registry import HOOKS
 
@@ -11,9 +12,12 @@ from mmhad.registry import HOOKS
 @HOOKS.register_module()
 class MultiTaskVisualizationHook(Hook):
     """Draw every ``interval``-th validation / test image with
-    :class:`MultiTaskVisualizer` (input, then gt | pred per task): the
-    runner's visualizer if it is one, else one that writes to the runner's
-    vis backends.
+    :class:`MultiTaskVisualizer`: one labelled figure per image, a row per
+    task (input, ground truth, prediction with its metric, error; the
+    dataset's class names or a colour bar with the unit beside it), titled
+    with the image and the phase. The runner's visualizer if it is one,
+    else one that writes to the runner's vis backends with the dataset
+    meta (class names) the runner's loops give its visualizer.
 
     During training the pictures go to the vis backends tagged with the
     phase (``phase<t>_<image>``), so TensorBoard shows the same images after
@@ -41,10 +45,18 @@ class MultiTaskVisualizationHook(Hook):
         if isinstance(runner.visualizer, MultiTaskVisualizer):
             return runner.visualizer
         if self._own is None:
+            model = runner.model.module if is_model_wrapper(
+                runner.model) else runner.model
+            # the model's own tasks: whatever the config's layout, they
+            # are the ones the predictions are of
             self._own = MultiTaskVisualizer(
                 name=f'multitask_{runner.experiment_name}',
-                tasks=runner.cfg.model.tasks)
+                tasks=dict(model.tasks))
             self._own._vis_backends = runner.visualizer._vis_backends
+        # the val / test loop hands the runner's visualizer the dataset's
+        # meta (class names, palette) when it starts: follow it
+        if runner.visualizer.dataset_meta is not None:
+            self._own.dataset_meta = runner.visualizer.dataset_meta
         return self._own
 
     def _draw(self, runner, batch_idx: int, data_batch: dict,
@@ -64,13 +76,16 @@ class MultiTaskVisualizationHook(Hook):
             phase = None if current is None else current + 1
             # no '/': LocalVisBackend writes the tag as a file name
             name = f'phase{phase}_{stem}' if phase else stem
+            title = f'image {stem} after phase {phase}' if phase else \
+                f'image {stem}'
             out_file = None
             if out_dir is not None:
                 os.makedirs(out_dir, exist_ok=True)
                 out_file = osp.join(out_dir, f'{stem}.png')
             visualizer.add_datasample(name, image.numpy(), sample,
                                       out_file=out_file,
-                                      step=phase or runner.epoch)
+                                      step=phase or runner.epoch,
+                                      title=title)
 
     def after_val_iter(self, runner, batch_idx: int, data_batch=None,
                        outputs=None) -> None:
