@@ -82,6 +82,7 @@ fi
 pip_install -r requirements/runtime.txt
 if [ "$WITH_TESTS" = 1 ]; then
   pip_install -r requirements/tests.txt
+  pip_install -r requirements/docs.txt
 fi
 pip_install --no-build-isolation --no-deps -e .
 
