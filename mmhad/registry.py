@@ -45,7 +45,9 @@ DATA_SAMPLERS = Registry('data sampler', parent=MMSEG_DATA_SAMPLERS)
 TRANSFORMS = Registry(
     'transform', parent=MMSEG_TRANSFORMS, locations=['mmhad.datasets'])
 MODELS = Registry(
-    'model', parent=MMSEG_MODELS, locations=['mmhad.models', 'mmhad.methods'])
+    'model',
+    parent=MMSEG_MODELS,
+    locations=['mmhad.models', 'mmhad.components', 'mmhad.algorithms'])
 MODEL_WRAPPERS = Registry('model_wrapper', parent=MMSEG_MODEL_WRAPPERS)
 WEIGHT_INITIALIZERS = Registry(
     'weight initializer', parent=MMSEG_WEIGHT_INITIALIZERS)
@@ -67,4 +69,8 @@ LOG_PROCESSORS = Registry(
     'log_processor', parent=MMSEG_LOG_PROCESSORS, locations=['mmhad.engine'])
 INFERENCERS = Registry('inferencer', parent=MMSEG_INFERENCERS)
 
+#: HAD's pseudo-label groupings, one per task output form
+#: (:mod:`mmhad.components.pseudo_groups`).
+PSEUDO_GROUPINGS = Registry(
+    'pseudo grouping', scope='mmhad', locations=['mmhad.components'])
 DENSE_TASKS = Registry('dense task', scope='mmhad', locations=['mmhad.tasks'])

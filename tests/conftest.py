@@ -20,8 +20,8 @@ TASKS = dict(
 
 # A ResNet-18 four times narrower than the real one, same structure
 # (dilated, output stride 8), and a small ASPP head.
-TINY_MODEL = dict(
-    type='HAD',
+TINY_ARCHITECTURE = dict(
+    type='LifelongDensePredictor',
     backbone=dict(
         type='ResNetV1c',
         depth=18,
@@ -42,31 +42,77 @@ TINY_MODEL = dict(
         norm_cfg=dict(type='BN', requires_grad=True),
         align_corners=False),
     tasks=TASKS)
+TINY_MODEL = dict(
+    type='LifelongAlgorithm',
+    architecture=TINY_ARCHITECTURE,
+    components=dict(had=dict(type='HAD')))
+#: Channels of the tiny backbone's output (for settings sized by it).
+TINY_FEAT_CHANNELS = 64
+
+#: Keys of the architecture and of the algorithm; with the method's ``type``
+#: every other keyword of :func:`tiny_model_cfg` is a component setting.
+ARCHITECTURE_KEYS = ('backbone', 'decode_head', 'neck', 'tasks',
+                     'align_corners', 'channels_last')
+ALGORITHM_KEYS = ('distill_tasks_per_step', 'norm_eval_from_phase',
+                  'teacher_cache', 'compile', 'data_preprocessor')
+#: Component name of each method in the shipped configs.
+COMPONENT_NAMES = dict(
+    HAD='had', LwF='lwf', LwM='lwm', EWC='ewc', MAS='mas', SPG='spg',
+    SGP='sgp', Piggyback='piggyback', ExemplarReplay='replay',
+    FeatureDistillation='fitnets', StructuredDistillation='structured_kd')
 
 
-def tiny_model_cfg(**overrides):
+def tiny_model_cfg(type='HAD', old_task_weighting=None, components=None,
+                   **settings):
+    """The tiny model running one method: ``type`` names the method's
+    component (``'FineTune'``: none), ``old_task_weighting`` a weight
+    component (DKD), ``components`` more components after it; other
+    keywords go to the architecture, the algorithm or the method's
+    component, by name."""
     cfg = copy.deepcopy(TINY_MODEL)
-    cfg.update(overrides)
+    architecture = {k: v for k, v in settings.items()
+                    if k in ARCHITECTURE_KEYS}
+    cfg['architecture'].update(copy.deepcopy(architecture))
+    cfg.update({k: v for k, v in settings.items() if k in ALGORITHM_KEYS})
+    component = {k: v for k, v in settings.items()
+                 if k not in ARCHITECTURE_KEYS + ALGORITHM_KEYS}
+    cfg['components'] = {}
+    if type != 'FineTune':
+        cfg['components'][COMPONENT_NAMES[type]] = dict(type=type,
+                                                        **component)
+    cfg['components'].update(copy.deepcopy(components or {}))
+    if old_task_weighting is not None:
+        cfg['components']['dkd'] = old_task_weighting
     return cfg
 
 
 def tiny_cfg(config, data_root, work_dir, **train_cfg):
-    """A real config with the tiny model and the tiny dataset swapped in."""
+    """A real config with the tiny architecture and the tiny dataset
+    swapped in; every method setting of the config (its components and
+    algorithm knobs) is kept."""
     cfg = Config.fromfile(osp.join(REPO_ROOT, config))
-    method = cfg.model.type
-    cfg.model = Config(TINY_MODEL)._cfg_dict.to_dict()
-    cfg.model['type'] = method
+    cfg.model.architecture = copy.deepcopy(TINY_ARCHITECTURE)
+    for component in cfg.model.get('components', {}).values():
+        if component and 'feat_channels' in component:
+            # FitNets' regressor is sized by the backbone
+            component.feat_channels = TINY_FEAT_CHANNELS
     tasks = list(TASKS)
     for loader, split in [('train_dataloader', 'train'),
                           ('val_dataloader', 'val'),
                           ('test_dataloader', 'val')]:
+        pipeline = cfg[loader].dataset.pipeline
+        if pipeline[0]['type'] != 'LoadMultiTaskNpy':  # another file layout
+            pipeline = [dict(type='LoadMultiTaskNpy'),
+                        dict(type='PackMultiTaskInputs')]
         cfg[loader].dataset = dict(
             type='MultiTaskNpyDataset',
             data_root=data_root,
             split=split,
             tasks=tasks,
-            pipeline=cfg[loader].dataset.pipeline)
+            pipeline=pipeline)
         cfg[loader].batch_size = 4
+    cfg.val_evaluator = cfg.test_evaluator = dict(
+        type='DenseTaskMetric', tasks=TASKS)
     cfg.train_cfg.update(dict(dict(max_epochs=1), **train_cfg))
     cfg.work_dir = str(work_dir)
     name = uuid.uuid4().hex

@@ -185,11 +185,11 @@ def shortened_run(config, work_dir, datasets, cfg_options=None,
     from mmengine.config import Config
     from mmengine.runner import Runner
 
-    from tests.conftest import REPO_ROOT, TINY_MODEL
+    from tests.conftest import REPO_ROOT, TINY_ARCHITECTURE
     cfg = Config.fromfile(osp.join(REPO_ROOT, config))
-    cfg.model.backbone = TINY_MODEL['backbone']
-    cfg.model.decode_head = dict(TINY_MODEL['decode_head'],
-                                 align_corners=True)
+    cfg.model.architecture.backbone = TINY_ARCHITECTURE['backbone']
+    cfg.model.architecture.decode_head = dict(
+        TINY_ARCHITECTURE['decode_head'], align_corners=True)
     for loader, fields in datasets.items():
         cfg[loader].update(num_workers=0, persistent_workers=False,
                            batch_size=2)

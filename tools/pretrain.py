@@ -8,7 +8,7 @@ writes the backbone's weights to ``<work-dir>/backbone.pth`` (or ``--out``)
 and a summary (iterations, last accuracy, wall time, machine) beside it.
 A lifelong config takes the file with::
 
-    model.backbone.init_cfg=dict(type='Pretrained', checkpoint=FILE)
+    model.architecture.backbone.init_cfg=dict(type='Pretrained', checkpoint=FILE)
 """
 import argparse
 import json

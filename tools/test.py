@@ -69,7 +69,7 @@ def main():
         cfg.visualizer = dict(
             type='MultiTaskVisualizer',
             name=f'test_{osp.basename(args.checkpoint)}',
-            tasks=cfg.model.tasks,
+            tasks=cfg.model.architecture.tasks,
             vis_backends=[dict(type='LocalVisBackend')])
         cfg.custom_hooks = list(cfg.get('custom_hooks') or []) + [
             dict(type='MultiTaskVisualizationHook',

@@ -1,2 +1,2 @@
 _base_ = ['./replay_r18_synthetic.py']
-model = dict(target='output')
+model = dict(components=dict(replay=dict(target='output')))

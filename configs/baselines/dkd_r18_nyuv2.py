@@ -4,4 +4,4 @@
 # n_new) for the count and (1 + gain * similarity) for how much the new
 # task's gradients rewrite the feature channels that old task reads.
 _base_ = ['./lwf_r18_nyuv2.py']
-model = dict(old_task_weighting=dict(type='AdaptiveOldTaskWeighting'))
+model = dict(components=dict(dkd=dict(type='AdaptiveOldTaskWeighting')))

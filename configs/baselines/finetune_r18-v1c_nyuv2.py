@@ -9,4 +9,4 @@ _base_ = [
     '../_base_/schedules/lifelong_adam_20e.py',
     '../_base_/default_runtime.py',
 ]
-model = dict(type='FineTune', tasks={{_base_.tasks}})
+model = dict(architecture=dict(tasks={{_base_.tasks}}))

@@ -10,17 +10,14 @@ _base_ = [
 # ImageNet encoder, the encoder starts from the shipped formula-driven
 # pretraining (no download; made by tools/pretrain.py with
 # configs/pretrain/fractaldb100_r18-d8-quarter_64x80.py). From scratch:
-# --cfg-options model.backbone.init_cfg=None optim_wrapper.optimizer.lr=3e-3
-model = dict(
-    type='FineTune',
+# --cfg-options model.architecture.backbone.init_cfg=None optim_wrapper.optimizer.lr=3e-3
+model = dict(architecture=dict(
     tasks={{_base_.tasks}},
-    backbone=dict(
-        init_cfg=dict(
-            _delete_=True,
-            type='Pretrained',
-            checkpoint='checkpoints/fractaldb100_r18-d8-quarter_64x80.pth')))
+    backbone=dict(init_cfg=dict(
+        _delete_=True,
+        type='Pretrained',
+        checkpoint='checkpoints/fractaldb100_r18-d8-quarter_64x80.pth'))))
 # 15 epochs of 20 iterations per phase.
 optim_wrapper = dict(optimizer=dict(lr=3e-3))
 train_cfg = dict(max_epochs=15)
-default_hooks = dict(
-    logger=dict(interval=10), checkpoint=dict(interval=1000))
+default_hooks = dict(logger=dict(interval=10), checkpoint=dict(interval=1000))

@@ -1,4 +1,6 @@
 _base_ = ['./finetune_r18_synthetic.py']
-model = dict(
-    type='FeatureDistillation', hint_weight=1.0, regressor=True,
-    feat_channels={{_base_.model.decode_head.in_channels}})
+model = dict(components=dict(fitnets=dict(
+    type='FeatureDistillation',
+    hint_weight=1.0,
+    regressor=True,
+    feat_channels={{_base_.model.architecture.decode_head.in_channels}})))

@@ -1,3 +1,4 @@
 # LwF on Cityscapes (settings of lwf_r18_nyuv2.py).
 _base_ = ['./finetune_r18_cityscapes.py']
-model = dict(type='LwF', distill_weight=1.0, temperature=2.0)
+model = dict(components=dict(
+    lwf=dict(type='LwF', distill_weight=1.0, temperature=2.0)))

@@ -5,4 +5,6 @@
 # rooms (README, Methods; one seed) it fell below fine-tuning at 1 and below
 # LwF at 0.1; 0.01 was confirmed on the held-out streets over 3 seeds.
 _base_ = ['./lwf_r18_nyuv2.py']
-model = dict(type='LwM', attention_weight=0.01)
+model = dict(
+    components=dict(
+        lwm=dict(type='AttentionDistillation', attention_weight=0.01)))

@@ -1,3 +1,5 @@
 # LwM on the synthetic rooms (see lwm_r18_nyuv2.py for gamma = 0.01).
 _base_ = ['./lwf_r18_synthetic.py']
-model = dict(type='LwM', attention_weight=0.01)
+model = dict(
+    components=dict(
+        lwm=dict(type='AttentionDistillation', attention_weight=0.01)))

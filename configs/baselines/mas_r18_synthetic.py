@@ -1,2 +1,3 @@
 _base_ = ['./finetune_r18_synthetic.py']
-model = dict(type='MAS', penalty_weight=1.0, decay=1.0, max_batches=None)
+model = dict(components=dict(
+    mas=dict(type='MAS', penalty_weight=1.0, decay=1.0, max_batches=None)))

@@ -1,2 +1,3 @@
 _base_ = ['./finetune_r18_synthetic.py']
-model = dict(type='StructuredDistillation', pair_weight=1.0, pool=1)
+model = dict(components=dict(structured_kd=dict(
+    type='StructuredDistillation', pair_weight=1.0, pool=1)))

@@ -3,4 +3,4 @@
 _base_ = [
     '../baselines/finetune_r18_nyuv2.py', '../_base_/methods/had_paper.py'
 ]
-model = {{_base_.had_paper}}
+model = dict(components=dict(had={{_base_.had_paper}}))

@@ -3,4 +3,4 @@
 _base_ = [
     '../baselines/finetune_r18_cityscapes.py', '../_base_/methods/had.py'
 ]
-model = {{_base_.had}}
+model = dict(components=dict(had={{_base_.had}}))

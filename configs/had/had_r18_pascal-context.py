@@ -2,7 +2,6 @@
 # (configs/_base_/methods/had.py): binary maps (saliency, edge) are
 # classification-family tasks grouped by the teacher's side of 0.5.
 _base_ = [
-    '../baselines/finetune_r18_pascal-context.py',
-    '../_base_/methods/had.py'
+    '../baselines/finetune_r18_pascal-context.py', '../_base_/methods/had.py'
 ]
-model = {{_base_.had}}
+model = dict(components=dict(had={{_base_.had}}))

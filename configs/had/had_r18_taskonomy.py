@@ -2,4 +2,4 @@
 # (configs/_base_/methods/had.py). Paper (its own ten tasks): Delta_m vs
 # fine-tuning +10.90 %.
 _base_ = ['../baselines/finetune_r18_taskonomy.py', '../_base_/methods/had.py']
-model = {{_base_.had}}
+model = dict(components=dict(had={{_base_.had}}))

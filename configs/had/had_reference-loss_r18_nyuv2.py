@@ -6,4 +6,4 @@
 _base_ = [
     '../baselines/finetune_r18_nyuv2.py', '../_base_/methods/had_reference.py'
 ]
-model = {{_base_.had_reference}}
+model = dict(components=dict(had={{_base_.had_reference}}))

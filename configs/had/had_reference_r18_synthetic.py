@@ -5,4 +5,4 @@ _base_ = [
     '../baselines/finetune_r18_synthetic.py',
     '../_base_/methods/had_reference.py'
 ]
-model = {{_base_.had_reference}}
+model = dict(components=dict(had={{_base_.had_reference}}))

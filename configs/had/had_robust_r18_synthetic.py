@@ -8,4 +8,5 @@
 # sky). Regression tasks, whose outputs carry no confidence, are distilled
 # as in had_r18_synthetic.py.
 _base_ = ['./had_scratch_r18_synthetic.py']
-model = dict(confidence_threshold=0.3, confidence_guard='scale')
+model = dict(components=dict(
+    had=dict(confidence_threshold=0.3, confidence_guard='scale')))

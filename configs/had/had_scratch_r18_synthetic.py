@@ -4,4 +4,4 @@ _base_ = [
     '../baselines/finetune_r18_synthetic.py',
     '../_base_/methods/had_scratch.py'
 ]
-model = {{_base_.had_scratch}}
+model = dict(components=dict(had={{_base_.had_scratch}}))

@@ -2,5 +2,6 @@
 # (output stride 32, 768 channels; _base_/models/other_backbones.py).
 _base_ = ['./had_r18_synthetic.py', '../_base_/models/other_backbones.py']
 model = dict(
-    backbone={{_base_.swin_tiny}},
-    decode_head=dict(in_channels=768, dilations=(1, 2, 3, 4)))
+    architecture=dict(backbone={{_base_.swin_tiny}},
+                      decode_head=dict(in_channels=768, dilations=(1, 2, 3,
+                                                                   4))))

@@ -12,6 +12,6 @@ model = dict(
     _delete_=True,
     type='PretextClassifier',
     data_preprocessor={{_base_.model.data_preprocessor}},
-    backbone={{_base_.model.backbone}},
+    backbone={{_base_.model.architecture.backbone}},
     in_channels=128,
     num_classes={{_base_.num_classes}})

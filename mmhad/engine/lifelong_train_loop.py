@@ -14,7 +14,7 @@ from torch.nn.modules.batchnorm import _BatchNorm
 
 from mmhad.datasets import PhaseSubset, split_phases
 from mmhad.datasets.data_check import check_samples, dataset_samples
-from mmhad.methods.teacher_cache import random_transforms
+from mmhad.algorithms.teacher_cache import random_transforms
 from mmhad.registry import DATASETS, LOOPS
 from .work_dir import find_resume_checkpoint, is_readable_checkpoint
 
@@ -175,7 +175,7 @@ class LifelongTrainLoop(EpochBasedTrainLoop):
                     raise KeyError(
                         f'task_order phase {phase} names task {task!r}, '
                         f'which the model does not know '
-                        f'(model.tasks: {sorted(known)})')
+                        f'(model.architecture.tasks: {sorted(known)})')
                 if available is not None and task not in available:
                     raise KeyError(
                         f'task_order phase {phase} names task {task!r}, but '
@@ -425,7 +425,8 @@ class LifelongTrainLoop(EpochBasedTrainLoop):
         # The message hub keeps the last value of every loss key it saw; a
         # previous phase's terms would be printed as if they were current.
         scalars = self.runner.message_hub.log_scalars
-        for key in [k for k in scalars if k.startswith('train/loss')]:
+        for key in [k for k in scalars
+                    if k.startswith('train/') and 'loss' in k]:
             del scalars[key]
 
     def _load_teacher_state(self, phase_idx: int) -> Dict:

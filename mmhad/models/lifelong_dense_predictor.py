@@ -99,7 +99,7 @@ class LifelongDensePredictor(BaseModel):
         """The task kind of ``name``, with a clear error if unknown."""
         if name not in self.tasks:
             raise KeyError(f'unknown task {name!r}; this model knows '
-                           f'{sorted(self.tasks)} (model.tasks in the config)')
+                           f'{sorted(self.tasks)} (model.architecture.tasks in the config)')
         return self.tasks[name]
 
     def add_task(self, name: str) -> nn.Module:
@@ -146,7 +146,7 @@ class LifelongDensePredictor(BaseModel):
                 if name not in self.tasks:
                     raise KeyError(
                         f'the checkpoint has a head for task {name!r}, which '
-                        f'this model does not know (model.tasks: '
+                        f'this model does not know (model.architecture.tasks: '
                         f'{sorted(self.tasks)})')
                 self.add_task(name)
 
@@ -191,13 +191,13 @@ class LifelongDensePredictor(BaseModel):
     def supervised_losses(self, outputs: Dict[str, Tensor],
                           data_samples: Sequence[MultiTaskDataSample],
                           names: Sequence[str]) -> Dict[str, Tensor]:
-        """``loss_new.<task>`` for each task in ``names``, from ground truth."""
+        """``new.loss.<task>`` for each task in ``names``, from ground truth."""
         losses = {}
         for name in names:
             task = self.tasks[name]
             gt = stack_task_field(data_samples, task.gt_key)
             try:
-                losses[f'loss_new.{name}'] = task.loss(outputs[name], gt)
+                losses[f'new.loss.{name}'] = task.loss(outputs[name], gt)
             except ValueError as err:
                 raise ValueError(
                     f'{err}; in {bad_gt_files(task, gt, data_samples)}'
@@ -211,8 +211,9 @@ class LifelongDensePredictor(BaseModel):
         """mmengine entry point.
 
         ``'loss'`` trains every task that has a head on its ground truth (a
-        plain multi-task model; lifelong methods wrap this class and decide
-        which tasks are supervised), ``'predict'`` fills ``pred_<task>`` of
+        plain multi-task model; a :class:`~mmhad.algorithms.
+        LifelongAlgorithm` wraps this class and decides which tasks are
+        supervised), ``'predict'`` fills ``pred_<task>`` of
         the data samples for every head, ``'tensor'`` returns the activated
         outputs as a dict.
         """
@@ -237,10 +238,25 @@ class LifelongDensePredictor(BaseModel):
         data_samples: Optional[List[MultiTaskDataSample]] = None
     ) -> List[MultiTaskDataSample]:
         """Predict every task that has a head; one data sample per image."""
-        if data_samples is None:
-            data_samples = [MultiTaskDataSample() for _ in range(len(inputs))]
         with torch.no_grad():
             outputs = self.predict_tasks(inputs)
+        return self.fill_predictions(outputs, data_samples, len(inputs))
+
+    def fill_predictions(
+        self, outputs: Dict[str, Tensor],
+        data_samples: Optional[List[MultiTaskDataSample]],
+        num_images: int
+    ) -> List[MultiTaskDataSample]:
+        """Store each task's decoded prediction (``pred_<task>``) in its
+        image's data sample (new samples when ``data_samples`` is None).
+
+        Args:
+            outputs (dict[str, Tensor]): Activated predictions (N, C, H, W).
+            data_samples (list, optional): One sample per image.
+            num_images (int): N.
+        """
+        if data_samples is None:
+            data_samples = [MultiTaskDataSample() for _ in range(num_images)]
         for name, pred in outputs.items():
             decoded = self.tasks[name].decode(pred)
             for sample, value in zip(data_samples, decoded):

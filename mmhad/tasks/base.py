@@ -39,10 +39,6 @@ class DenseTask:
 
     #: Metric name -> ``'higher'`` or ``'lower'`` (which direction is better).
     METRICS: Dict[str, str] = {}
-    #: ``'classification'`` (discrete pseudo-labels: the teacher's argmax) or
-    #: ``'regression'`` (the teacher's prediction itself). Methods that treat
-    #: the two differently (e.g. HAD's per-family loss settings) read this.
-    FAMILY = 'classification'
     #: What one pixel's prediction is, the one thing the visualiser, the
     #: prediction saver and the methods dispatch on: ``'classes'`` (C class
     #: probabilities, decoded to an id map), ``'binary'`` (one probability),
@@ -120,42 +116,6 @@ class DenseTask:
         """Teacher prediction -> target in ground-truth format (no grad)."""
         raise NotImplementedError
 
-    def pseudo_confidence(self, teacher_pred: Tensor) -> Optional[Tensor]:
-        """How sure the teacher is of each pixel's pseudo-label, (N, H, W)
-        in [0, 1]; ``None`` for kinds whose outputs carry no confidence."""
-        return None
-
-    def pseudo_groups(self,
-                      pseudo: Tensor,
-                      delta: float = 0.5,
-                      num_bins: Optional[int] = None,
-                      normalize: bool = True,
-                      strict: bool = False) -> Tensor:
-        """DB-HAD pixel groups from a pseudo-label.
-
-        Args:
-            pseudo (Tensor): Pseudo-label from :meth:`pseudo_label`.
-            delta (float): Foreground threshold (regression tasks).
-            num_bins (int, optional): Fixed-width bins instead of the
-                foreground/background split (regression tasks).
-            normalize (bool): Min-max normalise the score per image before
-                thresholding (regression tasks; the paper). ``False``
-                thresholds the raw values, as the reference code.
-            strict (bool): Foreground is ``score > delta`` and background
-                ``score < delta``; a score equal to ``delta`` is in neither
-                (id -1), as in the reference code. Otherwise foreground is
-                ``score >= delta``.
-
-        Returns:
-            Tensor: Long tensor (N, H, W) of group ids in
-            ``[0, num_pseudo_groups(num_bins))``, -1 for no group.
-        """
-        raise NotImplementedError
-
-    def num_pseudo_groups(self, num_bins: Optional[int] = None) -> int:
-        """How many group ids :meth:`pseudo_groups` can return."""
-        raise NotImplementedError
-
     def decode(self, pred: Tensor) -> Tensor:
         """Prediction -> the form stored in data samples for evaluation."""
         return pred
@@ -179,15 +139,9 @@ class DenseTask:
 
 
 class RegressionTask(DenseTask):
-    """A task whose output is a continuous value per pixel.
+    """A task whose output is a continuous value per pixel; its
+    pseudo-label is the teacher's prediction itself."""
 
-    Its pseudo-label is the teacher's prediction itself, and DB-HAD splits
-    pixels into a foreground and a background group: the pseudo-label is
-    averaged over channels, min-max normalised to [0, 1] per image and
-    thresholded at ``delta``.
-    """
-
-    FAMILY = 'regression'
     OUTPUT_FORM = 'regression'
 
     @property
@@ -199,27 +153,3 @@ class RegressionTask(DenseTask):
 
     def pseudo_label(self, teacher_pred: Tensor) -> Tensor:
         return teacher_pred.detach()
-
-    def pseudo_groups(self,
-                      pseudo: Tensor,
-                      delta: float = 0.5,
-                      num_bins: Optional[int] = None,
-                      normalize: bool = True,
-                      strict: bool = False) -> Tensor:
-        score = pseudo.detach().float().mean(dim=1)  # (N, H, W)
-        if normalize:
-            flat = score.flatten(1)
-            low = flat.min(dim=1).values[:, None, None]
-            high = flat.max(dim=1).values[:, None, None]
-            # A constant map has no foreground: it normalises to 0.
-            score = (score - low) / (high - low).clamp(
-                min=torch.finfo(score.dtype).eps)
-        if num_bins is not None:
-            return (score * num_bins).long().clamp(min=0, max=num_bins - 1)
-        groups = (score >= delta).long()
-        if strict:
-            groups[score == delta] = -1
-        return groups
-
-    def num_pseudo_groups(self, num_bins: Optional[int] = None) -> int:
-        return 2 if num_bins is None else num_bins

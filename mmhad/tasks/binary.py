@@ -47,11 +47,7 @@ class BinaryTask(DenseTask):
     """Base of binary map kinds: sigmoid probabilities (N, 1, H, W);
     ground truth (N, H, W) in {0, 1}, ``ignore_index`` not scored.
 
-    Pseudo-label: the teacher's probability thresholded at 0.5; DB-HAD
-    groups are those two classes (teacher-positive and teacher-negative
-    pixels), so the few positive pixels (boundaries) weigh as much as the
-    many negative ones, as classes do for segmentation. Confidence: the
-    probability of the chosen side.
+    Pseudo-label: the teacher's probability thresholded at 0.5.
 
     Args:
         name (str): Task name.
@@ -113,19 +109,3 @@ class BinaryTask(DenseTask):
 
     def pseudo_label(self, teacher_pred: Tensor) -> Tensor:
         return (teacher_pred.detach()[:, 0] >= 0.5).float()
-
-    def pseudo_confidence(self, teacher_pred: Tensor) -> Tensor:
-        prob = teacher_pred.detach().float()[:, 0]
-        return torch.maximum(prob, 1 - prob)
-
-    def pseudo_groups(self,
-                      pseudo: Tensor,
-                      delta: float = 0.5,
-                      num_bins: Optional[int] = None,
-                      normalize: bool = True,
-                      strict: bool = False) -> Tensor:
-        # The two sides of the teacher's map; delta and bins do not apply.
-        return pseudo.long()
-
-    def num_pseudo_groups(self, num_bins: Optional[int] = None) -> int:
-        return 2

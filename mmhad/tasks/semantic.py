@@ -90,23 +90,6 @@ class SemanticTask(DenseTask):
     def pseudo_label(self, teacher_pred: Tensor) -> Tensor:
         return teacher_pred.detach().argmax(dim=1)
 
-    def pseudo_confidence(self, teacher_pred: Tensor) -> Tensor:
-        """The teacher's top-1 probability."""
-        return teacher_pred.detach().float().max(dim=1).values.exp()
-
-    def pseudo_groups(self,
-                      pseudo: Tensor,
-                      delta: float = 0.5,
-                      num_bins: Optional[int] = None,
-                      normalize: bool = True,
-                      strict: bool = False) -> Tensor:
-        # One group per class the teacher predicts; delta, bins,
-        # normalisation and strictness do not apply.
-        return pseudo.long()
-
-    def num_pseudo_groups(self, num_bins: Optional[int] = None) -> int:
-        return self.num_classes
-
     def decode(self, pred: Tensor) -> Tensor:
         return pred.argmax(dim=1)
 

@@ -13,10 +13,11 @@ def register_all_modules(init_default_scope: bool = True) -> None:
     Args:
         init_default_scope (bool): Make ``mmhad`` the current default scope.
     """
+    import mmhad.algorithms  # noqa: F401,F811
+    import mmhad.components  # noqa: F401,F811
     import mmhad.datasets  # noqa: F401,F811
     import mmhad.engine  # noqa: F401,F811
     import mmhad.evaluation  # noqa: F401,F811
-    import mmhad.methods  # noqa: F401,F811
     import mmhad.models  # noqa: F401,F811
     import mmhad.tasks  # noqa: F401,F811
     if not init_default_scope:

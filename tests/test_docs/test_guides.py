@@ -22,7 +22,7 @@ import pytest
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 GUIDES_DIR = osp.join(REPO_ROOT, 'docs', 'en', 'advanced_guides')
-GUIDES = ['add_task_kind.md', 'add_dataset.md']
+GUIDES = ['add_method.md', 'add_task_kind.md', 'add_dataset.md']
 LINKED = ('tools', 'checkpoints', 'demo')
 STEP_TIMEOUT_S = 900
 
@@ -116,6 +116,7 @@ def test_guide_has_a_worked_example(guide):
     assert 'python' in kinds or 'bash' in kinds, f'{guide}: nothing runs'
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize('guide', GUIDES)
 def test_guide_runs_step_by_step(guide, tmp_path):
     path = osp.join(GUIDES_DIR, guide)

@@ -52,9 +52,9 @@ def dump_config(config, data_root, work_dir, batch_size, path,
         # statistics and, without dropout, no per-process randomness, so
         # per-process batches of 2 equal one batch of 4.
         group_norm = dict(type='GN', num_groups=4, requires_grad=True)
-        cfg.model.backbone.norm_cfg = group_norm
-        cfg.model.decode_head.norm_cfg = group_norm
-        cfg.model.decode_head.dropout_ratio = 0.0
+        cfg.model.architecture.backbone.norm_cfg = group_norm
+        cfg.model.architecture.decode_head.norm_cfg = group_norm
+        cfg.model.architecture.decode_head.dropout_ratio = 0.0
     cfg.dump(str(path))
     return str(path)
 

@@ -66,9 +66,11 @@ def test_log_names_phase_epoch_eta_and_every_loss_term(runs):
     phase3 = [line for line in text.splitlines()
               if 'Phase(3/3 normal, epoch 1/1)' in line]
     assert phase3
-    for term in ('eta:', 'loss_new.normal', 'loss_db.semantic',
-                 'loss_sg.semantic', 'loss_db.depth', 'loss_sg.depth'):
+    # the shipped default: DB for both old tasks, SG for segmentation only
+    for term in ('eta:', 'new.loss.normal', 'distill.loss_db.semantic',
+                 'distill.loss_sg.semantic', 'distill.loss_db.depth'):
         assert term in phase3[-1], term
+    assert 'distill.loss_sg.depth' not in phase3[-1]
     assert 'Lifelong results (task x phase' in text
 
 

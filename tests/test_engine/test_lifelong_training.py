@@ -50,8 +50,8 @@ def test_phase_checkpoints_load_with_weights_only(had_run):
     for phase, task in enumerate(TASKS, 1):
         path = osp.join(work_dir, f'phase_{phase}_{task}.pth')
         ckpt = torch.load(path, map_location='cpu', weights_only=True)
-        heads = {k.split('.')[1] for k in ckpt['state_dict']
-                 if k.startswith('heads.')}
+        heads = {k.split('.')[2] for k in ckpt['state_dict']
+                 if k.startswith('architecture.heads.')}
         assert heads == set(TASKS[:phase])
         assert ckpt['meta']['epoch'] == phase
 
@@ -75,7 +75,8 @@ def test_last_teacher_is_the_phase_2_model(had_run):
     saved = torch.load(
         osp.join(work_dir, 'phase_2_depth.pth'), weights_only=True)
     for key, value in teacher.state_dict().items():
-        assert torch.equal(value, saved['state_dict'][key]), key
+        assert torch.equal(value, saved['state_dict'][f'architecture.{key}']
+                           ), key
 
 
 def test_phase_split_gives_each_phase_its_own_images(had_run):
@@ -138,7 +139,7 @@ def test_task_order_naming_an_unknown_task(tiny_data_root, tmp_path):
 def test_nan_loss_stops_with_phase_iteration_and_term(tiny_data_root,
                                                       tmp_path,
                                                       monkeypatch):
-    from mmhad.methods import NonFiniteLossError
+    from mmhad.algorithms import NonFiniteLossError
     from mmhad.tasks import DepthTask
     cfg = tiny_cfg('configs/had/had_r18_synthetic.py', tiny_data_root,
                    tmp_path)
@@ -152,7 +153,7 @@ def test_nan_loss_stops_with_phase_iteration_and_term(tiny_data_root,
     with pytest.raises(NonFiniteLossError) as info:
         runner.train()
     message = str(info.value)
-    assert 'loss_new.depth=nan' in message
+    assert 'new.loss.depth=nan' in message
     assert 'phase 2/3 (depth), epoch 2, iteration 1/1' in message
     assert 'phase_1_semantic.pth' in message
     # the phase-1 checkpoint is intact and loads

@@ -49,11 +49,11 @@ def test_exported_backbone_loads_into_the_synthetic_lifelong_model(tmp_path):
 
     lifelong = Config.fromfile(
         osp.join(REPO_ROOT, 'configs/had/had_r18_synthetic.py')).model
-    lifelong.backbone.init_cfg = dict(
+    lifelong.architecture.backbone.init_cfg = dict(
         type='Pretrained', checkpoint=str(work / 'backbone.pth'))
     model = MODELS.build(lifelong)
     model.init_weights()
-    state = model.backbone.state_dict()
+    state = model.architecture.backbone.state_dict()
     assert set(state) == set(exported['state_dict'])
     for key, value in exported['state_dict'].items():
         torch.testing.assert_close(state[key], value, rtol=0, atol=0)

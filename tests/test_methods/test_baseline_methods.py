@@ -1,5 +1,6 @@
-"""Every method: no extra terms in phase 1; non-zero, finite terms with
-gradients in later phases; method-specific behaviour."""
+"""Every method and combination of components: no extra terms in phase 1;
+non-zero, finite terms with gradients in later phases; method-specific
+behaviour."""
 import glob
 import math
 import os.path as osp
@@ -9,13 +10,21 @@ import torch
 from mmengine.config import Config
 
 from mmhad.registry import MODELS
-from tests.conftest import REPO_ROOT, tiny_model_cfg
-from tests.test_methods.test_lifelong_methods import make_batch, train_steps
+from tests.conftest import (REPO_ROOT, TINY_ARCHITECTURE, TINY_FEAT_CHANNELS,
+                            tiny_model_cfg)
+from tests.test_methods.test_lifelong_methods import (component_losses,
+                                                      make_batch, method,
+                                                      train_steps)
 
 METHODS = {
     'HAD': dict(type='HAD'),
     'LwF': dict(type='LwF', temperature=2.0),
-    'LwM': dict(type='LwM', temperature=2.0, attention_weight=1.0),
+    'LwM': dict(type='LwF', temperature=2.0, components=dict(
+        lwm=dict(type='AttentionDistillation', attention_weight=1.0))),
+    'HAD+Replay': dict(type='HAD', components=dict(
+        replay=dict(type='ExemplarReplay', memory_size=4))),
+    'LwF+EWC': dict(type='LwF', components=dict(
+        ewc=dict(type='EWC', penalty_weight=10.0))),
     'EWC': dict(type='EWC', penalty_weight=10.0),
     'MAS': dict(type='MAS', penalty_weight=10.0),
     'FeatureDistillation': dict(
@@ -37,8 +46,10 @@ def phase_data(tasks):
 
 def run_phases(method_cfg, phases=(['semantic'], ['depth'], ['normal'])):
     """Train each phase for two steps; the last phase is left unfinished
-    (no end_phase), as in the middle of training."""
-    model = MODELS.build(tiny_model_cfg(**method_cfg))
+    (no end_phase), as in the middle of training. ``method_cfg``: keywords
+    of :func:`tiny_model_cfg`, or a whole model config."""
+    model = MODELS.build(method_cfg if 'architecture' in method_cfg else
+                         tiny_model_cfg(**method_cfg))
     extras = []
     for phase, tasks in enumerate(phases, 1):
         if phase > 1:
@@ -46,7 +57,7 @@ def run_phases(method_cfg, phases=(['semantic'], ['depth'], ['normal'])):
         model.begin_phase(phase, tasks)
         losses = train_steps(model, tasks)
         extras.append({k: v for k, v in losses.items()
-                       if not k.startswith('loss_new')})
+                       if not k.startswith('new.')})
     return model, extras
 
 
@@ -54,8 +65,9 @@ def check_extra_terms(method_cfg, name):
     """Zero extra terms in phase 1; later: non-zero, finite, and with
     gradients that reach the shared backbone."""
     model, extras = run_phases(method_cfg)
-    assert all(float(v) == 0 for v in extras[0].values())
-    if not type(model).adds_loss_terms:
+    # nothing to protect yet: no term at all (not even zero-valued ones)
+    assert extras[0] == {}, f'{name} adds {sorted(extras[0])} in phase 1'
+    if not any(c.adds_loss_terms for c in model.components.values()):
         # it acts on the optimizer's steps (tests of SPG and SGP below)
         assert not any(extras)
         return
@@ -67,38 +79,39 @@ def check_extra_terms(method_cfg, name):
     # gradients of a fresh later-phase step reach the shared backbone
     model.zero_grad()
     losses = model.loss(*make_batch(tasks=['normal']))
-    extra = sum(v for k, v in losses.items() if not k.startswith('loss_new'))
+    extra = sum(v for k, v in losses.items() if not k.startswith('new.'))
     extra.backward()
-    grads = [p.grad for p in model.backbone.parameters()]
+    grads = [p.grad for p in model.architecture.backbone.parameters()]
     assert any(g is not None and g.abs().sum() > 0 for g in grads)
 
 
 @pytest.mark.parametrize('name', list(METHODS))
-def test_extra_terms_zero_in_phase_1_then_finite_with_gradients(name):
+def test_no_terms_in_phase_1_then_finite_terms_with_gradients(name):
     check_extra_terms(METHODS[name], name)
 
 
-ARCHITECTURE_KEYS = ('backbone', 'decode_head', 'tasks', 'data_preprocessor')
 METHOD_CONFIGS = sorted(
     p for p in glob.glob(osp.join(REPO_ROOT, 'configs', '*', '*.py'))
-    if '_base_' not in p and Config.fromfile(p).model.type not in (
-        'FineTune', 'PretextClassifier'))  # pretraining configs: no method
+    if '_base_' not in p and Config.fromfile(p).get('model', {}).get(
+        'components'))  # fine-tuning, joint, single-task: nothing to check
 
 
 @pytest.mark.parametrize('path', METHOD_CONFIGS, ids=osp.basename)
 def test_every_config_s_method_knobs_on_the_tiny_model(path):
-    """Each shipped config's method settings (HAD ablations, the reference
-    variant, baselines) build and give valid terms on the tiny model."""
+    """Each shipped config's method settings (its components and algorithm
+    knobs: HAD ablations, the reference variant, baselines) build and give
+    valid terms on the tiny architecture."""
     model = Config.fromfile(path).model.to_dict()
-    knobs = {k: v for k, v in model.items() if k not in ARCHITECTURE_KEYS}
-    if 'feat_channels' in knobs:  # the tiny backbone's width
-        knobs['feat_channels'] = 64
-    if 'confidence_threshold' in knobs:
-        # an untrained teacher is never confident, so the guard would
-        # rightly silence its terms; the guard has a test of its own
-        # (test_had_confidence_threshold_skips_unsure_teacher_pixels)
-        knobs['confidence_threshold'] = 0.
-    check_extra_terms(knobs, osp.basename(path))
+    model['architecture'] = TINY_ARCHITECTURE
+    for component in model['components'].values():
+        if 'feat_channels' in component:  # the tiny backbone's width
+            component['feat_channels'] = TINY_FEAT_CHANNELS
+        if 'confidence_threshold' in component:
+            # an untrained teacher is never confident, so the guard would
+            # rightly silence its terms; the guard has a test of its own
+            # (test_had_confidence_threshold_skips_unsure_teacher_pixels)
+            component['confidence_threshold'] = 0.
+    check_extra_terms(model, osp.basename(path))
 
 
 def test_lwf_kl_is_zero_for_the_teacher_itself_and_scales_with_t2():
@@ -126,36 +139,34 @@ def test_ewc_importance_is_squared_gradient_and_anchors_phase_weights():
     model.eval()
     batch = model.data_preprocessor(data[0], True)
     outputs = model.predict_tasks(batch['inputs'], ['depth'])
-    loss = sum(model.supervised_losses(outputs, batch['data_samples'],
-                                       ['depth']).values())
+    loss = sum(model.architecture.supervised_losses(
+        outputs, batch['data_samples'], ['depth']).values())
     weight = model.heads['depth'].conv_seg.weight
     grad, = torch.autograd.grad(loss, [weight])
     key = 'heads.depth.conv_seg.weight'
-    assert torch.allclose(model.importance[key], grad**2)
-    assert torch.equal(model.anchors[key], weight.detach())
+    ewc = method(model)
+    assert torch.allclose(ewc.importance[key], grad**2)
+    assert torch.equal(ewc.anchors[key], weight.detach())
     # no drift, no penalty; moving an anchored weight is penalised
     model.begin_phase(2, ['normal'])
-    feats = model.extract_feat(batch['inputs'])
-    penalty = model.extra_losses(batch['inputs'], batch['data_samples'],
-                                 feats, {}, [])['loss_ewc']
+    penalty = component_losses(model, {}, [])['loss_ewc']
     assert float(penalty) == 0
     with torch.no_grad():
         weight.add_(1.0)
-    penalty = model.extra_losses(batch['inputs'], batch['data_samples'],
-                                 feats, {}, [])['loss_ewc']
+    penalty = component_losses(model, {}, [])['loss_ewc']
     assert float(penalty) == pytest.approx(
-        float(model.importance[key].sum()) / 2, rel=1e-5)
+        float(ewc.importance[key].sum()) / 2, rel=1e-5)
 
 
 def test_regularizer_state_travels_in_the_state_dict():
     model, _ = run_phases(METHODS['MAS'], phases=(['semantic'], ['depth']))
     state = model.state_dict()
-    assert '_extra_state' in state
+    assert 'components.mas._extra_state' in state
     fresh = MODELS.build(tiny_model_cfg(**METHODS['MAS']))
     fresh.load_state_dict(state)
-    assert fresh.importance.keys() == model.importance.keys()
-    for key, value in model.importance.items():
-        assert torch.equal(fresh.importance[key], value)
+    assert method(fresh).importance.keys() == method(model).importance.keys()
+    for key, value in method(model).importance.items():
+        assert torch.equal(method(fresh).importance[key], value)
 
 
 def test_sampling_distils_k_old_tasks_scaled_to_all():
@@ -166,21 +177,9 @@ def test_sampling_distils_k_old_tasks_scaled_to_all():
     torch.manual_seed(0)
     drawn = {tuple(model.distilled_tasks()) for _ in range(50)}
     assert drawn == {('semantic', ), ('depth', )}
-    assert model.sampling_scale(['depth']) == 2.0
+    assert model.old_task_scales(['depth']) == dict(depth=2.0)
     losses = model.loss(*make_batch(tasks=['normal']))
-    assert len([k for k in losses if k.startswith('loss_lwf')]) == 1
-
-
-def test_regression_bins_split_the_normalised_pseudo_label():
-    from mmhad.tasks import DepthTask
-    task = DepthTask('depth')
-    pseudo = torch.tensor([0.0, 0.1, 0.35, 0.5, 0.99, 1.0]).view(1, 1, 1, 6)
-    assert task.pseudo_groups(pseudo, num_bins=5).flatten().tolist() == [
-        0, 0, 1, 2, 4, 4
-    ]
-    assert task.pseudo_groups(pseudo, 0.5).flatten().tolist() == [
-        0, 0, 0, 1, 1, 1
-    ]
+    assert len([k for k in losses if k.startswith('distill.loss_lwf')]) == 1
 
 
 def test_replay_memory_keeps_equal_shares_and_survives_the_state_dict():
@@ -188,15 +187,15 @@ def test_replay_memory_keeps_equal_shares_and_survives_the_state_dict():
         dict(type='ExemplarReplay', memory_size=4),
         phases=(['semantic'], ['depth'], ['normal']))
     model.end_phase(phase_data(['normal']))
+    memory = method(model).memory
     # 3 phases in a memory of 4: 1 image each (4 // 3), labels of its task
-    assert [len(e['inputs']) for e in model.memory] == [1, 1, 1]
-    assert [list(e['targets']) for e in model.memory] == [['semantic'],
-                                                           ['depth'],
-                                                           ['normal']]
+    assert [len(e['inputs']) for e in memory] == [1, 1, 1]
+    assert [list(e['targets']) for e in memory] == [['semantic'], ['depth'],
+                                                    ['normal']]
     fresh = MODELS.build(tiny_model_cfg(type='ExemplarReplay'))
     fresh.load_state_dict(model.state_dict())
-    assert torch.equal(fresh.memory[1]['targets']['depth'],
-                       model.memory[1]['targets']['depth'])
+    assert torch.equal(method(fresh).memory[1]['targets']['depth'],
+                       memory[1]['targets']['depth'])
 
 
 def test_der_stores_the_model_outputs_of_every_learned_task():
@@ -204,11 +203,12 @@ def test_der_stores_the_model_outputs_of_every_learned_task():
         dict(type='ExemplarReplay', memory_size=4, target='output'),
         phases=(['semantic'], ['depth']))
     model.end_phase(phase_data(['depth']))
-    assert list(model.memory[1]['targets']) == ['semantic', 'depth']
+    memory = method(model).memory
+    assert list(memory[1]['targets']) == ['semantic', 'depth']
     model.eval()
     with torch.no_grad():
-        again = model.predict_tasks(model.memory[1]['inputs'])
-    assert torch.allclose(again['depth'], model.memory[1]['targets']['depth'])
+        again = model.predict_tasks(memory[1]['inputs'])
+    assert torch.allclose(again['depth'], memory[1]['targets']['depth'])
 
 
 def test_had_confidence_threshold_skips_unsure_teacher_pixels():
@@ -224,15 +224,14 @@ def test_had_confidence_threshold_skips_unsure_teacher_pixels():
     teacher[:, :, :, :4] = torch.tensor([0.01] * 3 + [0.94] + [0.01] * 3
                                         ).log().view(1, 7, 1, 1)
     outputs = dict(semantic=teacher, depth=torch.rand(2, 1, 8, 8))
-    model.teacher_predict = lambda inputs, names, *_: {n: outputs[n]
-                                                       for n in names}
     old = ['semantic', 'depth']
-    full = model.extra_losses(None, None, None, student, old)
-    model.confidence_threshold = 0.5
-    guarded = model.extra_losses(None, None, None, student, old)
+    had = method(model)
+    full = component_losses(model, student, old, teacher_outputs=outputs)
+    had.confidence_threshold = 0.5
+    guarded = component_losses(model, student, old, teacher_outputs=outputs)
     # only the confident half is distilled: the left half's class-3 losses
     loss_map = -student['semantic'][:, 3, :, :4]
-    expected = model.task_weight() * loss_map.log().mean().exp()
+    expected = had.task_weight() * loss_map.log().mean().exp()
     assert float(guarded['loss_db.semantic']) == pytest.approx(
         float(expected), rel=1e-4)
     assert float(guarded['loss_db.semantic']) != pytest.approx(
@@ -240,10 +239,10 @@ def test_had_confidence_threshold_skips_unsure_teacher_pixels():
     # depth has no confidence: distilled as before
     assert float(guarded['loss_db.depth']) == float(full['loss_db.depth'])
     # 'scale' keeps the unsure half (a tie: class 0), its loss times 1/7 / 0.5
-    model.confidence_guard = 'scale'
-    scaled = model.extra_losses(None, None, None, student, old)
+    had.confidence_guard = 'scale'
+    scaled = component_losses(model, student, old, teacher_outputs=outputs)
     unsure = -student['semantic'][:, 0, :, 4:] * (1 / 7) / 0.5
-    expected = model.task_weight() * (loss_map.log().mean().exp() +
+    expected = had.task_weight() * (loss_map.log().mean().exp() +
                                       unsure.log().mean().exp()) / 2
     assert float(scaled['loss_db.semantic']) == pytest.approx(
         float(expected), rel=1e-4)
@@ -253,7 +252,7 @@ def test_had_confidence_threshold_skips_unsure_teacher_pixels():
 
 
 def test_lwm_grad_cam_by_hand_and_zero_when_student_is_teacher():
-    from mmhad.methods.lwm import grad_cam
+    from mmhad.components.lwm import grad_cam
     feat = torch.rand(2, 3, 4, 5, requires_grad=True)
     w = torch.tensor([1.0, -2.0, 0.5])
     score = (w[None, :, None, None] * feat).mean(dim=(2, 3)).sum()
@@ -263,13 +262,14 @@ def test_lwm_grad_cam_by_hand_and_zero_when_student_is_teacher():
     expected = torch.nn.functional.normalize(expected.flatten(1), dim=1)
     assert torch.allclose(cam, expected.detach(), atol=1e-6)
     # at the start of a phase the student is the teacher: no attention gap
-    model = MODELS.build(tiny_model_cfg(type='LwM'))
+    model = MODELS.build(tiny_model_cfg(**METHODS['LwM']))
     model.begin_phase(1, ['semantic'])
     train_steps(model, ['semantic'])
     model.begin_phase(2, ['depth'])
     model.eval()
     losses = model.loss(*make_batch(tasks=['depth']))
-    assert float(losses['loss_lwm.semantic']) == pytest.approx(0, abs=1e-6)
+    assert float(losses['distill.loss_lwm.semantic']) == pytest.approx(
+        0, abs=1e-6)
 
 
 def test_spg_scales_each_step_by_one_minus_its_importance():
@@ -277,8 +277,8 @@ def test_spg_scales_each_step_by_one_minus_its_importance():
     model.begin_phase(1, ['semantic'])
     train_steps(model, ['semantic'])
     model.end_phase(phase_data(['semantic']))
-    weight = model.backbone.layer4[0].conv1.weight
-    gamma = model.importance['backbone.layer4.0.conv1.weight']
+    weight = model.architecture.backbone.layer4[0].conv1.weight
+    gamma = method(model).importance['backbone.layer4.0.conv1.weight']
     assert gamma.min() >= 0 and gamma.max() <= 1 and (gamma > 0).any()
     model.begin_phase(2, ['depth'])
     model.train()
@@ -292,24 +292,24 @@ def test_spg_scales_each_step_by_one_minus_its_importance():
     assert torch.allclose(weight - before, -(1 - gamma) * weight.grad,
                           atol=1e-6)
     # the new head has no importance: its step is the optimizer's own
-    assert 'heads.depth.conv_seg.weight' not in model.importance
+    assert 'heads.depth.conv_seg.weight' not in method(model).importance
     assert torch.allclose(head - head_before, -head.grad, atol=1e-6)
 
 
 def test_sgp_projects_each_step_out_of_earlier_inputs_span():
-    from mmhad.methods.sgp import extend_basis
+    from mmhad.components.sgp import extend_basis
     model = MODELS.build(tiny_model_cfg(type='SGP', max_columns=64))
     model.begin_phase(1, ['semantic'])
     train_steps(model, ['semantic'])
     model.end_phase(phase_data(['semantic']))
     name = 'backbone.layer4.0.conv1.weight'
-    basis, scales = model.bases[name], model.scales[name]
+    basis, scales = method(model).bases[name], method(model).scales[name]
     assert torch.allclose(basis.t() @ basis, torch.eye(basis.shape[1]),
                           atol=1e-4)
     assert float(scales.max()) == pytest.approx(1) and scales.min() > 0
     model.begin_phase(2, ['depth'])
     model.train()
-    weight = model.backbone.layer4[0].conv1.weight
+    weight = model.architecture.backbone.layer4[0].conv1.weight
     optimizer = torch.optim.SGD(model.parameters(), lr=1.0)
     before = weight.detach().clone()
     sum(model.loss(*make_batch(tasks=['depth'])).values()).backward()
@@ -336,8 +336,8 @@ def test_piggyback_old_tasks_never_change_and_new_masks_learn():
     model.eval()
     with torch.no_grad():
         before = model.predict_tasks(inputs, ['semantic'])['semantic']
-    weights = {n: p.detach().clone()
-               for n, p in model.backbone.named_parameters()}
+    backbone = model.architecture.backbone
+    weights = {n: p.detach().clone() for n, p in backbone.named_parameters()}
     for phase, task in ((2, 'depth'), (3, 'normal')):
         model.begin_phase(phase, [task])
         train_steps(model, [task])
@@ -346,12 +346,14 @@ def test_piggyback_old_tasks_never_change_and_new_masks_learn():
         after = model.predict_tasks(inputs, ['semantic', 'depth'])
     assert torch.equal(after['semantic'], before)
     assert all(torch.equal(p, weights[n])
-               for n, p in model.backbone.named_parameters())
+               for n, p in backbone.named_parameters())
     # the later tasks learnt masks of their own over the frozen weights
-    scores = model.mask_scores['depth']
-    assert any(not torch.all(s == model.init_score) for s in scores.values())
-    assert 'semantic' not in model.mask_scores
-    assert 0 < model.mask_density('depth') <= 1
+    piggyback = method(model)
+    scores = piggyback.mask_scores['depth']
+    assert any(not torch.all(s == piggyback.init_score)
+               for s in scores.values())
+    assert 'semantic' not in piggyback.mask_scores
+    assert 0 < piggyback.mask_density('depth') <= 1
     # a fresh model loads the phase-3 state, masks included
     fresh = MODELS.build(tiny_model_cfg(type='Piggyback'))
     fresh.load_state_dict(model.state_dict())

@@ -3,9 +3,31 @@ import copy
 import pytest
 import torch
 
+from mmhad.algorithms import TrainStep
 from mmhad.registry import MODELS
 from mmhad.structures import MultiTaskDataSample
 from tests.conftest import tiny_model_cfg
+
+
+def method(model):
+    """The one component of a single-method tiny model."""
+    component, = model.components.values()
+    return component
+
+
+def component_losses(model, outputs, distilled, inputs=None, samples=None,
+                     feats=None, teacher_outputs=None, name=None):
+    """The (unprefixed) terms of the model's component ``name`` (its only
+    one by default) at a step with these student ``outputs``; the teacher
+    answers with ``teacher_outputs`` when given."""
+    component = model.components[name] if name else method(model)
+    predict = (lambda names: {n: teacher_outputs[n] for n in names}) \
+        if teacher_outputs is not None else \
+        (lambda names: model.teacher_predict(inputs, names, samples))
+    step = TrainStep(inputs, samples, feats, outputs, list(distilled),
+                     model.old_task_scales(distilled), predict,
+                     lambda: model.teacher_feat(inputs))
+    return component.losses(step)
 
 
 def make_batch(num=2, height=32, width=40, tasks=('semantic', 'depth',
@@ -62,7 +84,7 @@ def test_teacher_is_frozen_in_eval_mode_and_unchanged_by_training():
     model.begin_phase(1, ['semantic'])
     assert model.teacher is None  # nothing to distil in phase 1
     losses = train_steps(model, ['semantic'])
-    assert set(losses) == {'loss_new.semantic'}
+    assert set(losses) == {'new.loss.semantic'}
 
     model.begin_phase(2, ['depth'])
     teacher = model.teacher
@@ -73,7 +95,7 @@ def test_teacher_is_frozen_in_eval_mode_and_unchanged_by_training():
     assert model.training and not teacher.training
     losses = train_steps(model, ['depth'])
     assert set(losses) == {
-        'loss_new.depth', 'loss_db.semantic', 'loss_sg.semantic'
+        'new.loss.depth', 'distill.loss_db.semantic', 'distill.loss_sg.semantic'
     }
     for key, value in teacher.state_dict().items():
         assert torch.equal(value, before[key]), key
@@ -89,14 +111,15 @@ def test_had_terms_are_weighted_by_lambda_over_2_old_tasks():
     model.begin_phase(2, ['depth'])
     model.begin_phase(3, ['normal'])
     assert model.old_tasks == ['semantic', 'depth']
-    assert model.task_weight() == pytest.approx(3.0 / 4)
-    model.task_weighting = 'reference'
-    assert model.task_weight() == pytest.approx(1.5)
+    had = method(model)
+    assert had.task_weight() == pytest.approx(3.0 / 4)
+    had.task_weighting = 'reference'
+    assert had.task_weight() == pytest.approx(1.5)
     model.train()
     losses = model.loss(*make_batch(tasks=['normal']))
     assert set(losses) == {
-        'loss_new.normal', 'loss_db.semantic', 'loss_sg.semantic',
-        'loss_db.depth', 'loss_sg.depth'
+        'new.loss.normal', 'distill.loss_db.semantic', 'distill.loss_sg.semantic',
+        'distill.loss_db.depth', 'distill.loss_sg.depth'
     }
     total = sum(losses.values())
     total.backward()
@@ -111,13 +134,13 @@ def test_had_without_sg_or_db():
     model.begin_phase(1, ['semantic'])
     model.begin_phase(2, ['depth'])
     losses = model.loss(*make_batch(tasks=['depth']))
-    assert set(losses) == {'loss_new.depth', 'loss_db.semantic'}
-    with pytest.raises(ValueError, match='FineTune'):
+    assert set(losses) == {'new.loss.depth', 'distill.loss_db.semantic'}
+    with pytest.raises(ValueError, match='no components'):
         MODELS.build(tiny_model_cfg(sg_loss=None, db_loss=None))
 
 
 def test_had_per_family_losses_and_raw_student_groups(monkeypatch):
-    from mmhad.methods.had import HAD
+    from mmhad.components.had import HAD
     model = MODELS.build(tiny_model_cfg(
         regression_groups='raw_student',
         db_loss=dict(
@@ -142,8 +165,8 @@ def test_had_per_family_losses_and_raw_student_groups(monkeypatch):
     monkeypatch.setattr(HAD, '_groups', spy)
     losses = model.loss(*make_batch(tasks=['normal']))
     # no SG for the classification task, SG for the regression task
-    assert set(losses) == {'loss_new.normal', 'loss_db.semantic',
-                           'loss_db.depth', 'loss_sg.depth'}
+    assert set(losses) == {'new.loss.normal', 'distill.loss_db.semantic',
+                           'distill.loss_db.depth', 'distill.loss_sg.depth'}
     # depth groups come from the student's raw prediction at delta = 0.5
     _, student_depth, depth_groups = seen['depth']
     assert torch.equal(depth_groups,
@@ -162,7 +185,8 @@ def test_norm_eval_from_phase_freezes_shared_and_old_norm_statistics():
     from torch.nn.modules.batchnorm import _BatchNorm
     cfg = tiny_model_cfg(type='LwF', norm_eval_from_phase=2)
     # without dropout, train-mode outputs are deterministic
-    cfg['decode_head'] = dict(cfg['decode_head'], dropout_ratio=0.)
+    cfg['architecture']['decode_head'] = dict(
+        cfg['architecture']['decode_head'], dropout_ratio=0.)
     model = MODELS.build(cfg)
 
     def norm_layers(module):
@@ -173,7 +197,7 @@ def test_norm_eval_from_phase_freezes_shared_and_old_norm_statistics():
     assert all(m.training for m in norm_layers(model))
     model.begin_phase(2, ['depth'])
     model.train()
-    shared = norm_layers(model.backbone) + norm_layers(
+    shared = norm_layers(model.architecture.backbone) + norm_layers(
         model.heads['semantic'])
     assert shared and not any(m.training for m in shared)
     assert all(m.training for m in norm_layers(model.heads['depth']))
@@ -199,7 +223,7 @@ def test_finetune_has_no_teacher_and_no_extra_terms():
     model.begin_phase(1, ['semantic'])
     model.begin_phase(2, ['depth'])
     assert model.teacher is None
-    assert set(model.loss(*make_batch(tasks=['depth']))) == {'loss_new.depth'}
+    assert set(model.loss(*make_batch(tasks=['depth']))) == {'new.loss.depth'}
 
 
 def test_loss_before_any_phase_explains_what_to_do():

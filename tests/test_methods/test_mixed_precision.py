@@ -13,7 +13,8 @@ import torch
 
 from mmhad.registry import MODELS
 from tests.conftest import tiny_model_cfg
-from tests.test_methods.test_lifelong_methods import make_batch
+from tests.test_methods.test_lifelong_methods import (component_losses,
+                                                      make_batch)
 
 TOLERANCE = 1e-5
 
@@ -38,15 +39,13 @@ def test_terms_of_bf16_predictions_compute_in_fp32(method):
     # bf16 predictions, as autocast hands them over
     student = {k: v.bfloat16() for k, v in student.items()}
     teacher = {k: v.bfloat16() for k, v in teacher.items()}
-    model.teacher_predict = lambda x, names, *_: {
-        n: teacher[n] for n in names}
     with torch.autocast('cpu', dtype=torch.bfloat16):
-        mixed = model.extra_losses(inputs, samples, None, student, old)
-    model.teacher_predict = lambda x, names, *_: {
-        n: teacher[n].float() for n in names}
-    full = model.extra_losses(inputs, samples, None,
-                              {k: v.float() for k, v in student.items()},
-                              old)
+        mixed = component_losses(model, student, old, inputs, samples,
+                                 teacher_outputs=teacher)
+    full = component_losses(model, {k: v.float() for k, v in student.items()},
+                            old, inputs, samples,
+                            teacher_outputs={k: v.float()
+                                             for k, v in teacher.items()})
     assert len(full) >= 2
     for key, value in full.items():
         assert mixed[key].dtype == torch.float32, key

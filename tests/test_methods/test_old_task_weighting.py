@@ -5,7 +5,7 @@ import math
 import pytest
 import torch
 
-from mmhad.methods.old_task_weighting import (AdaptiveOldTaskWeighting,
+from mmhad.components.old_task_weighting import (AdaptiveOldTaskWeighting,
                                               explained_variance,
                                               linear_similarity, pixel_rows)
 from mmhad.registry import MODELS
@@ -46,7 +46,7 @@ def test_linear_similarity_is_one_for_affine_maps_and_small_for_unrelated():
 def test_similar_old_tasks_get_larger_weights():
     weighting = AdaptiveOldTaskWeighting(similarity_gain=1.0, interval=1,
                                          pixel_stride=1)
-    weighting.start_phase(3)
+    weighting.begin_phase(3)
     weighting.observe(maps(), ['normal'], ['same', 'other'])
     sims = weighting.similarity
     assert sims['same'] == pytest.approx(1.0, abs=1e-5)
@@ -64,7 +64,7 @@ def test_similar_old_tasks_get_larger_weights():
 def test_similarity_is_a_moving_average_measured_every_interval():
     weighting = AdaptiveOldTaskWeighting(interval=2, momentum=0.5,
                                          pixel_stride=1)
-    weighting.start_phase(2)
+    weighting.begin_phase(2)
     outputs = maps()
     weighting.observe(outputs, ['normal'], ['same'])  # step 1: measured
     assert weighting.similarity['same'] == pytest.approx(1.0, abs=1e-5)
@@ -76,9 +76,9 @@ def test_similarity_is_a_moving_average_measured_every_interval():
                                             pixel_rows(outputs['other'], 1)))
     assert weighting.similarity['same'] == pytest.approx(expected)
     # the same phase again (a resume) keeps, a new phase forgets
-    weighting.start_phase(2)
+    weighting.begin_phase(2)
     assert weighting.similarity['same'] == pytest.approx(expected)
-    weighting.start_phase(3)
+    weighting.begin_phase(3)
     assert weighting.similarity == {} and weighting.step == 0
 
 
@@ -105,14 +105,15 @@ def test_adaptive_weights_scale_each_old_task_term():
     plain = uniform.loss(*batch)
     torch.manual_seed(4)
     weighted = adaptive.loss(*batch)  # measures the similarities first
-    sims = adaptive.old_task_weighting.similarity
+    sims = adaptive.weighting.similarity
     assert set(sims) == {'semantic', 'depth'}
     assert all(0 <= s <= 1 for s in sims.values())
-    assert torch.equal(weighted['loss_new.normal'], plain['loss_new.normal'])
+    assert torch.equal(weighted['new.loss.normal'], plain['new.loss.normal'])
     for name in ('semantic', 'depth'):
         expected = math.sqrt(2) * (1 + sims[name])
-        assert float(weighted[f'loss_lwf.{name}']) == pytest.approx(
-            expected * float(plain[f'loss_lwf.{name}']), rel=1e-5)
+        key = f'distill.loss_lwf.{name}'
+        assert float(weighted[key]) == pytest.approx(
+            expected * float(plain[key]), rel=1e-5)
 
     # a resume inside phase 3, as the loop does it: heads grown, the
     # checkpoint loaded, then the phase begun again with its teacher
@@ -122,11 +123,11 @@ def test_adaptive_weights_scale_each_old_task_term():
         resumed.add_task(name)
     resumed.load_state_dict(copy.deepcopy(adaptive.state_dict()))
     resumed.begin_phase(3, ['normal'], adaptive.teacher.state_dict())
-    assert resumed.old_task_weighting.similarity == sims
+    assert resumed.weighting.similarity == sims
     assert resumed.old_task_scales(['depth']) == \
         adaptive.old_task_scales(['depth'])
 
 
 def test_weighting_needs_a_distilling_method():
-    with pytest.raises(ValueError, match='EWC has none'):
+    with pytest.raises(ValueError, match='no component that distils'):
         MODELS.build(tiny_model_cfg(type='EWC', old_task_weighting=ADAPTIVE))

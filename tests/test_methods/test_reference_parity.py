@@ -1,5 +1,5 @@
 """HAD with the reference bundle gives the reference code's distillation loss
-and gradients (METHOD.md, "where the reference code differs").
+and gradients (docs/en/reference_parity.md).
 
 The reference's math is restated below the slow, literal way (one class at a
 time, the (B, B, H, W) broadcast built as a tensor), independently of the
@@ -14,6 +14,7 @@ from mmengine.config import Config
 
 from mmhad.registry import MODELS
 from tests.conftest import REPO_ROOT, tiny_model_cfg
+from tests.test_methods.test_lifelong_methods import component_losses
 
 BUNDLE = Config.fromfile(
     osp.join(REPO_ROOT, 'configs/_base_/methods/had_reference.py'))
@@ -90,9 +91,8 @@ def test_total_loss_and_gradients_equal_the_reference(order, batch, ties):
     old = model.old_tasks
     assert old == order[:2]
     student, teacher = make_outputs(old, batch, seed=batch, ties=ties)
-    model.teacher_predict = lambda inputs, names, *_: {n: teacher[n]
-                                                       for n in names}
-    ours = sum(model.extra_losses(None, None, None, student, old).values())
+    ours = sum(component_losses(model, student, old,
+                                teacher_outputs=teacher).values())
     ours_grads = torch.autograd.grad(ours, [student[n] for n in old])
 
     copies = {n: student[n].detach().clone().requires_grad_(True)

@@ -7,7 +7,7 @@ import pytest
 import torch
 from mmengine.runner import Runner
 
-from mmhad.methods.teacher_cache import TeacherCache
+from mmhad.algorithms.teacher_cache import TeacherCache
 
 from tests.conftest import tiny_cfg
 

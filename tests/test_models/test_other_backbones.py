@@ -32,6 +32,6 @@ def test_backbone_config_builds_and_steps(config):
         optimizer.zero_grad()
         total.backward()
         optimizer.step()
-    assert any(k.startswith('loss_db') for k in losses)
+    assert any(k.startswith('distill.loss_db') for k in losses)
     out = model.eval().predict_tasks(torch.rand(1, 3, 64, 80))
     assert out['semantic'].shape[-2:] == (64, 80)

@@ -1,5 +1,6 @@
 """Boundaries, saliency, human parts and general dense regression: their
 metrics by hand, and every method on them."""
+import copy
 import math
 
 import numpy as np
@@ -128,9 +129,10 @@ def new_kind_batch(tasks, num=2, height=32, width=40):
 
 @pytest.mark.parametrize('name', list(METHODS))
 def test_every_method_on_the_new_kinds(name):
-    method = dict(METHODS[name])
-    if 'memory_size' in method:  # 4 phases: keep 2 images of each
-        method['memory_size'] = 8
+    method = copy.deepcopy(METHODS[name])
+    for settings in [method, *method.get('components', {}).values()]:
+        if 'memory_size' in settings:  # 4 phases: keep 2 images of each
+            settings['memory_size'] = 8
     model = MODELS.build(tiny_model_cfg(tasks=NEW_TASKS, **method))
     optimizer = None
     for phase, tasks in enumerate(PHASES, 1):
@@ -147,16 +149,77 @@ def test_every_method_on_the_new_kinds(name):
             sum(losses.values()).backward()
             optimizer.step()
         extra = {k: float(v.detach()) for k, v in losses.items()
-                 if not k.startswith('loss_new')}
+                 if not k.startswith('new.')}
         assert all(math.isfinite(float(v.detach())) for v in losses.values())
         if phase == 1:
-            assert all(v == 0 for v in extra.values()), extra
+            assert extra == {}, extra
         else:
             assert extra and all(math.isfinite(v) and v != 0
                                  for v in extra.values()), (phase, extra)
     model.zero_grad()
     losses = model.loss(*new_kind_batch(['keypoints']))
-    sum(v for k, v in losses.items() if not k.startswith('loss_new')
+    sum(v for k, v in losses.items() if not k.startswith('new.')
         ).backward()
     assert any(p.grad is not None and p.grad.abs().sum() > 0
-               for p in model.backbone.parameters())
+               for p in model.architecture.backbone.parameters())
+
+
+def train_phase(model, phase, tasks):
+    """Begin ``phase`` and train it two Adam steps on the new kinds."""
+    model.begin_phase(phase, tasks)
+    optimizer = torch.optim.Adam(
+        [p for p in model.parameters() if p.requires_grad], lr=1e-2)
+    model.train()
+    for _ in range(2):
+        losses = model.loss(*new_kind_batch(tasks))
+        optimizer.zero_grad()
+        sum(losses.values()).backward()
+        optimizer.step()
+
+
+def train_new_kind_phases(model):
+    """Every phase of ``PHASES``, each but the last ended."""
+    for phase, tasks in enumerate(PHASES, 1):
+        if phase > 1:
+            inputs, samples = new_kind_batch(PHASES[phase - 2])
+            model.end_phase([dict(inputs=list(inputs), data_samples=samples)])
+        train_phase(model, phase, tasks)
+
+
+@pytest.mark.parametrize('name', ['SPG', 'SGP'])
+def test_step_filters_act_on_the_steps_of_every_new_kind(name):
+    """SPG and SGP add no loss term: they reshape each optimizer step. On
+    the new kinds (binary maps, parts, N-channel regression) the step a
+    backbone weight takes is the filter of the plain SGD step."""
+    model = MODELS.build(tiny_model_cfg(type=name, tasks=NEW_TASKS))
+    train_new_kind_phases(model)
+    component, = model.components.values()
+    filtered = component.filtered_names()
+    key = 'backbone.layer4.0.conv1.weight'
+    assert key in filtered
+    weight = model.architecture.backbone.layer4[0].conv1.weight
+    optimizer = torch.optim.SGD(model.parameters(), lr=1.0)
+    before = weight.detach().clone()
+    optimizer.zero_grad()
+    sum(model.loss(*new_kind_batch(PHASES[-1])).values()).backward()
+    plain = -weight.grad.detach().clone()
+    optimizer.step()
+    step = weight.detach() - before
+    assert torch.allclose(step, component.filter_step(key, plain),
+                          atol=1e-6)
+    assert not torch.allclose(step, plain, atol=1e-6)  # it did act
+
+
+def test_piggyback_keeps_every_new_kind_s_predictions():
+    model = MODELS.build(tiny_model_cfg(type='Piggyback', tasks=NEW_TASKS))
+    inputs, _ = new_kind_batch(['edge'])
+    learnt = {}
+    for phase, tasks in enumerate(PHASES, 1):
+        train_phase(model, phase, tasks)
+        model.eval()
+        with torch.no_grad():
+            outputs = model.predict_tasks(inputs)
+        for name, value in learnt.items():  # bit for bit
+            assert torch.equal(outputs[name], value), (phase, name)
+        learnt.update({name: outputs[name] for name in tasks})
+    assert list(learnt) == [t for tasks in PHASES for t in tasks]

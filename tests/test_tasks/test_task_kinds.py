@@ -19,34 +19,14 @@ def test_semantic_loss_is_cross_entropy_over_labelled_pixels():
         expected.item(), rel=1e-5)
     assert task.out_channels == 3
     assert torch.equal(task.pseudo_label(pred), logits.argmax(1))
-    assert torch.equal(task.pseudo_groups(gt), gt)
 
 
-def test_depth_loss_ignores_zero_depth_and_groups_split_at_delta():
+def test_depth_loss_ignores_zero_depth():
     task = build(dict(type='DepthTask'), 'depth')
     pred = torch.tensor([[[[1.0, 2.0], [3.0, 5.0]]]])
     gt = torch.tensor([[[[2.0, 0.0], [3.0, 1.0]]]])
     # valid: |1-2|, |3-3|, |5-1| -> (1 + 0 + 4) / 3
     assert task.loss(pred, gt).item() == pytest.approx(5 / 3)
-    pseudo = torch.tensor([[[[0.0, 1.0], [2.0, 4.0]]]])
-    # min-max per image: 0, .25, .5, 1 -> foreground at >= 0.5
-    assert task.pseudo_groups(pseudo, delta=0.5).tolist() == [[[0, 0],
-                                                                [1, 1]]]
-    assert task.pseudo_groups(pseudo, delta=0.3).tolist() == [[[0, 0],
-                                                                [1, 1]]]
-    assert task.pseudo_groups(pseudo, delta=0.2).tolist() == [[[0, 1],
-                                                                [1, 1]]]
-
-
-def test_regression_groups_normalise_each_image_separately():
-    task = build(dict(type='DepthTask'), 'depth')
-    pseudo = torch.stack([
-        torch.tensor([[[0.0, 10.0]]]),
-        torch.tensor([[[100.0, 101.0]]]),
-    ])
-    assert task.pseudo_groups(pseudo).tolist() == [[[0, 1]], [[0, 1]]]
-    constant = torch.full((1, 1, 2, 2), 3.0)
-    assert task.pseudo_groups(constant).sum() == 0
 
 
 def test_normal_loss_is_one_minus_cosine_over_valid_pixels():
@@ -59,8 +39,6 @@ def test_normal_loss_is_one_minus_cosine_over_valid_pixels():
     gt[0, :, 0, 1] = torch.tensor([1.0, 0.0, 0.0])  # orthogonal: loss 1
     assert task.loss(pred, gt).item() == pytest.approx(0.5, abs=1e-6)
     assert torch.allclose(pred.norm(dim=1), torch.ones(1, 1, 2))
-    # fg/bg on the channel mean of the unit vectors
-    assert task.pseudo_groups(pred).shape == (1, 1, 2)
 
 
 def test_loss_with_no_valid_pixel_is_zero_not_nan():
@@ -82,26 +60,6 @@ def test_metric_directions_are_declared_for_every_metric():
 def test_semantic_task_needs_two_classes():
     with pytest.raises(ValueError, match='num_classes'):
         build(dict(type='SemanticTask', num_classes=1), 'semantic')
-
-
-def test_strict_split_puts_ties_in_no_group():
-    task = DENSE_TASKS.build(dict(type='DepthTask', name='depth'))
-    raw = torch.tensor([[[[0.2, 0.5, 0.7]]]])
-    assert task.pseudo_groups(raw, 0.5, normalize=False).tolist() == [
-        [[0, 1, 1]]]
-    assert task.pseudo_groups(raw, 0.5, normalize=False,
-                              strict=True).tolist() == [[[0, -1, 1]]]
-
-
-def test_teacher_confidence_is_the_top_probability_for_classes_only():
-    semantic = DENSE_TASKS.build(
-        dict(type='SemanticTask', name='semantic', num_classes=3))
-    probs = torch.tensor([0.7, 0.2, 0.1]).view(1, 3, 1, 1)
-    confidence = semantic.pseudo_confidence(probs.log())
-    assert confidence.shape == (1, 1, 1)
-    assert confidence.item() == pytest.approx(0.7)
-    depth = DENSE_TASKS.build(dict(type='DepthTask', name='depth'))
-    assert depth.pseudo_confidence(torch.ones(1, 1, 2, 2)) is None
 
 
 def test_normal_task_reference_validity_and_dot_product():

@@ -46,7 +46,7 @@ def main(argv=None) -> int:
     logger = MMLogger.get_instance('check_dataset')
     tasks = {
         name: DENSE_TASKS.build(task_cfg, default_args=dict(name=name))
-        for name, task_cfg in cfg.model.tasks.items()
+        for name, task_cfg in cfg.model.architecture.tasks.items()
     }
     failed = False
     for loader in ('train_dataloader', 'val_dataloader'):

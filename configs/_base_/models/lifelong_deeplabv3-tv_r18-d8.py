@@ -6,34 +6,39 @@
 # align_corners=True. R18 + the three NYUv2 heads: 25,347,409 parameters.
 # The mmseg-native DeepLabV3 (ResNetV1c + ASPPHead) is
 # lifelong_deeplabv3_r18-d8.py.
-# `tasks` and the method (`type`) are set by the top-level config.
+# The top-level config sets the tasks (`model.architecture.tasks`) and the
+# method (`model.components`; none: fine-tuning).
 norm_cfg = dict(type='BN', requires_grad=True)
 model = dict(
-    type='FineTune',
+    type='LifelongAlgorithm',
     # The reference feeds the [0, 1] images to the ImageNet-trained
     # backbone without normalising them.
-    data_preprocessor=dict(
-        type='MultiTaskDataPreprocessor', mean=None, std=None),
-    align_corners=True,
-    backbone=dict(
-        type='TorchvisionDilatedResNet',
-        depth=18,
-        num_stages=4,
-        out_indices=(3, ),
-        strides=(1, 2, 1, 1),
-        dilations=(1, 1, 2, 4),
-        norm_cfg=norm_cfg,
-        norm_eval=False,
-        # torchvision's ImageNet weights, fetched by mmengine on an online
-        # machine; --cfg-options model.backbone.init_cfg=None trains from
-        # scratch.
-        init_cfg=dict(type='Pretrained', checkpoint='torchvision://resnet18')),
-    decode_head=dict(
-        type='TorchvisionDeepLabHead',
-        in_channels=512,
-        in_index=0,
-        channels=256,
-        dilations=(12, 24, 36),
-        project_dropout=0.5,
-        norm_cfg=norm_cfg,
-        align_corners=True))
+    data_preprocessor=dict(type='MultiTaskDataPreprocessor',
+                           mean=None,
+                           std=None),
+    architecture=dict(
+        type='LifelongDensePredictor',
+        align_corners=True,
+        backbone=dict(
+            type='TorchvisionDilatedResNet',
+            depth=18,
+            num_stages=4,
+            out_indices=(3, ),
+            strides=(1, 2, 1, 1),
+            dilations=(1, 1, 2, 4),
+            norm_cfg=norm_cfg,
+            norm_eval=False,
+            # torchvision's ImageNet weights, fetched by mmengine on an online
+            # machine; --cfg-options model.architecture.backbone.init_cfg=None trains from
+            # scratch.
+            init_cfg=dict(type='Pretrained',
+                          checkpoint='torchvision://resnet18')),
+        decode_head=dict(type='TorchvisionDeepLabHead',
+                         in_channels=512,
+                         in_index=0,
+                         channels=256,
+                         dilations=(12, 24, 36),
+                         project_dropout=0.5,
+                         norm_cfg=norm_cfg,
+                         align_corners=True)),
+    components=dict())

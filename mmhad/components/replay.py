@@ -1,20 +1,20 @@
 """Exemplar replay: a small memory of earlier phases' images (iCaRL / DER
 style). Unlike the exemplar-free protocol of the paper, these baselines keep
 images of earlier phases."""
-from typing import Dict, Iterable, List, Sequence
+from typing import Dict, Iterable, List, Optional, Sequence
 
 import torch
 from torch import Tensor
 
 from mmhad.registry import MODELS
 from mmhad.structures import MultiTaskDataSample, stack_task_field
-from .base import BaseLifelongMethod
+from .base import LifelongComponent
 
 REPLAY_TARGETS = ('label', 'output')
 
 
 @MODELS.register_module()
-class ExemplarReplay(BaseLifelongMethod):
+class ExemplarReplay(LifelongComponent):
     """Rehearse a fixed-size memory of images from earlier phases.
 
     At the end of each phase, ``memory_size / t`` images of the phase are
@@ -38,16 +38,17 @@ class ExemplarReplay(BaseLifelongMethod):
         replay_batch_size (int): Memory images rehearsed per step.
         target (str): ``'label'`` or ``'output'`` (see above).
         replay_weight (float): Weight of the rehearsal terms.
-        **kwargs: See :class:`BaseLifelongMethod`.
     """
+
+    kind = 'rehearse'
 
     def __init__(self,
                  memory_size: int = 64,
                  replay_batch_size: int = 8,
                  target: str = 'label',
                  replay_weight: float = 1.0,
-                 **kwargs) -> None:
-        super().__init__(**kwargs)
+                 init_cfg: Optional[dict] = None) -> None:
+        super().__init__(init_cfg)
         if target not in REPLAY_TARGETS:
             raise ValueError(f'target must be one of {REPLAY_TARGETS}, '
                              f'got {target!r}')
@@ -70,18 +71,19 @@ class ExemplarReplay(BaseLifelongMethod):
                 k: v[:share] for k, v in entry['targets'].items()
             }
         inputs, targets = [], {}
-        was_training = self.training
-        self.eval()
+        algorithm = self.algorithm
+        was_training = algorithm.training
+        algorithm.eval()
         for data in dataloader:
             if sum(len(x) for x in inputs) >= share:
                 break
-            data = self.data_preprocessor(data, False)
+            data = algorithm.data_preprocessor(data, False)
             batch_targets = self._targets(data['inputs'],
                                           data['data_samples'])
             inputs.append(data['inputs'].detach())
             for name, value in batch_targets.items():
                 targets.setdefault(name, []).append(value.detach())
-        self.train(was_training)
+        algorithm.train(was_training)
         if not inputs:
             return
         # the loader is shuffled, so its first images are a random draw
@@ -101,13 +103,11 @@ class ExemplarReplay(BaseLifelongMethod):
                 for name in self.new_tasks
             }
         with torch.no_grad():
-            return self.predict_tasks(inputs)
+            return self.algorithm.predict_tasks(inputs)
 
     # -------------------------------------------------------------- losses
-    def extra_losses(self, inputs: Tensor,
-                     data_samples: Sequence[MultiTaskDataSample],
-                     feats: Sequence[Tensor], outputs: Dict[str, Tensor],
-                     distilled: Sequence[str]) -> Dict[str, Tensor]:
+    def losses(self, step) -> Dict[str, Tensor]:
+        inputs = step.inputs
         losses = {}
         for name in self._memory_tasks():
             entries = [e for e in self.memory if name in e['targets']]
@@ -116,7 +116,7 @@ class ExemplarReplay(BaseLifelongMethod):
             pick = torch.randperm(len(pool))[:self.replay_batch_size]
             replayed = pool[pick].to(inputs.device)
             target = stored[pick].to(inputs.device)
-            pred = self.predict_tasks(replayed, [name])[name]
+            pred = self.algorithm.predict_tasks(replayed, [name])[name]
             task = self.tasks[name]
             if self.target == 'label':
                 loss = task.loss(pred, target)

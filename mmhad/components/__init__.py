@@ -1,9 +1,9 @@
-from .base import BaseLifelongMethod, FineTune, NonFiniteLossError
+from .base import COMPONENT_KINDS, LifelongComponent
 from .ewc import EWC
 from .feature_distillation import FeatureDistillation
 from .had import HAD
 from .lwf import LwF
-from .lwm import LwM
+from .lwm import AttentionDistillation
 from .mas import MAS
 from .old_task_weighting import AdaptiveOldTaskWeighting
 from .parameter_regularization import ParameterRegularizer
@@ -14,8 +14,7 @@ from .spg import SPG
 from .structured_distillation import StructuredDistillation
 
 __all__ = [
-    'BaseLifelongMethod', 'FineTune', 'NonFiniteLossError', 'HAD', 'LwF',
-    'LwM', 'EWC', 'MAS', 'ParameterRegularizer', 'FeatureDistillation',
-    'StructuredDistillation', 'ExemplarReplay', 'SPG', 'SGP',
-    'Piggyback', 'AdaptiveOldTaskWeighting'
+    'COMPONENT_KINDS', 'LifelongComponent', 'HAD', 'LwF', 'AttentionDistillation', 'EWC', 'MAS',
+    'ParameterRegularizer', 'FeatureDistillation', 'StructuredDistillation',
+    'ExemplarReplay', 'SPG', 'SGP', 'Piggyback', 'AdaptiveOldTaskWeighting'
 ]

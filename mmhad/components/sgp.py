@@ -7,7 +7,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from mmhad.registry import MODELS
-from .base import BaseLifelongMethod
+from .base import LifelongComponent
 from .step_filter import StepFilter
 
 
@@ -57,7 +57,7 @@ def extend_basis(basis: Optional[Tensor], scales: Optional[Tensor],
 
 
 @MODELS.register_module()
-class SGP(BaseLifelongMethod):
+class SGP(LifelongComponent):
     """Scaled gradient projection on the shared backbone's convolutions.
 
     At the end of each phase every convolution of the backbone records its
@@ -78,9 +78,9 @@ class SGP(BaseLifelongMethod):
         scale_coefficient (float): alpha of the importance scaling.
         max_batches (int): Batches of a phase's data recorded.
         max_columns (int): Input patches kept per layer and batch.
-        **kwargs: See :class:`BaseLifelongMethod`.
     """
 
+    kind = 'filter'
     adds_loss_terms = False
 
     def __init__(self,
@@ -88,8 +88,8 @@ class SGP(BaseLifelongMethod):
                  scale_coefficient: float = 10.0,
                  max_batches: int = 4,
                  max_columns: int = 512,
-                 **kwargs) -> None:
-        super().__init__(**kwargs)
+                 init_cfg: Optional[dict] = None) -> None:
+        super().__init__(init_cfg)
         if not 0 < threshold <= 1:
             raise ValueError(f'threshold must be in (0, 1], got {threshold}')
         self.threshold = threshold
@@ -104,7 +104,7 @@ class SGP(BaseLifelongMethod):
     def _convs(self) -> Dict[str, nn.Conv2d]:
         """Backbone convolutions by the name of their weight."""
         return {f'backbone.{name}.weight': m
-                for name, m in self.backbone.named_modules()
+                for name, m in self.architecture.backbone.named_modules()
                 if isinstance(m, nn.Conv2d)}
 
     def end_phase(self, dataloader: Iterable) -> None:
@@ -117,19 +117,20 @@ class SGP(BaseLifelongMethod):
                     m, args[0].detach(), self.max_columns, generator)))
             for name, conv in convs.items()
         ]
-        was_training = self.training
-        self.eval()
+        algorithm = self.algorithm
+        was_training = algorithm.training
+        algorithm.eval()
         try:
             with torch.no_grad():
                 for index, data in enumerate(dataloader):
                     if index >= self.max_batches:
                         break
-                    data = self.data_preprocessor(data, False)
-                    self.extract_feat(data['inputs'])
+                    data = algorithm.data_preprocessor(data, False)
+                    algorithm.extract_feat(data['inputs'])
         finally:
             for hook in hooks:
                 hook.remove()
-            self.train(was_training)
+            algorithm.train(was_training)
         for name, columns in reps.items():
             if columns:
                 self.bases[name], self.scales[name] = extend_basis(

@@ -23,7 +23,7 @@ class MAS(ParameterRegularizer):
     def batch_importance(self, inputs: Tensor,
                          data_samples: Sequence[MultiTaskDataSample]
                          ) -> Dict[str, Tensor]:
-        outputs = self.predict_tasks(inputs)
+        outputs = self.algorithm.predict_tasks(inputs)
         norm = sum((pred.float()**2).sum(dim=1).mean()
                    for pred in outputs.values())
         return {n: g.abs() for n, g in self._grads_of(norm).items()}

@@ -1,12 +1,12 @@
 """HAD: Heterogeneity-Aware Distillation (CVPR 2026)."""
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import torch.nn as nn
 from torch import Tensor
 
-from mmhad.registry import MODELS
-from mmhad.structures import MultiTaskDataSample
-from .base import BaseLifelongMethod
+from mmhad.registry import MODELS, PSEUDO_GROUPINGS
+from .base import LifelongComponent
+from .pseudo_groups import PseudoGrouping
 
 
 _FAMILIES = ('classification', 'regression')
@@ -40,7 +40,7 @@ def build_per_family(cfg: Optional[dict]) -> Optional[nn.ModuleDict]:
 
 
 @MODELS.register_module()
-class HAD(BaseLifelongMethod):
+class HAD(LifelongComponent):
     """Heterogeneity-aware distillation of every old task.
 
     In phase t >= 2 the frozen teacher labels each batch for every old task
@@ -78,7 +78,7 @@ class HAD(BaseLifelongMethod):
             join neither group (the reference code's two strict
             comparisons); otherwise they are foreground.
         confidence_threshold (float, optional): Pixels whose teacher
-            confidence (:meth:`DenseTask.pseudo_confidence`, the top-1
+            confidence (:meth:`PseudoGrouping.confidence`, the top-1
             probability for classification tasks) is below this are neither
             grouped nor salient: a pseudo-label is only as good as the
             teacher. ``None`` (the paper) distils every pixel; kinds without
@@ -89,9 +89,9 @@ class HAD(BaseLifelongMethod):
             multiplied by confidence / threshold, so that a class the
             teacher predicts rightly but unsurely (a weak teacher's large
             uniform regions) is still distilled, only more softly.
-        **kwargs: See :class:`BaseLifelongMethod`.
     """
 
+    kind = 'distill'
     needs_teacher = True
     distils_old_tasks = True
 
@@ -107,14 +107,15 @@ class HAD(BaseLifelongMethod):
                  strict_split: bool = False,
                  confidence_threshold: Optional[float] = None,
                  confidence_guard: str = 'discard',
-                 **kwargs) -> None:
-        super().__init__(**kwargs)
+                 init_cfg: Optional[dict] = None) -> None:
+        super().__init__(init_cfg)
         if task_weighting not in ('paper', 'reference'):
             raise ValueError("task_weighting must be 'paper' or 'reference', "
                              f'got {task_weighting!r}')
         if db_loss is None and sg_loss is None:
             raise ValueError('HAD needs db_loss, sg_loss or both; use '
-                             "type='FineTune' for no distillation")
+                             'a LifelongAlgorithm with no components for no '
+                             'distillation')
         if regression_groups not in _REGRESSION_GROUPS:
             raise ValueError(f'regression_groups must be one of '
                              f'{_REGRESSION_GROUPS}, got {regression_groups!r}')
@@ -131,13 +132,32 @@ class HAD(BaseLifelongMethod):
         self.confidence_guard = confidence_guard
         self.db_losses = build_per_family(db_loss)
         self.sg_losses = build_per_family(sg_loss)
+        self._groupings: Dict[str, PseudoGrouping] = {}
+
+    def grouping(self, task) -> PseudoGrouping:
+        """The pseudo-label grouping of ``task``'s output form (built
+        once per form, with this component's knobs)."""
+        form = task.OUTPUT_FORM
+        if form not in self._groupings:
+            if form not in PSEUDO_GROUPINGS:
+                raise KeyError(
+                    f'HAD has no pseudo-label grouping for output form '
+                    f'{form!r} (task {task.name!r}, {type(task).__name__}); '
+                    f'register one in PSEUDO_GROUPINGS '
+                    f'(mmhad/components/pseudo_groups.py)')
+            self._groupings[form] = PSEUDO_GROUPINGS.build(
+                dict(type=form, delta=self.delta,
+                     num_bins=self.regression_bins,
+                     raw_student=self.regression_groups == 'raw_student',
+                     strict=self.strict_split))
+        return self._groupings[form]
 
     def teacher_label_tasks(self) -> List[str]:
         # classification tasks need more than the argmax for the guard
         if self.confidence_threshold is not None:
             return []
         return [name for name in self.old_tasks
-                if self.tasks[name].FAMILY == 'classification']
+                if self.grouping(self.tasks[name]).family == 'classification']
 
     def task_weight(self) -> float:
         """Weight of one old task's (L_db + L_sg) in the current phase."""
@@ -145,16 +165,14 @@ class HAD(BaseLifelongMethod):
             return self.distill_weight / 2
         return self.distill_weight / (2 * len(self.old_tasks))
 
-    def extra_losses(self, inputs: Tensor,
-                     data_samples: Sequence[MultiTaskDataSample],
-                     feats: Sequence[Tensor], outputs: Dict[str, Tensor],
-                     distilled: Sequence[str]) -> Dict[str, Tensor]:
+    def losses(self, step) -> Dict[str, Tensor]:
+        distilled = step.distilled
         if not distilled:
             return {}
-        teacher_outputs = self.teacher_predict(inputs, distilled,
-                                               data_samples)
+        teacher_outputs = step.teacher_outputs(distilled)
+        outputs = step.outputs
         task_weight = self.task_weight()
-        scales = self.old_task_scales(distilled)
+        scales = step.old_task_scales
         losses = {}
         for name in distilled:
             weight = task_weight * scales[name]
@@ -169,19 +187,19 @@ class HAD(BaseLifelongMethod):
                     loss_map,
                     self._groups(task, pseudo, outputs[name]),
                     valid=valid,
-                    num_groups=task.num_pseudo_groups(self.regression_bins))
+                    num_groups=self.grouping(task).num_groups(task))
             sg_loss = self._family_loss(self.sg_losses, task)
             if sg_loss is not None:
                 losses[f'{sg_loss.loss_name}.{name}'] = \
                     weight * sg_loss(loss_map, valid=valid)
         return losses
 
-    @staticmethod
-    def _family_loss(losses: Optional[nn.ModuleDict],
+    def _family_loss(self, losses: Optional[nn.ModuleDict],
                      task) -> Optional[nn.Module]:
-        if losses is None or task.FAMILY not in losses:
+        family = self.grouping(task).family
+        if losses is None or family not in losses:
             return None
-        return losses[task.FAMILY]
+        return losses[family]
 
     def _guard(self, task, loss_map: Tensor, teacher_pred: Tensor
                ) -> Tuple[Tensor, Optional[Tensor]]:
@@ -198,7 +216,7 @@ class HAD(BaseLifelongMethod):
         """
         if self.confidence_threshold is None:
             return loss_map, None
-        confidence = task.pseudo_confidence(teacher_pred)
+        confidence = self.grouping(task).confidence(task, teacher_pred)
         if confidence is None:
             return loss_map, None
         if self.confidence_guard == 'scale':
@@ -208,10 +226,4 @@ class HAD(BaseLifelongMethod):
 
     def _groups(self, task, pseudo: Tensor, student_pred: Tensor) -> Tensor:
         """DB-HAD group ids (N, H, W) of one old task's pixels."""
-        if task.FAMILY == 'regression' and \
-                self.regression_groups == 'raw_student':
-            return task.pseudo_groups(student_pred.detach(), self.delta,
-                                      self.regression_bins, normalize=False,
-                                      strict=self.strict_split)
-        return task.pseudo_groups(pseudo, self.delta, self.regression_bins,
-                                  strict=self.strict_split)
+        return self.grouping(task).groups(task, pseudo, student_pred)

@@ -34,14 +34,16 @@ class SPG(ParameterRegularizer):
     Args:
         max_batches (int, optional): Batches of a phase's data used for
             the importance; all by default.
-        **kwargs: See :class:`BaseLifelongMethod`.
     """
 
+    kind = 'filter'
     penalty_name = None  # no quadratic penalty, no anchors
     adds_loss_terms = False
 
-    def __init__(self, max_batches: Optional[int] = None, **kwargs) -> None:
-        super().__init__(max_batches=max_batches, **kwargs)
+    def __init__(self,
+                 max_batches: Optional[int] = None,
+                 init_cfg: Optional[dict] = None) -> None:
+        super().__init__(max_batches=max_batches, init_cfg=init_cfg)
         self._step_filter = StepFilter(self)
 
     def batch_importance(self, inputs: Tensor,

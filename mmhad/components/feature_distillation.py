@@ -1,17 +1,16 @@
 """FitNets-style hint distillation of backbone features (Romero et al.)."""
-from typing import Dict, Sequence
+from typing import Dict, Optional
 
 import torch
 import torch.nn as nn
 from torch import Tensor
 
 from mmhad.registry import MODELS
-from mmhad.structures import MultiTaskDataSample
-from .base import BaseLifelongMethod
+from .base import LifelongComponent
 
 
 @MODELS.register_module()
-class FeatureDistillation(BaseLifelongMethod):
+class FeatureDistillation(LifelongComponent):
     """Keep the shared features close to the previous model's.
 
     ``loss_hint = weight * mean((r(f_student) - f_teacher)^2)`` on the last
@@ -26,17 +25,17 @@ class FeatureDistillation(BaseLifelongMethod):
         feat_channels (int, optional): Channels of the distilled feature
             map; needed with ``regressor=True`` (``decode_head.in_channels``
             of the config).
-        **kwargs: See :class:`BaseLifelongMethod`.
     """
 
+    kind = 'distill'
     needs_teacher = True
 
     def __init__(self,
                  hint_weight: float = 1.0,
                  regressor: bool = False,
                  feat_channels: int = None,
-                 **kwargs) -> None:
-        super().__init__(**kwargs)
+                 init_cfg: Optional[dict] = None) -> None:
+        super().__init__(init_cfg)
         self.hint_weight = hint_weight
         self.regressor = nn.Identity()
         if regressor:
@@ -50,14 +49,11 @@ class FeatureDistillation(BaseLifelongMethod):
                     torch.eye(feat_channels)[:, :, None, None])
                 self.regressor.bias.zero_()
 
-    def extra_losses(self, inputs: Tensor,
-                     data_samples: Sequence[MultiTaskDataSample],
-                     feats: Sequence[Tensor], outputs: Dict[str, Tensor],
-                     distilled: Sequence[str]) -> Dict[str, Tensor]:
-        if self.teacher is None:
+    def losses(self, step) -> Dict[str, Tensor]:
+        if self.algorithm.teacher is None:
             return {}
-        target = self.teacher_feat(inputs)[-1]
-        hint = self.regressor(feats[-1])
+        target = step.teacher_feats()[-1]
+        hint = self.regressor(step.feats[-1])
         return {
             'loss_hint': self.hint_weight *
             ((hint.float() - target.float())**2).mean()

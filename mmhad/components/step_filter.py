@@ -22,8 +22,9 @@ class StepFilter:
     filtered parameters after every optimizer step that updates them, and
     writes back the step it returns.
 
-    The owner (an ``nn.Module``) provides ``filtered_names()``, the names of
-    the parameters to filter; nothing is filtered while it is not training.
+    The owner (a :class:`LifelongComponent`) provides ``filtered_names()``,
+    the names of the architecture's parameters to filter; nothing is
+    filtered while it is not training.
     """
 
     def __init__(self, owner) -> None:
@@ -41,7 +42,7 @@ class StepFilter:
         names = owner.filtered_names()
         owned = {id(p) for group in optimizer.param_groups
                  for p in group['params']}
-        return {n: p for n, p in owner.named_parameters()
+        return {n: p for n, p in owner.architecture.named_parameters()
                 if n in names and id(p) in owned}
 
     def _save(self, optimizer, args, kwargs) -> None:

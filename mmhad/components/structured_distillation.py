@@ -1,13 +1,12 @@
 """Pair-wise (structured) feature distillation (Liu et al., structured KD
 for dense prediction)."""
-from typing import Dict, Sequence
+from typing import Dict, Optional
 
 import torch.nn.functional as F
 from torch import Tensor
 
 from mmhad.registry import MODELS
-from mmhad.structures import MultiTaskDataSample
-from .base import BaseLifelongMethod
+from .base import LifelongComponent
 
 
 def pairwise_similarity(feat: Tensor) -> Tensor:
@@ -24,7 +23,7 @@ def pairwise_similarity(feat: Tensor) -> Tensor:
 
 
 @MODELS.register_module()
-class StructuredDistillation(BaseLifelongMethod):
+class StructuredDistillation(LifelongComponent):
     """Keep the pair-wise similarity structure of the shared features.
 
     ``loss_pair = weight * mean((S_student - S_teacher)^2)`` with ``S`` the
@@ -35,16 +34,16 @@ class StructuredDistillation(BaseLifelongMethod):
     Args:
         pair_weight (float): ``weight`` above.
         pool (int): Average-pooling kernel (and stride) before comparing.
-        **kwargs: See :class:`BaseLifelongMethod`.
     """
 
+    kind = 'distill'
     needs_teacher = True
 
     def __init__(self,
                  pair_weight: float = 1.0,
                  pool: int = 2,
-                 **kwargs) -> None:
-        super().__init__(**kwargs)
+                 init_cfg: Optional[dict] = None) -> None:
+        super().__init__(init_cfg)
         if pool < 1:
             raise ValueError(f'pool must be >= 1, got {pool}')
         self.pair_weight = pair_weight
@@ -56,14 +55,11 @@ class StructuredDistillation(BaseLifelongMethod):
                 feat, self.pool, self.pool, ceil_mode=True)
         return pairwise_similarity(feat)
 
-    def extra_losses(self, inputs: Tensor,
-                     data_samples: Sequence[MultiTaskDataSample],
-                     feats: Sequence[Tensor], outputs: Dict[str, Tensor],
-                     distilled: Sequence[str]) -> Dict[str, Tensor]:
-        if self.teacher is None:
+    def losses(self, step) -> Dict[str, Tensor]:
+        if self.algorithm.teacher is None:
             return {}
-        target = self._similarity(self.teacher_feat(inputs)[-1])
-        student = self._similarity(feats[-1])
+        target = self._similarity(step.teacher_feats()[-1])
+        student = self._similarity(step.feats[-1])
         return {
             'loss_pair': self.pair_weight * ((student - target)**2).mean()
         }

@@ -1,14 +1,14 @@
 """Importance-weighted quadratic anchoring of parameters (EWC, MAS)."""
-from typing import Dict, Iterable, Sequence
+from typing import Dict, Iterable, Optional, Sequence
 
 import torch
 from torch import Tensor
 
 from mmhad.structures import MultiTaskDataSample
-from .base import BaseLifelongMethod
+from .base import LifelongComponent
 
 
-class ParameterRegularizer(BaseLifelongMethod):
+class ParameterRegularizer(LifelongComponent):
     """Penalise moving parameters that mattered for earlier phases.
 
     At the end of each phase the importance Omega of every parameter is
@@ -18,10 +18,11 @@ class ParameterRegularizer(BaseLifelongMethod):
 
         loss_reg = weight / 2 * sum_i Omega_i (theta_i - theta*_i)^2
 
-    over the anchored parameters (the backbone and the heads of earlier
-    tasks; heads added later have no anchor). Importance and anchors are part
-    of the model's ``state_dict`` (``_extra_state``), so phase checkpoints
-    carry them.
+    over the anchored parameters of the architecture (the backbone and the
+    heads of earlier tasks; heads added later have no anchor), by their
+    names in the architecture (``backbone.conv1.weight``). Importance and
+    anchors are part of the model's ``state_dict`` (this component's
+    ``_extra_state``), so phase checkpoints carry them.
 
     Args:
         penalty_weight (float): ``weight`` above.
@@ -29,8 +30,9 @@ class ParameterRegularizer(BaseLifelongMethod):
             (1: plain sum, as multi-task EWC; < 1: online EWC).
         max_batches (int, optional): Batches of the phase's data used to
             estimate the importance; all by default.
-        **kwargs: See :class:`BaseLifelongMethod`.
     """
+
+    kind = 'reg'
 
     #: Prefix of the penalty's loss key, ``loss_<name>``; ``None``: the
     #: method uses the importance otherwise (SPG) and keeps no anchors.
@@ -40,8 +42,8 @@ class ParameterRegularizer(BaseLifelongMethod):
                  penalty_weight: float = 1.0,
                  decay: float = 1.0,
                  max_batches: int = None,
-                 **kwargs) -> None:
-        super().__init__(**kwargs)
+                 init_cfg: Optional[dict] = None) -> None:
+        super().__init__(init_cfg)
         self.penalty_weight = penalty_weight
         self.decay = decay
         self.max_batches = max_batches
@@ -56,20 +58,21 @@ class ParameterRegularizer(BaseLifelongMethod):
         raise NotImplementedError
 
     def end_phase(self, dataloader: Iterable) -> None:
-        was_training = self.training
-        self.eval()  # no dropout, no BN statistics update
+        algorithm = self.algorithm
+        was_training = algorithm.training
+        algorithm.eval()  # no dropout, no BN statistics update
         total: Dict[str, Tensor] = {}
         batches = 0
         for data in dataloader:
             if self.max_batches is not None and batches >= self.max_batches:
                 break
-            data = self.data_preprocessor(data, True)
+            data = algorithm.data_preprocessor(data, True)
             for key, value in self.batch_importance(
                     data['inputs'], data['data_samples']).items():
                 total[key] = total.get(key, 0) + value
             batches += 1
-        self.train(was_training)
-        for name, param in self.named_parameters():
+        algorithm.train(was_training)
+        for name, param in self.architecture.named_parameters():
             if name not in total:
                 continue
             self.importance[name] = self.accumulate(
@@ -87,14 +90,15 @@ class ParameterRegularizer(BaseLifelongMethod):
                         data_samples: Sequence[MultiTaskDataSample]
                         ) -> Dict[str, Tensor]:
         """Gradients of the phase's own supervised loss on one batch."""
-        outputs = self.predict_tasks(inputs, self.new_tasks)
+        outputs = self.algorithm.predict_tasks(inputs, self.new_tasks)
         loss = sum(
-            self.supervised_losses(outputs, data_samples,
-                                   self.new_tasks).values())
+            self.architecture.supervised_losses(outputs, data_samples,
+                                                self.new_tasks).values())
         return self._grads_of(loss)
 
     def _grads_of(self, loss: Tensor) -> Dict[str, Tensor]:
-        params = {n: p for n, p in self.named_parameters() if p.requires_grad}
+        params = {n: p for n, p in self.architecture.named_parameters()
+                  if p.requires_grad}
         grads = torch.autograd.grad(
             loss, list(params.values()), allow_unused=True)
         return {
@@ -102,13 +106,10 @@ class ParameterRegularizer(BaseLifelongMethod):
         }
 
     # -------------------------------------------------------------- penalty
-    def extra_losses(self, inputs: Tensor,
-                     data_samples: Sequence[MultiTaskDataSample],
-                     feats: Sequence[Tensor], outputs: Dict[str, Tensor],
-                     distilled: Sequence[str]) -> Dict[str, Tensor]:
+    def losses(self, step) -> Dict[str, Tensor]:
         if not self.anchors:
             return {}
-        params = dict(self.named_parameters())
+        params = dict(self.architecture.named_parameters())
         penalty = sum(
             (self.importance[n] * (params[n] - anchor)**2).sum()
             for n, anchor in self.anchors.items())

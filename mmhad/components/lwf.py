@@ -1,15 +1,14 @@
 """LwF: plain pixel-wise distillation of every old head (Li & Hoiem)."""
-from typing import Dict, Sequence
+from typing import Dict, Optional
 
 from torch import Tensor
 
 from mmhad.registry import MODELS
-from mmhad.structures import MultiTaskDataSample
-from .base import BaseLifelongMethod
+from .base import LifelongComponent
 
 
 @MODELS.register_module()
-class LwF(BaseLifelongMethod):
+class LwF(LifelongComponent):
     """Learning without Forgetting for heterogeneous dense tasks.
 
     The frozen teacher predicts every old task on the new images and the
@@ -25,35 +24,32 @@ class LwF(BaseLifelongMethod):
         distill_weight (float): lambda.
         temperature (float): Softening of classification outputs (Hinton's
             KD with T > 1; LwF used T = 2).
-        **kwargs: See :class:`BaseLifelongMethod`.
     """
 
+    kind = 'distill'
     needs_teacher = True
     distils_old_tasks = True
 
     def __init__(self,
                  distill_weight: float = 1.0,
                  temperature: float = 2.0,
-                 **kwargs) -> None:
-        super().__init__(**kwargs)
+                 init_cfg: Optional[dict] = None) -> None:
+        super().__init__(init_cfg)
         if temperature <= 0:
             raise ValueError(f'temperature must be > 0, got {temperature}')
         self.distill_weight = distill_weight
         self.temperature = temperature
 
-    def extra_losses(self, inputs: Tensor,
-                     data_samples: Sequence[MultiTaskDataSample],
-                     feats: Sequence[Tensor], outputs: Dict[str, Tensor],
-                     distilled: Sequence[str]) -> Dict[str, Tensor]:
-        if not distilled:
+    def losses(self, step) -> Dict[str, Tensor]:
+        if not step.distilled:
             return {}
-        teacher_outputs = self.teacher_predict(inputs, distilled,
-                                               data_samples)
-        scales = self.old_task_scales(distilled)
+        teacher_outputs = step.teacher_outputs(step.distilled)
         weight = self.distill_weight / len(self.old_tasks)
         return {
             f'loss_lwf.{name}':
-            weight * scales[name] * self.tasks[name].soft_pixel_loss(
-                outputs[name], teacher_outputs[name], self.temperature).mean()
-            for name in distilled
+            weight * step.old_task_scales[name] *
+            self.tasks[name].soft_pixel_loss(
+                step.outputs[name], teacher_outputs[name],
+                self.temperature).mean()
+            for name in step.distilled
         }

@@ -1,13 +1,13 @@
-"""LwM: LwF plus attention distillation (Dhar et al., CVPR 2019)."""
-from typing import Dict, Sequence
+"""Attention distillation, the term LwM adds to LwF (Dhar et al., CVPR
+2019)."""
+from typing import Dict, Optional, Sequence
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor
 
 from mmhad.registry import MODELS
-from mmhad.structures import MultiTaskDataSample
-from .lwf import LwF
+from .base import LifelongComponent
 
 
 def grad_cam(feat: Tensor, score: Tensor, create_graph: bool) -> Tensor:
@@ -30,73 +30,77 @@ def grad_cam(feat: Tensor, score: Tensor, create_graph: bool) -> Tensor:
 
 
 @MODELS.register_module()
-class LwM(LwF):
-    """Learning without Memorizing for heterogeneous dense tasks.
+class AttentionDistillation(LifelongComponent):
+    """Keep the Grad-CAM attention of every old task (LwM's L_AD).
 
-    LwF's pixel-wise distillation plus, for every old task j, an
-    attention-distillation term between the teacher's and the student's
-    Grad-CAM maps of the shared features that task j's head reads:
+    For every old task j, an attention-distillation term between the
+    teacher's and the student's Grad-CAM maps of the shared features that
+    task j's head reads:
 
         L_AD,j = mean_n || Q_s,n / |Q_s,n| - Q_t,n / |Q_t,n| ||_1
 
-    The explained score of a classification-type task is the mean log
-    probability of the teacher's pseudo-label (its predicted class, or side
-    of 0.5 for binary maps), of a regression-type task its mean prediction.
-    The student's map stays differentiable (double back-propagation, as in
-    LwM), so a step costs about one more backward pass.
+    Learning without Memorizing is LwF plus this term: the
+    ``lwm_r18_*`` configs add it to the ``lwf`` component. The explained
+    score of a classification-type task (classes, binary map) is the mean
+    log probability of the teacher's pseudo-label (its predicted class, or
+    side of 0.5 for binary maps), of a regression-type task (regression,
+    unit vectors) its mean prediction. The student's map stays
+    differentiable (double back-propagation, as in LwM), so a step costs
+    about one more backward pass.
 
     Args:
         attention_weight (float): gamma, the weight of L_AD (LwM used 1).
-        **kwargs: See :class:`LwF` (``distill_weight``, ``temperature``).
     """
 
-    def __init__(self, attention_weight: float = 1.0, **kwargs) -> None:
-        super().__init__(**kwargs)
+    kind = 'distill'
+    needs_teacher = True
+    distils_old_tasks = True
+
+    def __init__(self,
+                 attention_weight: float = 1.0,
+                 init_cfg: Optional[dict] = None) -> None:
+        super().__init__(init_cfg)
         self.attention_weight = attention_weight
 
     def _score(self, name: str, pred: Tensor, pseudo: Tensor) -> Tensor:
         task = self.tasks[name]
-        if task.FAMILY == 'regression':
+        if task.OUTPUT_FORM in ('regression', 'unit_vectors'):
             return pred.float().mean(dim=(1, 2, 3)).sum()
         return -task.pixel_loss(pred, pseudo).mean(dim=(1, 2)).sum()
 
     def _feat_index(self, name: str, num_feats: int) -> int:
-        return getattr(self.heads[name], 'in_index', num_feats - 1)
+        return getattr(self.architecture.heads[name], 'in_index',
+                       num_feats - 1)
 
-    def _teacher_maps(self, inputs: Tensor,
+    def _teacher_maps(self, step,
                       distilled: Sequence[str]) -> Dict[str, tuple]:
         """Teacher Grad-CAM maps and pseudo-labels of ``distilled``."""
-        with torch.no_grad():
-            feats = list(self.teacher.extract_feat(inputs))
+        feats = step.teacher_feats()
+        teacher = self.algorithm.teacher
         maps = {}
         with torch.enable_grad():
             for name in distilled:
                 index = self._feat_index(name, len(feats))
                 feat = feats[index].detach().requires_grad_(True)
-                pred = self.teacher.decode(
+                pred = teacher.decode(
                     feats[:index] + [feat] + feats[index + 1:], [name],
-                    inputs.shape[2:])[name]
+                    step.inputs.shape[2:])[name]
                 pseudo = self.tasks[name].pseudo_label(pred.detach())
                 maps[name] = (grad_cam(feat, self._score(name, pred, pseudo),
                                        create_graph=False).detach(), pseudo)
         return maps
 
-    def extra_losses(self, inputs: Tensor,
-                     data_samples: Sequence[MultiTaskDataSample],
-                     feats: Sequence[Tensor], outputs: Dict[str, Tensor],
-                     distilled: Sequence[str]) -> Dict[str, Tensor]:
-        losses = super().extra_losses(inputs, data_samples, feats, outputs,
-                                      distilled)
-        if not distilled:
+    def losses(self, step) -> Dict[str, Tensor]:
+        losses = {}
+        if not step.distilled:
             return losses
-        scales = self.old_task_scales(distilled)
         weight = self.attention_weight / len(self.old_tasks)
         for name, (teacher_map, pseudo) in self._teacher_maps(
-                inputs, distilled).items():
-            feat = feats[self._feat_index(name, len(feats))]
+                step, step.distilled).items():
+            feat = step.feats[self._feat_index(name, len(step.feats))]
             student_map = grad_cam(
-                feat, self._score(name, outputs[name], pseudo),
+                feat, self._score(name, step.outputs[name], pseudo),
                 create_graph=True)
-            losses[f'loss_lwm.{name}'] = weight * scales[name] * (
-                student_map - teacher_map).abs().sum(dim=1).mean()
+            losses[f'loss_lwm.{name}'] = weight * step.old_task_scales[
+                name] * (student_map - teacher_map).abs().sum(dim=1).mean()
         return losses

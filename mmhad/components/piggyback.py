@@ -7,8 +7,7 @@ from torch import Tensor
 from torch.func import functional_call
 
 from mmhad.registry import MODELS
-from mmhad.structures import MultiTaskDataSample
-from .base import BaseLifelongMethod
+from .base import LifelongComponent
 
 
 def _key(name: str) -> str:
@@ -17,7 +16,7 @@ def _key(name: str) -> str:
 
 
 @MODELS.register_module()
-class Piggyback(BaseLifelongMethod):
+class Piggyback(LifelongComponent):
     """One learned binary mask per task over the shared backbone's weights.
 
     The first phase trains the backbone and its head as usual; its task
@@ -36,50 +35,51 @@ class Piggyback(BaseLifelongMethod):
         threshold (float): Score above which a weight is kept.
         init_score (float): Initial score (above ``threshold``: a new task
             starts from the unmasked weights).
-        **kwargs: See :class:`BaseLifelongMethod`.
     """
 
+    kind = 'isolate'
     adds_loss_terms = False
+    # the old tasks' predictions must not move: the shared norm layers keep
+    # their running statistics once the first task is learnt
+    norm_eval_from_phase = 2
 
     def __init__(self,
                  threshold: float = 5e-3,
                  init_score: float = 1e-2,
-                 **kwargs) -> None:
-        kwargs.setdefault('norm_eval_from_phase', 2)
-        super().__init__(**kwargs)
+                 init_cfg: Optional[dict] = None) -> None:
+        super().__init__(init_cfg)
         self.threshold = threshold
         self.init_score = init_score
         self.mask_scores = nn.ModuleDict()
 
     def _masked_weights(self) -> Dict[str, nn.Parameter]:
-        return {name: p for name, p in self.backbone.named_parameters()
+        return {name: p
+                for name, p in self.architecture.backbone.named_parameters()
                 if name.endswith('weight') and p.dim() == 4}
 
-    def add_task(self, name: str) -> nn.Module:
-        first = len(self.heads) == 0
-        head = super().add_task(name)
-        if not first:  # the first task owns the unmasked weights
+    def task_added(self, name: str) -> None:
+        if len(self.architecture.heads) > 1:
+            # the first task owns the unmasked weights
             self.mask_scores[name] = nn.ParameterDict({
                 _key(n): nn.Parameter(torch.full_like(p, self.init_score))
                 for n, p in self._masked_weights().items()
             })
-        return head
 
-    def begin_phase(self, phase, new_tasks, teacher_state_dict=None):
-        added = super().begin_phase(phase, new_tasks, teacher_state_dict)
+    def begin_phase(self, phase: int) -> None:
         if phase > 1:
-            self.backbone.requires_grad_(False)
-            for name in self.heads:
+            heads = self.architecture.heads
+            self.architecture.backbone.requires_grad_(False)
+            for name in heads:
                 trainable = name in self.new_tasks
-                self.heads[name].requires_grad_(trainable)
+                heads[name].requires_grad_(trainable)
                 if name in self.mask_scores:
                     self.mask_scores[name].requires_grad_(trainable)
-        return added
 
     def task_features(self, name: str, inputs: Tensor) -> Sequence[Tensor]:
         """Backbone (+ neck) features with task ``name``'s mask."""
+        architecture = self.architecture
         if name not in self.mask_scores:
-            return self.extract_feat(inputs)
+            return architecture.extract_feat(inputs)
         scores = self.mask_scores[name]
         weights = {}
         for param_name, weight in self._masked_weights().items():
@@ -87,25 +87,22 @@ class Piggyback(BaseLifelongMethod):
             # binary forward, straight-through gradient to the score
             mask = (score > self.threshold).to(weight) + score - score.detach()
             weights[param_name] = weight * mask
-        feats = functional_call(self.backbone, weights, (inputs, ))
-        return self.neck(feats) if self.neck is not None else feats
+        feats = functional_call(architecture.backbone, weights, (inputs, ))
+        return architecture.neck(feats) \
+            if architecture.neck is not None else feats
 
     def predict_tasks(self,
                       inputs: Tensor,
                       names: Optional[Sequence[str]] = None
                       ) -> Dict[str, Tensor]:
-        names = self.task_names if names is None else names
+        """Each task's prediction from the backbone under its own mask."""
+        names = self.architecture.task_names if names is None else names
         return {
-            name: self.decode(self.task_features(name, inputs), [name],
-                              inputs.shape[2:])[name]
+            name: self.architecture.decode(
+                self.task_features(name, inputs), [name],
+                inputs.shape[2:])[name]
             for name in names
         }
-
-    def _loss(self, inputs: Tensor,
-              data_samples: Sequence[MultiTaskDataSample]
-              ) -> Dict[str, Tensor]:
-        outputs = self.predict_tasks(inputs, self.new_tasks)
-        return self.supervised_losses(outputs, data_samples, self.new_tasks)
 
     def mask_density(self, name: str) -> float:
         """Fraction of the backbone's convolution weights task ``name``

@@ -1,12 +1,12 @@
 """DKD-style adaptive weights of the old tasks' distillation terms."""
 import math
-from typing import Dict, Sequence
+from typing import Dict, Iterable, Optional, Sequence
 
 import torch
-import torch.nn as nn
 from torch import Tensor
 
 from mmhad.registry import MODELS
+from .base import LifelongComponent
 
 
 def explained_variance(x: Tensor, y: Tensor, eps: float = 1e-12) -> Tensor:
@@ -45,7 +45,7 @@ def pixel_rows(pred: Tensor, stride: int) -> Tensor:
 
 
 @MODELS.register_module()
-class AdaptiveOldTaskWeighting(nn.Module):
+class AdaptiveOldTaskWeighting(LifelongComponent):
     """Weights of old tasks that follow their number and their similarity to
     the new task(s), in the spirit of DKD's adaptive weighting (Shi et al.,
     2024), which adapts the distillation of old class groups to the counts
@@ -85,12 +85,15 @@ class AdaptiveOldTaskWeighting(nn.Module):
         pixel_stride (int): Measure on every this-many-th row and column.
     """
 
+    kind = 'weight'
+
     def __init__(self,
                  similarity_gain: float = 1.0,
                  interval: int = 10,
                  momentum: float = 0.9,
-                 pixel_stride: int = 4) -> None:
-        super().__init__()
+                 pixel_stride: int = 4,
+                 init_cfg: Optional[dict] = None) -> None:
+        super().__init__(init_cfg)
         if similarity_gain < -1:
             raise ValueError(
                 f'similarity_gain must be >= -1, got {similarity_gain}')
@@ -104,17 +107,25 @@ class AdaptiveOldTaskWeighting(nn.Module):
         self.interval = interval
         self.momentum = momentum
         self.pixel_stride = pixel_stride
-        self.phase = 0
+        #: The phase whose similarities are measured (``phase`` is the
+        #: algorithm's).
+        self.measured_phase = 0
         self.step = 0
         self.similarity: Dict[str, float] = {}
 
-    def start_phase(self, phase: int) -> None:
+    def begin_phase(self, phase: int) -> None:
         """Forget the last phase's similarities (not on a resume inside
         ``phase``, whose state came with the checkpoint)."""
-        if phase != self.phase:
-            self.phase = phase
+        if phase != self.measured_phase:
+            self.measured_phase = phase
             self.step = 0
             self.similarity = {}
+
+    def end_phase(self, dataloader: Iterable) -> None:
+        if self.old_tasks:
+            self.algorithm.log(
+                'old-task weights: ' +
+                self.describe(self.old_tasks, len(self.new_tasks)))
 
     @torch.no_grad()
     def observe(self, outputs: Dict[str, Tensor], new_tasks: Sequence[str],
@@ -159,11 +170,11 @@ class AdaptiveOldTaskWeighting(nn.Module):
             for name, scale in self.scales(old_tasks, num_new).items())
 
     def get_extra_state(self) -> dict:
-        return dict(phase=self.phase, step=self.step,
+        return dict(phase=self.measured_phase, step=self.step,
                     similarity=dict(self.similarity))
 
     def set_extra_state(self, state: dict) -> None:
-        self.phase = state['phase']
+        self.measured_phase = state['phase']
         self.step = state['step']
         self.similarity = dict(state['similarity'])
 

@@ -1,0 +1,500 @@
+"""A lifelong algorithm: the architecture, its teacher and its components."""
+import copy
+from typing import Dict, Iterable, List, Optional, Sequence, Union
+
+import torch
+import torch.nn as nn
+from mmengine.logging import print_log
+from mmengine.model import BaseModel
+from torch import Tensor
+from torch.nn.modules.batchnorm import _BatchNorm
+
+from mmhad.components.base import COMPONENT_KINDS, LifelongComponent
+from mmhad.models.lifelong_dense_predictor import HEADS_PREFIX
+from mmhad.registry import MODELS
+from mmhad.structures import MultiTaskDataSample
+from .teacher_cache import TeacherCache
+from .train_step import TrainStep
+
+ARCHITECTURE_PREFIX = 'architecture.'
+
+
+class NonFiniteLossError(FloatingPointError):
+    """A loss term is NaN or infinite; raised before any parameter update."""
+
+
+def check_finite(losses: Dict[str, Tensor]) -> None:
+    """Raise :class:`NonFiniteLossError` naming every non-finite term."""
+    bad = {k: float(v.detach()) for k, v in losses.items()
+           if not torch.isfinite(v.detach()).all()}
+    if bad:
+        terms = ', '.join(f'{k}={v}' for k, v in bad.items())
+        raise NonFiniteLossError(f'non-finite loss: {terms}')
+
+
+def architecture_state(state_dict: dict) -> dict:
+    """The architecture's part of an algorithm's state dict (keys without
+    the ``architecture.`` prefix); a state dict without any such key is
+    taken to be an architecture's already."""
+    if not any(k.startswith(ARCHITECTURE_PREFIX) for k in state_dict):
+        return state_dict
+    return {key[len(ARCHITECTURE_PREFIX):]: value
+            for key, value in state_dict.items()
+            if key.startswith(ARCHITECTURE_PREFIX)}
+
+
+@MODELS.register_module()
+class LifelongAlgorithm(BaseModel):
+    """Learn one phase at a time: an architecture, a frozen teacher and
+    components that protect the old tasks.
+
+    The training loop tells the algorithm when a phase begins
+    (:meth:`begin_phase`) and ends (:meth:`end_phase`). In a phase the
+    architecture is supervised on the phase's new task(s) (``new.loss.<task>``)
+    and each component adds its terms, prefixed with its kind
+    (``distill.loss_db.depth``, ``reg.loss_ewc``, ``rehearse.loss_replay.
+    semantic``), so a log reader can sum a kind's terms. Without components
+    the algorithm is plain fine-tuning (or joint training, with a phase of
+    several tasks).
+
+    Components come from config as a dict (name -> component config), so
+    configs inherit and override them by name
+    (``model=dict(components=dict(had=dict(sg_loss=None)))``) and combine
+    them (``components=dict(had=..., replay=...)``). At most one component
+    of kind ``'isolate'`` (it computes features per task) and one of kind
+    ``'weight'`` (it weighs old tasks' distillation terms).
+
+    When a component needs one, the algorithm snapshots a teacher from the
+    second phase on: a frozen copy of the architecture as it was when the
+    phase began (mmrazor's teacher handling: no gradients, always in eval
+    mode, run under ``no_grad``). It is deliberately *not* a registered
+    submodule, so it is not in the ``state_dict``, not given to the
+    optimizer and not wrapped by DDP.
+
+    Distilling components distil every old task, or a random subset at
+    each step (DKD-style sampling): with ``distill_tasks_per_step=k`` each
+    step draws k old tasks and scales their terms by ``num_old / k``, so
+    that the expected total equals distilling them all.
+
+    BatchNorm layers compute different outputs in train mode (batch
+    statistics) and eval mode (running statistics), and the teacher always
+    runs in eval mode; with small batches the gap can be as large as the
+    error to the ground truth. ``norm_eval_from_phase=p`` keeps the norm
+    layers of the backbone and of the old heads in eval mode (running
+    statistics frozen, affine parameters still trained) from phase p on;
+    the new heads' norm layers train as usual. A component may require an
+    earlier phase (Piggyback: 2); the earlier of the two applies.
+
+    Args:
+        architecture (dict): Config of the
+            :class:`~mmhad.models.LifelongDensePredictor` (backbone, head
+            template, tasks).
+        components (dict[str, dict], optional): Name -> component config;
+            a ``None`` value drops an inherited component.
+        distill_tasks_per_step (int, optional): Old tasks distilled per
+            step; ``None`` distils all of them.
+        norm_eval_from_phase (int, optional): See above; ``None``: norm
+            layers train in every phase (unless a component requires
+            otherwise).
+        teacher_cache (dict, optional): Compute the teacher's outputs on a
+            phase's images once when the phase begins and read them back
+            (:class:`TeacherCache`, e.g. ``dict(dtype='float32')``); needs a
+            pipeline without random transforms. ``None``: run the teacher
+            every step.
+        compile (bool | dict, optional): ``torch.compile`` the training
+            forward and losses (``True``, or its keyword arguments), once
+            per phase: a phase changes the graph (new heads, the teacher,
+            the old tasks), so :meth:`begin_phase` drops the last phase's
+            graphs (``torch._dynamo.reset()``, for the whole process) and
+            the first steps of every phase compile. The optimizer step
+            stays eager. ``None``: eager.
+        data_preprocessor (dict, optional): Data preprocessor config.
+        init_cfg (dict, optional): Initialisation config.
+    """
+
+    def __init__(self,
+                 architecture: dict,
+                 components: Optional[Dict[str, Optional[dict]]] = None,
+                 distill_tasks_per_step: Optional[int] = None,
+                 norm_eval_from_phase: Optional[int] = None,
+                 teacher_cache: Optional[dict] = None,
+                 compile: Union[bool, dict, None] = None,
+                 data_preprocessor: Optional[dict] = None,
+                 init_cfg: Optional[dict] = None) -> None:
+        if data_preprocessor is None:
+            data_preprocessor = dict(type='MultiTaskDataPreprocessor')
+        super().__init__(
+            data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+        if compile is not None and not isinstance(compile, (bool, dict)):
+            raise TypeError('compile must be True, False, None or a dict of '
+                            f'torch.compile arguments, got {compile!r}')
+        if norm_eval_from_phase is not None and norm_eval_from_phase < 1:
+            raise ValueError('norm_eval_from_phase must be >= 1 or None, '
+                             f'got {norm_eval_from_phase}')
+        if distill_tasks_per_step is not None and distill_tasks_per_step < 1:
+            raise ValueError('distill_tasks_per_step must be >= 1 or None, '
+                             f'got {distill_tasks_per_step}')
+        architecture = dict(architecture)
+        architecture.setdefault('type', 'LifelongDensePredictor')
+        self.architecture = MODELS.build(architecture)
+        self.components = nn.ModuleDict()
+        for name, cfg in (components or {}).items():
+            if cfg is None:
+                continue
+            component = MODELS.build(cfg)
+            if not isinstance(component, LifelongComponent):
+                raise TypeError(
+                    f'model.components.{name} ({cfg.get("type")}) is not a '
+                    'LifelongComponent')
+            if component.kind not in COMPONENT_KINDS:
+                raise ValueError(f'model.components.{name} has kind '
+                                 f'{component.kind!r}, not one of '
+                                 f'{COMPONENT_KINDS}')
+            component.bind(self)
+            self.components[name] = component
+        self._check_components()
+        self.compile_cfg = (dict() if compile is True else
+                            dict(compile) if compile else None)
+        self.teacher_cache = TeacherCache(**teacher_cache) \
+            if teacher_cache is not None else None
+        required = [c.norm_eval_from_phase for c in self.components.values()
+                    if c.norm_eval_from_phase is not None]
+        self.norm_eval_from_phase = min(
+            required + ([norm_eval_from_phase]
+                        if norm_eval_from_phase is not None else []),
+            default=None)
+        self.distill_tasks_per_step = distill_tasks_per_step
+        self.phase = 0
+        self.new_tasks: List[str] = []
+        self.old_tasks: List[str] = []
+        self._set_teacher(None)
+        self._register_load_state_dict_pre_hook(self._add_tasks_in_state_dict)
+
+    def _check_components(self) -> None:
+        kinds = [c.kind for c in self.components.values()]
+        for kind in ('isolate', 'weight'):
+            if kinds.count(kind) > 1:
+                raise ValueError(f'model.components has {kinds.count(kind)} '
+                                 f'components of kind {kind!r}; at most one')
+        if self.weighting is not None and not self.distils_old_tasks:
+            raise ValueError(
+                'a weight component scales the distillation terms of old '
+                'tasks; model.components has no component that distils '
+                'them (add LwF or HAD, or remove the weighting)')
+        if self.isolation is not None and self.needs_teacher:
+            raise ValueError(
+                'an isolate component computes features per task; it does '
+                'not combine with components that read a teacher')
+
+    def _of_kind(self, kind: str) -> Optional[LifelongComponent]:
+        return next((c for c in self.components.values() if c.kind == kind),
+                    None)
+
+    @property
+    def isolation(self) -> Optional[LifelongComponent]:
+        """The component of kind ``'isolate'``, if any."""
+        return self._of_kind('isolate')
+
+    @property
+    def weighting(self) -> Optional[LifelongComponent]:
+        """The component of kind ``'weight'``, if any."""
+        return self._of_kind('weight')
+
+    @property
+    def needs_teacher(self) -> bool:
+        """Whether :meth:`begin_phase` snapshots a teacher."""
+        return any(c.needs_teacher for c in self.components.values())
+
+    @property
+    def distils_old_tasks(self) -> bool:
+        """Whether a component reads the student's old-task predictions."""
+        return any(c.distils_old_tasks for c in self.components.values())
+
+    # ----------------------------------------------------- the architecture
+    @property
+    def tasks(self):
+        """Task name -> :class:`~mmhad.tasks.DenseTask` (every known task)."""
+        return self.architecture.tasks
+
+    @property
+    def heads(self) -> nn.ModuleDict:
+        return self.architecture.heads
+
+    @property
+    def task_names(self) -> List[str]:
+        """Tasks that have a head, in the order they were added."""
+        return self.architecture.task_names
+
+    def get_task(self, name: str):
+        return self.architecture.get_task(name)
+
+    def add_task(self, name: str) -> nn.Module:
+        """Build the head of task ``name`` and tell the components."""
+        head = self.architecture.add_task(name)
+        for component in self.components.values():
+            component.task_added(name)
+        return head
+
+    def _add_tasks_in_state_dict(self, state_dict, prefix, *args) -> None:
+        # Heads (and what components keep per task) must exist before the
+        # state dict loads into them, e.g. a phase checkpoint into a fresh
+        # model; the architecture's own hook would skip the components.
+        heads = prefix + ARCHITECTURE_PREFIX + HEADS_PREFIX
+        for key in list(state_dict):
+            if key.startswith(heads):
+                name = key[len(heads):].split('.', 1)[0]
+                if name not in self.heads:
+                    self.get_task(name)  # a clear error for unknown names
+                    self.add_task(name)
+
+    def extract_feat(self, inputs: Tensor) -> Sequence[Tensor]:
+        return self.architecture.extract_feat(inputs)
+
+    def predict_tasks(self,
+                      inputs: Tensor,
+                      names: Optional[Sequence[str]] = None
+                      ) -> Dict[str, Tensor]:
+        """Predictions of several tasks (one backbone pass, or one per task
+        with an isolation component)."""
+        if self.isolation is not None:
+            return self.isolation.predict_tasks(inputs, names)
+        return self.architecture.predict_tasks(inputs, names)
+
+    # ----------------------------------------------------------------- phases
+    def begin_phase(self,
+                    phase: int,
+                    new_tasks: Sequence[str],
+                    teacher_state_dict: Optional[dict] = None
+                    ) -> List[nn.Module]:
+        """Prepare phase ``phase`` (1-based) that learns ``new_tasks``.
+
+        The teacher (if a component needs one) is a copy of the
+        architecture as it is now, i.e. at the end of the previous phase,
+        or, when a run resumes inside a phase, a copy loaded with
+        ``teacher_state_dict`` (the algorithm's state dict of the last phase
+        checkpoint, or its architecture's). Heads for new tasks are added afterwards, so the
+        teacher has only the old ones.
+
+        Returns:
+            list[nn.Module]: The heads added (to be given to the optimizer).
+        """
+        for name in new_tasks:
+            self.get_task(name)  # unknown names fail here, before any change
+        # the last phase's compiled step is neither copied into the teacher
+        # nor reused on this phase's modules
+        vars(self).pop('_compiled_loss', None)
+        old = [name for name in self.task_names if name not in new_tasks]
+        teacher = None
+        if self.needs_teacher and old:
+            teacher = copy.deepcopy(self.architecture)
+            if teacher_state_dict is not None:
+                # a resume inside the phase: the heads of its new tasks
+                # exist already, the teacher never had them
+                for name in list(teacher.heads):
+                    if name not in old:
+                        del teacher.heads[name]
+                teacher.load_state_dict(
+                    architecture_state(teacher_state_dict))
+            teacher.requires_grad_(False)
+            teacher.eval()
+        added = [self.add_task(n) for n in new_tasks if n not in self.heads]
+        self.phase = phase
+        self.new_tasks = list(new_tasks)
+        self.old_tasks = old
+        self._set_teacher(teacher)
+        for component in self.components.values():
+            component.begin_phase(phase)
+        if self.teacher_cache is not None:
+            self.teacher_cache.clear()  # the outputs of the last teacher
+        if self.compile_cfg is not None:
+            torch._dynamo.reset()
+            # object.__setattr__: a function, not a submodule or state
+            object.__setattr__(self, '_compiled_loss',
+                               torch.compile(self._loss, **self.compile_cfg))
+        return added
+
+    def end_phase(self, dataloader: Iterable) -> None:
+        """Called when a phase is trained, before it is evaluated and saved.
+
+        Args:
+            dataloader: The phase's training data (for components that
+                estimate something on it, e.g. EWC's Fisher information).
+        """
+        for component in self.components.values():
+            component.end_phase(dataloader)
+
+    def log(self, message: str) -> None:
+        """One line in the run's log, prefixed with the phase."""
+        print_log(f'Phase {self.phase} {message}', logger='current')
+
+    # ---------------------------------------------------------------- teacher
+    @property
+    def teacher(self) -> Optional[nn.Module]:
+        """The frozen architecture of the previous phase, or ``None``."""
+        return vars(self).get('_teacher')
+
+    def _set_teacher(self, teacher: Optional[nn.Module]) -> None:
+        # object.__setattr__ bypasses nn.Module registration on purpose.
+        object.__setattr__(self, '_teacher', teacher)
+
+    def train(self, mode: bool = True) -> 'LifelongAlgorithm':
+        super().train(mode)
+        if self.teacher is not None:
+            self.teacher.eval()
+        if mode and self.norm_eval_from_phase is not None and \
+                self.phase >= self.norm_eval_from_phase:
+            new_heads = {id(m) for name in self.new_tasks
+                         if name in self.heads
+                         for m in self.heads[name].modules()}
+            for module in self.modules():
+                if isinstance(module, _BatchNorm) and \
+                        id(module) not in new_heads:
+                    module.eval()
+        return self
+
+    def teacher_predict(
+        self,
+        inputs: Tensor,
+        names: Sequence[str],
+        data_samples: Optional[Sequence[MultiTaskDataSample]] = None
+    ) -> Dict[str, Tensor]:
+        """Teacher predictions for ``names``: from the teacher cache when
+        every sample of the batch is in it, else one backbone pass, no
+        grad."""
+        if self.teacher is None:
+            raise RuntimeError(f'no teacher in phase {self.phase}')
+        if self.teacher_cache is not None and data_samples is not None:
+            cached = self.teacher_cache.get(
+                [s.metainfo.get('sample_idx') for s in data_samples], names,
+                inputs.device)
+            if cached is not None:
+                return cached
+        with torch.no_grad():
+            return self.teacher.predict_tasks(inputs, names)
+
+    def teacher_feat(self, inputs: Tensor) -> List[Tensor]:
+        """The teacher's backbone (+ neck) features, no grad."""
+        if self.teacher is None:
+            raise RuntimeError(f'no teacher in phase {self.phase}')
+        with torch.no_grad():
+            return list(self.teacher.extract_feat(inputs))
+
+    def teacher_label_tasks(self) -> List[str]:
+        """Old tasks that every component reading the teacher reads only
+        through ``task.pseudo_label`` (the cache may keep just labels)."""
+        readers = [c for c in self.components.values() if c.needs_teacher]
+        if not readers:
+            return []
+        label_only = set(self.old_tasks)
+        for component in readers:
+            label_only &= set(component.teacher_label_tasks())
+        return [name for name in self.old_tasks if name in label_only]
+
+    def fill_teacher_cache(self, batches: Iterable[dict]) -> None:
+        """Cache the teacher's outputs for every old task on ``batches``
+        (preprocessed ``dict(inputs, data_samples)``, with ``sample_idx``
+        in each sample's metainfo)."""
+        self.teacher_cache.clear()
+        label_tasks = self.teacher_label_tasks()
+        with torch.no_grad():
+            for batch in batches:
+                indices = [s.metainfo['sample_idx']
+                           for s in batch['data_samples']]
+                outputs = self.teacher.predict_tasks(batch['inputs'],
+                                                     self.old_tasks)
+                self.teacher_cache.add(
+                    indices, outputs, {
+                        name: self.tasks[name].pseudo_label(outputs[name])
+                        for name in label_tasks
+                    })
+
+    # ---------------------------------------------------------------- losses
+    def distilled_tasks(self) -> List[str]:
+        """Old tasks to distil at this step (a random subset with
+        ``distill_tasks_per_step``); empty without a teacher."""
+        if not self.distils_old_tasks or self.teacher is None:
+            return []
+        k = self.distill_tasks_per_step
+        if k is None or k >= len(self.old_tasks):
+            return list(self.old_tasks)
+        picked = torch.randperm(len(self.old_tasks))[:k].sort().values
+        return [self.old_tasks[i] for i in picked.tolist()]
+
+    def old_task_scales(self, distilled: Sequence[str]) -> Dict[str, float]:
+        """Multiplier of each distilled old task's terms relative to the
+        uniform share (1 / num_old of a component's weight): ``num_old /
+        num_distilled`` (unbiased sampling), times the weight component's
+        scale."""
+        scale = len(self.old_tasks) / max(len(distilled), 1)
+        if self.weighting is None:
+            return {name: scale for name in distilled}
+        adaptive = self.weighting.scales(self.old_tasks, len(self.new_tasks))
+        return {name: scale * adaptive[name] for name in distilled}
+
+    def loss(self, inputs: Tensor,
+             data_samples: Sequence[MultiTaskDataSample]) -> Dict[str, Tensor]:
+        """L_new of the phase's tasks plus the components' terms (the
+        phase's compiled step with ``compile``)."""
+        if not self.new_tasks:
+            raise RuntimeError(
+                'no phase has begun: train with LifelongTrainLoop '
+                "(train_cfg = dict(type='LifelongTrainLoop', ...)) or call "
+                'begin_phase() first')
+        compiled = vars(self).get('_compiled_loss')
+        losses = (compiled or self._loss)(inputs, data_samples)
+        check_finite(losses)
+        return losses
+
+    def _loss(self, inputs: Tensor,
+              data_samples: Sequence[MultiTaskDataSample]
+              ) -> Dict[str, Tensor]:
+        distilled = self.distilled_tasks()
+        if self.isolation is not None:
+            feats = None
+            outputs = self.isolation.predict_tasks(inputs, self.new_tasks)
+        else:
+            feats = self.architecture.extract_feat(inputs)
+            outputs = self.architecture.decode(
+                feats, self.new_tasks + distilled, inputs.shape[2:])
+        losses = self.architecture.supervised_losses(outputs, data_samples,
+                                                     self.new_tasks)
+        if self.weighting is not None and distilled:
+            self.weighting.observe(outputs, self.new_tasks, distilled)
+        step = TrainStep(
+            inputs, data_samples, feats, outputs, distilled,
+            self.old_task_scales(distilled),
+            teacher_predict=lambda names: self.teacher_predict(
+                inputs, names, data_samples),
+            teacher_feats=lambda: self.teacher_feat(inputs))
+        for component in self.components.values():
+            for key, value in component.losses(step).items():
+                losses[f'{component.kind}.{key}'] = value
+        return losses
+
+    # --------------------------------------------------------------- forward
+    def forward(self,
+                inputs: Tensor,
+                data_samples: Optional[List[MultiTaskDataSample]] = None,
+                mode: str = 'tensor') -> Union[dict, list]:
+        """mmengine entry point: ``'loss'`` (the phase's step), ``'predict'``
+        (fills ``pred_<task>`` of the data samples for every head) or
+        ``'tensor'`` (the activated outputs as a dict)."""
+        if mode == 'loss':
+            return self.loss(inputs, data_samples)
+        if mode == 'predict':
+            return self.predict(inputs, data_samples)
+        if mode == 'tensor':
+            return self.predict_tasks(inputs)
+        raise ValueError(f'unknown mode {mode!r}; expected loss, predict or '
+                         'tensor')
+
+    def predict(
+        self,
+        inputs: Tensor,
+        data_samples: Optional[List[MultiTaskDataSample]] = None
+    ) -> List[MultiTaskDataSample]:
+        """Predict every task that has a head; one data sample per image."""
+        with torch.no_grad():
+            outputs = self.predict_tasks(inputs)
+        return self.architecture.fill_predictions(outputs, data_samples,
+                                                  len(inputs))

@@ -1,0 +1,175 @@
+"""Run a study's runs on this machine: a pool of worker processes.
+
+Each run is one ``tools/train.py`` process with ``threads`` threads (for
+every math library), ``workers`` of them side by side; its output goes to
+``<run dir>/study.log``. A run that fails keeps its log and is listed at
+the end with the last lines of its error; the others go on. Interrupted
+(Ctrl-C, SIGTERM), the pool stops its runs, which ``--resume`` continues
+later.
+"""
+import os
+import signal
+import subprocess
+import time
+from dataclasses import dataclass, field
+from typing import List, Optional, Sequence, TextIO
+
+from .progress import Progress
+from .run import (LOG_FILE, STARTED, attempt_header, delete_checkpoints,
+                  error_tail, is_finished, run_state, set_aside)
+from .spec import Run, run_env, train_command
+
+
+def default_workers_threads(workers: Optional[int] = None,
+                            threads: Optional[int] = None) -> tuple:
+    """Workers and threads per worker from the CPUs this process may use:
+    one thread per run and one run per CPU unless told otherwise."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        cpus = os.cpu_count() or 1
+    threads = max(1, threads or 1)
+    workers = max(1, workers or cpus // threads)
+    return workers, threads
+
+
+@dataclass
+class Failure:
+    """A run that did not finish."""
+    name: str
+    log: str
+    returncode: Optional[int]
+    tail: List[str] = field(default_factory=list)
+
+
+@dataclass
+class Outcome:
+    """What a launch did."""
+    finished: List[str] = field(default_factory=list)
+    skipped: List[str] = field(default_factory=list)
+    failed: List[Failure] = field(default_factory=list)
+    interrupted: List[str] = field(default_factory=list)
+
+
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child
+    """Linux: the run gets SIGTERM if the study tool itself is killed."""
+    try:
+        import ctypes
+        ctypes.CDLL('libc.so.6').prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except Exception:
+        pass
+
+
+class _Stop(Exception):
+    pass
+
+
+def _raise_stop(signum, frame):
+    raise _Stop(signal.Signals(signum).name)
+
+
+def _stop(process: subprocess.Popen, grace: float = 15.0) -> None:
+    """SIGTERM to the run's process group, SIGKILL after ``grace`` s."""
+    for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, 5.0)):
+        try:
+            os.killpg(process.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            process.wait(wait)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+
+
+def run_local(runs: Sequence[Run],
+              workers: int,
+              threads: int,
+              resume: bool = False,
+              keep_checkpoints: bool = False,
+              stream: Optional[TextIO] = None,
+              poll: float = 0.2) -> Outcome:
+    """Train every run that has not finished, ``workers`` at a time.
+
+    Args:
+        runs (list[Run]): The runs, started in this order.
+        workers (int): Runs side by side.
+        threads (int): Threads of each run.
+        resume (bool): Continue runs an earlier attempt left unfinished
+            (the train tool's ``--resume``); without it they start again
+            (the earlier files are moved to ``replaced_<time>/``).
+        keep_checkpoints (bool): Keep a finished run's ``.pth`` files.
+        stream (file, optional): Progress output.
+        poll (float): Seconds between looks at the running processes.
+    """
+    outcome = Outcome()
+    todo = []
+    for run in runs:
+        state = run_state(run.work_dir)
+        if state == 'finished':
+            outcome.skipped.append(run.name)
+        else:
+            todo.append((run, state))
+    progress = Progress(len(todo), workers, stream)
+    env = run_env(threads)
+    running = {}  # name -> (run, process, log file, start)
+    handlers = {}
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        try:
+            handlers[sig] = signal.signal(sig, _raise_stop)
+        except ValueError:  # not the main thread: no handlers there
+            pass
+    queue = list(todo)
+    try:
+        while queue or running:
+            while queue and len(running) < workers:
+                run, state = queue.pop(0)
+                again = state == STARTED and resume
+                if state == STARTED and not resume:
+                    set_aside(run.work_dir)
+                os.makedirs(run.work_dir, exist_ok=True)
+                command = train_command(run, resume=again)
+                log = open(os.path.join(run.work_dir, LOG_FILE), 'a')
+                log.write(attempt_header(command, again))
+                log.flush()
+                process = subprocess.Popen(
+                    command, stdout=log, stderr=subprocess.STDOUT,
+                    stdin=subprocess.DEVNULL, env=env,
+                    start_new_session=True, preexec_fn=_die_with_parent)
+                running[run.name] = (run, process, log, time.monotonic())
+                progress.started(run.name)
+            time.sleep(poll)
+            for name in list(running):
+                run, process, log, start = running[name]
+                code = process.poll()
+                if code is None:
+                    continue
+                log.close()
+                del running[name]
+                ok = code == 0 and is_finished(run.work_dir)
+                if ok:
+                    outcome.finished.append(name)
+                    if not keep_checkpoints:
+                        delete_checkpoints(run.work_dir)
+                else:
+                    path = os.path.join(run.work_dir, LOG_FILE)
+                    tail = error_tail(path)
+                    if code == 0:
+                        tail.append('(the train tool exited 0 but the run '
+                                    'has not finished every phase)')
+                    outcome.failed.append(Failure(name, path, code, tail))
+                progress.ended(name, ok, time.monotonic() - start)
+    except (KeyboardInterrupt, _Stop) as stop:
+        reason = str(stop) or 'Ctrl-C'
+        for name, (run, process, log, _) in running.items():
+            _stop(process)
+            log.write(f'==== [mmhad study] stopped ({reason}); continue '
+                      'with --resume\n')
+            log.close()
+            outcome.interrupted.append(name)
+        outcome.interrupted += [run.name for run, _ in queue]
+    finally:
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
+        progress.close()
+    return outcome

@@ -1,0 +1,471 @@
+"""A study's report: the paper's figures per method over seeds and orders.
+
+For every benchmark and regime, and every task order, the runs of each
+method are compared seed by seed with the naive method's run of the same
+seed by :class:`mmhad.evaluation.lifelong_report.SeedReport` (the class
+behind ``tools/analysis/lifelong_report.py``): Delta_m over all tasks and
+over the old tasks, the fraction of joint training's Delta_m, the Mean
+Rank over the methods. Those per-seed values are then summarised as mean
++- std (SeedReport's own numbers) with a bootstrap interval over seeds
+(:mod:`mmhad.study.statistics`), per order and averaged over the orders
+(per seed, the mean over orders), and chosen pairs of methods are compared
+seed and order by seed and order, with a sign test.
+
+Written into the study's folder: ``report.md``, ``report.csv`` (one row
+per benchmark, regime, order, method and figure), ``report.json``,
+``pairs.csv``; per benchmark and regime ``delta_m.png`` (bars with
+interval whiskers) and, with several orders, ``ranks.png``, ``orders.md``
+and ``orders.png``; per order the report tool's ``report.md``,
+``report.csv`` and ``delta_m.png``.
+"""
+import csv
+import io
+import json
+import os
+import os.path as osp
+from typing import Dict, List, Optional, Sequence
+
+from .run import is_finished
+from .spec import Run, Study
+from .statistics import (EXACT_UP_TO, bootstrap_interval,
+                         bootstrap_ratio_interval, paired_comparison)
+
+#: The summary figures, in table order, and their titles.
+FIGURES = {
+    'delta_m_naive': 'Δm all tasks (%)',
+    'delta_m_old': 'Δm old tasks (%)',
+    'joint_fraction': "Δm / joint's",
+    'mean_rank': 'Mean Rank',
+}
+#: Figures the paired comparison looks at, with their direction.
+PAIRED = {'delta_m_naive': True, 'delta_m_old': True, 'mean_rank': False}
+OVER_ORDERS = 'mean over orders'
+
+
+def fmt(value: Optional[float], signed: bool = True) -> str:
+    if value is None or value != value:  # None or NaN
+        return '–'
+    return f'{value:+.2f}' if signed else f'{value:.2f}'
+
+
+class GroupReport:
+    """One benchmark and regime of a study: its orders, methods and
+    seeds.
+
+    Args:
+        runs (dict): ``{order label: {method: [work dir per seed]}}``, each
+            method's dirs in the study's seed order; only methods whose
+            runs have all finished.
+        naive (str): The naive method.
+        joint (str, optional): Joint training.
+        seeds (list[int]): The seeds, in order.
+        pairs (list[tuple]): ``(first, second)`` method pairs to compare.
+        confidence, resamples, seed: Of the bootstrap.
+    """
+
+    def __init__(self, benchmark: str, regime: str, runs: Dict,
+                 naive: str, joint: Optional[str], seeds: Sequence[int],
+                 pairs: Sequence = (), confidence: float = 0.95,
+                 resamples: int = 10000, seed: int = 0,
+                 missing: Optional[Dict[str, List[str]]] = None) -> None:
+        from mmhad.evaluation.lifelong_report import SeedReport, load_run
+        self.benchmark, self.regime = benchmark, regime
+        self.naive, self.seeds = naive, list(seeds)
+        self.confidence, self.resamples, self.seed = (confidence, resamples,
+                                                      seed)
+        self.missing = missing or {}
+        self.records, self.reports, self._per_seed = {}, {}, {}
+        self.errors: Dict[str, str] = {}
+        self.study_joint = joint
+        for label, methods in runs.items():
+            if naive not in methods:
+                continue
+            records = {m: [load_run(d) for d in dirs]
+                       for m, dirs in methods.items()}
+            others = [m for m in methods if m != naive]
+            group_joint = joint if joint in methods else None
+            try:
+                report = SeedReport(
+                    [records[m] for m in others], records[naive], others,
+                    naive_name=naive, joint=group_joint)
+                report.figures()
+            except (ValueError, KeyError, ZeroDivisionError) as err:
+                # e.g. a reference value of 0: Delta_m is undefined there
+                self.errors[label] = f'{type(err).__name__}: {err}'
+                continue
+            self.records[label] = records
+            self.reports[label] = report
+        self.orders = list(self.reports)
+        self.joint = joint if self.orders and all(
+            joint in r.names for r in self.reports.values()) else None
+        # methods with every order (averages over orders and pairs)
+        self.methods = ([
+            m for m in self.reports[self.orders[0]].names
+            if all(m in r.names for r in self.reports.values())
+        ] if self.orders else [])
+        self.pairs = [(a, b) for a, b in pairs
+                      if a in self.methods and b in self.methods]
+        self.per_order = {o: self._order_stats(o) for o in self.orders}
+        self.over_orders = (self._over_orders() if len(self.orders) > 1
+                            else None)
+
+    # -- numbers ------------------------------------------------------
+    def per_seed(self, label: str) -> Dict[str, Dict[str, List[float]]]:
+        """``{method: {figure: [value per seed]}}`` of one order, as the
+        report tool's per-seed tables give them."""
+        if label in self._per_seed:
+            return self._per_seed[label]
+        report = self.reports[label]
+        values: Dict[str, Dict[str, List[float]]] = {}
+        for per_seed in report.per_seed:
+            for row in per_seed.rows():
+                out = values.setdefault(row['name'], {})
+                figures = {f'{t}/{m}': row['final'][t][m]
+                           for t, m in report.columns}
+                figures['delta_m_naive'] = row['delta_m_naive']
+                if row['delta_m_old'] is not None:
+                    figures['delta_m_old'] = row['delta_m_old']
+                figures['mean_rank'] = row['mean_rank']
+                for key, value in figures.items():
+                    out.setdefault(key, []).append(value)
+        self._per_seed[label] = values
+        return values
+
+    def _interval(self, values):
+        return bootstrap_interval(values, self.confidence, self.resamples,
+                                  self.seed)
+
+    def _summary(self, per_seed, figures=None, joint=None):
+        """``{method: {figure: dict(mean, std, ci, per_seed)}}``."""
+        from mmhad.evaluation.lifelong_report import mean_std
+        stats = {}
+        for method, values in per_seed.items():
+            out = stats[method] = {}
+            for key, series in values.items():
+                mean, std = (figures[method][key] if figures else
+                             mean_std(series))
+                out[key] = dict(mean=mean, std=std,
+                                ci=list(self._interval(series)),
+                                per_seed=list(series))
+            if joint is not None:
+                top = values['delta_m_naive']
+                bottom = per_seed[joint]['delta_m_naive']
+                mean_top, mean_bottom = (sum(top) / len(top),
+                                         sum(bottom) / len(bottom))
+                fraction = (figures[method]['joint_fraction'][0]
+                            if figures else
+                            (mean_top / mean_bottom if mean_bottom else
+                             float('nan')))
+                out['joint_fraction'] = dict(
+                    mean=fraction, std=None,
+                    ci=list(bootstrap_ratio_interval(
+                        top, bottom, self.confidence, self.resamples,
+                        self.seed)),
+                    per_seed=None)
+        return stats
+
+    def _order_stats(self, label: str) -> dict:
+        report = self.reports[label]
+        joint = (self.study_joint if self.study_joint in report.names else
+                 None)
+        return self._summary(self.per_seed(label), report.figures(), joint)
+
+    def _over_orders(self) -> dict:
+        """Per seed, every figure averaged over the orders; then mean, std
+        and interval over seeds."""
+        keys = [k for k in FIGURES if k != 'joint_fraction']
+        averaged = {}
+        for method in self.methods:
+            out = averaged[method] = {}
+            for key in keys:
+                series = [self.per_seed(o)[method].get(key)
+                          for o in self.orders]
+                if any(s is None for s in series):
+                    continue
+                out[key] = [sum(s[i] for s in series) / len(series)
+                            for i in range(len(self.seeds))]
+        return self._summary(averaged, None, self.joint)
+
+    def paired(self) -> List[dict]:
+        """Each pair, each figure: how often the first is ahead over the
+        seed x order pairs, and the sign test."""
+        results = []
+        for first, second in self.pairs:
+            for key, higher in PAIRED.items():
+                a, b = [], []
+                for label in self.orders:
+                    values = self.per_seed(label)
+                    if key in values[first] and key in values[second]:
+                        a += values[first][key]
+                        b += values[second][key]
+                if not a:
+                    continue
+                result = paired_comparison(a, b, higher_is_better=higher)
+                results.append(dict(first=first, second=second, figure=key,
+                                    **result))
+        return results
+
+    # -- text ---------------------------------------------------------
+    def _table(self, stats: dict, caption: str) -> str:
+        from mmhad.evaluation.lifelong_report import markdown_table
+        keys = [k for k in FIGURES
+                if any(k in stats[m] for m in stats)]
+        header = ['method']
+        for key in keys:
+            header += [FIGURES[key], f'{self.confidence:.0%} interval']
+        body = []
+        for method in stats:
+            row = [method]
+            for key in keys:
+                value = stats[method].get(key)
+                if value is None:
+                    row += ['–', '–']
+                    continue
+                signed = key.startswith('delta_m')
+                cell = fmt(value['mean'], signed)
+                if value['std'] is not None and len(self.seeds) > 1:
+                    cell += f' ± {value["std"]:.2f}'
+                low, high = value['ci']
+                row += [cell, f'[{fmt(low, signed)}, {fmt(high, signed)}]']
+            body.append(row)
+        return markdown_table(caption, header, body)
+
+    def to_markdown(self) -> str:
+        from mmhad.evaluation.lifelong_report import markdown_table
+        lines = [f'## {self.benchmark} / {self.regime}', '']
+        for label, error in self.errors.items():
+            lines += [f'Task order {label} is not reported: {error}', '']
+        if not self.orders:
+            lines += [f'No order has every seed of the naive method '
+                      f'{self.naive} finished yet.', '']
+            return '\n'.join(lines)
+        n = len(self.seeds)
+        how = ('every resample enumerated' if n <= EXACT_UP_TO else
+               f'{self.resamples} resamples, seed {self.seed}')
+        joint = (f' Δm / joint\'s: mean Δm over {self.joint}\'s mean Δm '
+                 '(the interval resamples both on the same seeds).'
+                 if self.joint else '')
+        lines += [
+            f'Δm is against {self.naive} (naive fine-tuning) of the same '
+            f'seed and task order; mean ± std over {n} seed(s) and a '
+            f'{self.confidence:.0%} percentile bootstrap interval over seeds '
+            f'({how}).{joint} Mean Rank ranks the {len(self.methods)} '
+            'methods per seed and order on every task metric.', ''
+        ]
+        if self.missing:
+            lines += ['Left out (runs not finished): ' + '; '.join(
+                f'{order}: {", ".join(methods)}'
+                for order, methods in self.missing.items()) + '.', '']
+        if self.over_orders is not None:
+            lines.append(self._table(
+                self.over_orders,
+                f'### Averaged over {len(self.orders)} task orders\n\n'
+                'Per seed, each figure is averaged over the orders first.'))
+        for label in self.orders:
+            order = ' → '.join(self.reports[label].task_order)
+            lines.append(self._table(self.per_order[label],
+                                     f'### Task order {order}'))
+        pairs = self.paired()
+        if pairs:
+            body = [[
+                f'{p["first"]} vs {p["second"]}', FIGURES[p['figure']],
+                str(p['ahead']), str(p['behind']), str(p['tied']),
+                fmt(p['mean_difference']), f'{p["p_value"]:.3g}'
+            ] for p in pairs]
+            lines.append(markdown_table(
+                f'### Paired comparisons\n\nOne pair per seed and task '
+                f'order ({len(self.seeds)} x {len(self.orders)}); "ahead": '
+                'the first is better (a lower Mean Rank is better); exact '
+                'two-sided sign test, ties left out.',
+                ['pair', 'figure', 'ahead', 'behind', 'tied',
+                 'mean difference', 'sign test p'], body))
+        return '\n'.join(lines)
+
+    def rows(self) -> List[list]:
+        """CSV rows: order, method, figure, mean, std, interval, seeds."""
+        rows = []
+        blocks = [(o, self.per_order[o]) for o in self.orders]
+        if self.over_orders is not None:
+            blocks.append((OVER_ORDERS, self.over_orders))
+        for label, stats in blocks:
+            for method, figures in stats.items():
+                for key, value in figures.items():
+                    rows.append([
+                        self.benchmark, self.regime, label, method, key,
+                        value['mean'],
+                        '' if value['std'] is None else value['std'],
+                        value['ci'][0], value['ci'][1], len(self.seeds)
+                    ])
+        return rows
+
+    def to_dict(self) -> dict:
+        return dict(
+            benchmark=self.benchmark, regime=self.regime, naive=self.naive,
+            joint=self.joint, seeds=self.seeds, orders=self.orders,
+            methods=self.methods, missing=self.missing, errors=self.errors,
+            per_order=self.per_order, over_orders=self.over_orders,
+            pairs=self.paired())
+
+    # -- files --------------------------------------------------------
+    def write(self, folder: str) -> List[str]:
+        """The report tool's files per order, orders.md, and the plots."""
+        from mmhad.evaluation.lifelong_report import order_markdown
+        from mmhad.visualization.lifelong_plots import (plot_order_bars,
+                                                        plot_seed_bars)
+
+        from .plots import plot_interval_bars, plot_rank_orders
+        written = []
+        for label, report in self.reports.items():
+            out = osp.join(folder, label)
+            os.makedirs(out, exist_ok=True)
+            for name, text in (('report.md', report.to_markdown()),
+                               ('report.csv', report.to_csv())):
+                with open(osp.join(out, name), 'w') as f:
+                    f.write(text)
+                written.append(osp.join(out, name))
+            keys = dict(delta_m_naive='all tasks')
+            if report.old_tasks:
+                keys['delta_m_old'] = (
+                    f'old tasks ({", ".join(report.old_tasks)})')
+            plot_seed_bars(report.figures(), keys,
+                           f'Δm vs naive fine-tuning (%), mean ± std over '
+                           f'{report.num_seeds} seeds',
+                           osp.join(out, 'delta_m.png'))
+            written.append(osp.join(out, 'delta_m.png'))
+        if not self.orders:
+            return written
+        stats = self.over_orders or self.per_order[self.orders[0]]
+        keys = {k: FIGURES[k] for k in ('delta_m_naive', 'delta_m_old')
+                if any(k in stats[m] for m in stats)}
+        where = (f'averaged over {len(self.orders)} orders'
+                 if self.over_orders else
+                 ' → '.join(self.reports[self.orders[0]].task_order))
+        path = osp.join(folder, 'delta_m.png')
+        plot_interval_bars(
+            stats, keys, f'{self.benchmark}, {self.regime}: Δm vs '
+            f'{self.naive} ({where}), mean and {self.confidence:.0%} '
+            'bootstrap interval over seeds', path)
+        written.append(path)
+        if len(self.orders) > 1:
+            reports = {o: self._subset(o) for o in self.orders}
+            naive = {o: self.records[o][self.naive] for o in self.orders}
+            with open(osp.join(folder, 'orders.md'), 'w') as f:
+                f.write(order_markdown(reports, naive))
+            plot_order_bars({o: r.figures() for o, r in reports.items()},
+                            'delta_m_naive',
+                            f'{self.benchmark}, {self.regime}: Δm over all '
+                            'tasks in every task order',
+                            osp.join(folder, 'orders.png'))
+            plot_rank_orders(
+                {o: {m: self.per_order[o][m]['mean_rank']['mean']
+                     for m in self.methods} for o in self.orders},
+                f'{self.benchmark}, {self.regime}: Mean Rank per task order',
+                osp.join(folder, 'ranks.png'))
+            written += [osp.join(folder, n)
+                        for n in ('orders.md', 'orders.png', 'ranks.png')]
+        return written
+
+    def _subset(self, label: str):
+        """The order's SeedReport restricted to the methods of every
+        order (order_markdown needs the same rows in each)."""
+        from mmhad.evaluation.lifelong_report import SeedReport
+        records = self.records[label]
+        others = [m for m in self.methods if m != self.naive]
+        return SeedReport([records[m] for m in others], records[self.naive],
+                          others, naive_name=self.naive, joint=self.joint)
+
+
+def collect(study: Study, runs: Optional[Sequence[Run]] = None):
+    """``{(benchmark, regime): ({order: {method: [dirs]}}, missing)}``
+    over the study's finished runs (a method is in an order only when all
+    its seeds have finished there)."""
+    groups: Dict = {}
+    for run in runs if runs is not None else study.runs:
+        order = groups.setdefault(run.group, {}).setdefault(
+            run.order_label, {})
+        order.setdefault(run.method, {})[run.seed] = run.work_dir
+    out = {}
+    for group, orders in groups.items():
+        complete, missing = {}, {}
+        for label, methods in orders.items():
+            complete[label] = {}
+            for method, dirs in methods.items():
+                if all(s in dirs and is_finished(dirs[s])
+                       for s in study.seeds):
+                    complete[label][method] = [dirs[s] for s in study.seeds]
+                else:
+                    missing.setdefault(label, []).append(method)
+        out[group] = (complete, missing)
+    return out
+
+
+class StudyReport:
+    """Every benchmark and regime of a study (see the module's doc)."""
+
+    def __init__(self, study: Study) -> None:
+        self.study = study
+        settings = study.report_cfg
+        self.confidence = float(settings.get('confidence', 0.95))
+        self.resamples = int(settings.get('resamples', 10000))
+        self.seed = int(settings.get('seed', 0))
+        pairs = [tuple(p) for p in settings.get('pairs', [])]
+        self.groups = []
+        for (benchmark, regime), (runs, missing) in collect(study).items():
+            self.groups.append(GroupReport(
+                benchmark, regime, runs, study.naive, study.joint,
+                study.seeds, pairs, self.confidence, self.resamples,
+                self.seed, missing))
+
+    def to_markdown(self) -> str:
+        study = self.study
+        head = (f'# Study {study.name}\n\nSeeds {study.seeds}; '
+                f'{len(study.orders)} task order(s); '
+                f'{len(study.runs)} runs in all.\n')
+        return head + '\n' + '\n'.join(g.to_markdown() for g in self.groups)
+
+    def to_csv(self) -> str:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(['benchmark', 'regime', 'order', 'method', 'figure',
+                         'mean', 'std', 'ci_low', 'ci_high', 'seeds'])
+        for group in self.groups:
+            writer.writerows(group.rows())
+        return buffer.getvalue()
+
+    def pairs_csv(self) -> str:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        keys = ['first', 'second', 'figure', 'n', 'ahead', 'behind', 'tied',
+                'mean_difference', 'p_value']
+        writer.writerow(['benchmark', 'regime'] + keys)
+        for group in self.groups:
+            for pair in group.paired():
+                writer.writerow([group.benchmark, group.regime] +
+                                [pair[k] for k in keys])
+        return buffer.getvalue()
+
+    def to_dict(self) -> dict:
+        return dict(study=self.study.name, confidence=self.confidence,
+                    resamples=self.resamples, bootstrap_seed=self.seed,
+                    exact_up_to_seeds=EXACT_UP_TO,
+                    groups=[g.to_dict() for g in self.groups])
+
+    def write(self) -> List[str]:
+        """All files into the study's folder; returns their paths."""
+        root = self.study.root
+        os.makedirs(root, exist_ok=True)
+        written = []
+        for name, text in (('report.md', self.to_markdown()),
+                           ('report.csv', self.to_csv()),
+                           ('pairs.csv', self.pairs_csv()),
+                           ('report.json',
+                            json.dumps(self.to_dict(), indent=1,
+                                       allow_nan=True))):
+            path = osp.join(root, name)
+            with open(path, 'w') as f:
+                f.write(text)
+            written.append(path)
+        for group in self.groups:
+            written += group.write(
+                osp.join(root, group.benchmark, group.regime))
+        return written

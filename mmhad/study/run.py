@@ -1,0 +1,86 @@
+"""What a study run's work dir says: finished, started, or new; its log."""
+import glob
+import os
+import os.path as osp
+import time
+from typing import List
+
+#: The run's own log (the train tool's output), one per run, appended to
+#: by every attempt.
+LOG_FILE = 'study.log'
+RESULTS_FILE = 'lifelong_results.json'
+
+FINISHED, STARTED, NEW = 'finished', 'started', 'new'
+#: Files an attempt of the train tool leaves (the ones its new-run check,
+#: ``mmhad.engine.work_dir.RUN_FILE_PATTERNS``, refuses to replace).
+RUN_FILES = ('lifelong_results.json', 'last_checkpoint', 'epoch_*.pth',
+             'phase_*.pth', LOG_FILE)
+
+
+def is_finished(work_dir: str) -> bool:
+    """Whether the run's ``lifelong_results.json`` has every phase."""
+    from mmhad.evaluation.lifelong_report import load_run
+    path = osp.join(work_dir, RESULTS_FILE)
+    if not osp.isfile(path):
+        return False
+    try:
+        return load_run(path).complete
+    except (ValueError, OSError):
+        return False  # cut short while it was written
+
+
+def run_state(work_dir: str) -> str:
+    """``finished``, ``started`` (an earlier attempt left files) or
+    ``new``."""
+    if is_finished(work_dir):
+        return FINISHED
+    for pattern in RUN_FILES:
+        if glob.glob(osp.join(glob.escape(work_dir), pattern)):
+            return STARTED
+    return NEW
+
+
+def set_aside(work_dir: str) -> None:
+    """Move an earlier attempt's files into ``replaced_<time>/`` (as the
+    train tool's ``--overwrite`` does; nothing is deleted)."""
+    if not osp.isdir(work_dir) or not os.listdir(work_dir):
+        return
+    backup = osp.join(work_dir, 'replaced_' + time.strftime('%Y%m%d_%H%M%S'))
+    while osp.exists(backup):
+        backup += '_'
+    os.makedirs(backup)
+    for name in os.listdir(work_dir):
+        path = osp.join(work_dir, name)
+        if path != backup and not name.startswith('replaced_'):
+            os.replace(path, osp.join(backup, name))
+
+
+def delete_checkpoints(work_dir: str) -> None:
+    """Remove a finished run's ``.pth`` files (its results and logs
+    stay)."""
+    for path in glob.glob(osp.join(glob.escape(work_dir), '*.pth')):
+        os.remove(path)
+
+
+def error_tail(path: str, max_lines: int = 15) -> List[str]:
+    """The last lines of a log: from its last traceback on when it has
+    one, at most ``max_lines``."""
+    try:
+        with open(path, errors='replace') as f:
+            lines = f.read().splitlines()[-400:]
+    except OSError:
+        return [f'(no log at {path})']
+    lines = [line for line in lines if line.strip()]
+    starts = [i for i, line in enumerate(lines)
+              if line.startswith('Traceback')]
+    if starts:
+        lines = lines[starts[-1]:]
+    return lines[-max_lines:]
+
+
+def attempt_header(command: List[str], resume: bool) -> str:
+    """The line that opens an attempt in the run's log."""
+    stamp = time.strftime('%Y-%m-%d %H:%M:%S')
+    how = 'resumed' if resume else 'started'
+    return (f'==== [mmhad study] {how} at {stamp}: '
+            f'{" ".join(command)}\n')
