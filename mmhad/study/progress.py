@@ -53,9 +53,9 @@ class Progress:
         filled = int(self.width * ended / self.total) if self.total else 0
         bar = '#' * filled + '.' * (self.width - filled)
         failed = f', {self.failed} failed' if self.failed else ''
+        elapsed = clock(time.monotonic() - self.start)
         return (f'[{bar}] {ended}/{self.total} runs ({self.running} '
-                f'running{failed}) elapsed {clock(time.monotonic() - self.start)}'
-                f' ETA {clock(self.eta())}')
+                f'running{failed}) elapsed {elapsed} ETA {clock(self.eta())}')
 
     def _write(self, message: str = '') -> None:
         if self.tty:

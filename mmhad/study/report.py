@@ -42,6 +42,17 @@ PAIRED = {'delta_m_naive': True, 'delta_m_old': True, 'mean_rank': False}
 OVER_ORDERS = 'mean over orders'
 
 
+def no_nan(value):
+    """NaN (an undefined ratio) as None, so report.json is strict JSON."""
+    if isinstance(value, float) and value != value:
+        return None
+    if isinstance(value, dict):
+        return {k: no_nan(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [no_nan(v) for v in value]
+    return value
+
+
 def fmt(value: Optional[float], signed: bool = True) -> str:
     if value is None or value != value:  # None or NaN
         return '–'
@@ -312,7 +323,6 @@ class GroupReport:
         from mmhad.evaluation.lifelong_report import order_markdown
         from mmhad.visualization.lifelong_plots import (plot_order_bars,
                                                         plot_seed_bars)
-
         from .plots import plot_interval_bars, plot_rank_orders
         written = []
         for label, report in self.reports.items():
@@ -459,8 +469,7 @@ class StudyReport:
                            ('report.csv', self.to_csv()),
                            ('pairs.csv', self.pairs_csv()),
                            ('report.json',
-                            json.dumps(self.to_dict(), indent=1,
-                                       allow_nan=True))):
+                            json.dumps(no_nan(self.to_dict()), indent=1))):
             path = osp.join(root, name)
             with open(path, 'w') as f:
                 f.write(text)

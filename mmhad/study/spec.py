@@ -408,6 +408,34 @@ class Study:
         return lines
 
 
+def _holds(cfg, path: str) -> bool:
+    node = cfg
+    for part in path.split('.'):
+        if not isinstance(node, dict) or part not in node:
+            return False
+        node = node[part]
+    return isinstance(node, dict)
+
+
+def unplaced_options(runs: Sequence[Run]) -> Dict[str, List[str]]:
+    """``{config: [option keys]}`` of overrides whose parent is not in the
+    method's config (a misspelt key, or a config of another shape: the
+    train tool would add them as new keys, and they would do nothing)."""
+    found: Dict[str, List[str]] = {}
+    configs: Dict[str, dict] = {}
+    for run in runs:
+        if run.config not in configs:
+            configs[run.config] = Config.fromfile(run.config).to_dict()
+        cfg = configs[run.config]
+        for key in run.options:
+            parent = key.rpartition('.')[0]
+            if parent and not _holds(cfg, parent):
+                keys = found.setdefault(run.config, [])
+                if key not in keys:
+                    keys.append(key)
+    return found
+
+
 def load_study(path: str, work_dir: str = 'work_dirs/studies',
                cfg_options: Optional[dict] = None) -> Study:
     """Read a study config (with ``--cfg-options`` merged) and expand it."""

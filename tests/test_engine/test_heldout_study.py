@@ -26,7 +26,7 @@ def test_pretrained_regime_keeps_the_shipped_encoder_and_scratch_drops_it(
     scratch = run(study, 'heldout/streets/scratch/'
                   'semantic-depth-normal/HAD/seed0').options
     assert not any(k.startswith('model.') for k in pretrained)
-    assert scratch['model.backbone.init_cfg'] is None
+    assert scratch['model.architecture.backbone.init_cfg'] is None
     assert scratch['optim_wrapper.optimizer.lr'] == 3e-3
     # the same images in both regimes
     assert all(scratch[k] == v for k, v in pretrained.items())
@@ -38,9 +38,9 @@ def test_pretrained_regime_keeps_the_shipped_encoder_and_scratch_drops_it(
         assert pretrained[f'{loader}_dataloader.dataset.num_val'] == 160
     cfg = Config.fromfile(
         osp.join(REPO_ROOT, 'configs', 'had', 'had_r18_synthetic.py'))
-    assert cfg.model.backbone.init_cfg.type == 'Pretrained'
-    assert osp.isfile(osp.join(REPO_ROOT,
-                               cfg.model.backbone.init_cfg.checkpoint))
+    init_cfg = cfg.model.architecture.backbone.init_cfg
+    assert init_cfg.type == 'Pretrained'
+    assert osp.isfile(osp.join(REPO_ROOT, init_cfg.checkpoint))
 
 
 def test_weak_regime_has_its_own_table_and_settings(tmp_path):
@@ -60,7 +60,7 @@ def test_weak_regime_has_its_own_table_and_settings(tmp_path):
     assert options['train_dataloader.batch_size'] == 8
     assert options['val_dataloader.num_workers'] == 0
     assert options['test_dataloader.persistent_workers'] is False
-    assert options['model.backbone.init_cfg'] is None
+    assert options['model.architecture.backbone.init_cfg'] is None
 
 
 def test_every_synthetic_method_config_exists():

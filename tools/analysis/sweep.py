@@ -1,27 +1,30 @@
 """Run one config over several seeds and task orders; report mean +- std.
 
-Example::
+A thin alias of a one-method study (``tools/study.py`` and
+``mmhad/study``), kept for its folder layout and its report. Example::
 
     python tools/analysis/sweep.py configs/had/had_r18_synthetic.py \\
         --seeds 0 1 2 --orders semantic,depth,normal depth,normal,semantic \\
         --work-dir work_dirs/sweep_had --cfg-options train_cfg.max_epochs=5
 
 Each run trains with ``tools/train.py`` into
-``<work-dir>/<order>/seed<s>/`` (a run whose ``lifelong_results.json`` is
-already complete is not repeated), then ``<work-dir>/sweep.md`` and
-``sweep.json`` list the mean and standard deviation over seeds of every
-summary figure (final values, forgetting, backward transfer), per order.
+``<work-dir>/<order>/seed<s>/`` (a finished run is not repeated, a killed
+one is resumed; ``--workers`` runs side by side), then
+``<work-dir>/sweep.md`` and ``sweep.json`` list the mean and standard
+deviation over seeds of every summary figure (final values, forgetting,
+backward transfer), per order. For several methods, benchmarks or
+regimes, and the paper's statistics, write a study config
+(docs/en/user_guides/studies.md).
 """
 import argparse
 import json
+import os
 import os.path as osp
-import subprocess
-import sys
 
-from mmhad.evaluation.lifelong_report import (RESULTS_FILE, aggregate_runs,
-                                              load_run)
+from mmengine.config import Config, DictAction
 
-TRAIN = osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))), 'train.py')
+from mmhad.study import Study, default_workers_threads, run_local
+from mmhad.study.spec import flatten
 
 
 def parse_args(argv=None):
@@ -33,41 +36,49 @@ def parse_args(argv=None):
         '--orders', nargs='+', default=None,
         help='comma-separated task orders (default: the config\'s)')
     parser.add_argument('--work-dir', required=True)
+    parser.add_argument('--workers', type=int, default=1,
+                        help='runs side by side (default 1)')
+    parser.add_argument('--threads', type=int, default=None,
+                        help='threads per run (default: CPUs / workers)')
     parser.add_argument(
-        '--cfg-options', nargs='+', default=[],
+        '--cfg-options', nargs='+', action=DictAction, default={},
         help='passed on to tools/train.py')
     return parser.parse_args(argv)
 
 
-def train(config: str, work_dir: str, options) -> None:
-    """``tools/train.py config`` into ``work_dir`` with ``--cfg-options``,
-    unless that run has already finished there."""
-    path = osp.join(work_dir, RESULTS_FILE)
-    if osp.isfile(path) and load_run(path).complete:
-        print(f'[sweep] {work_dir} already finished; reusing it', flush=True)
-        return
-    # --resume continues a run that was killed (or starts a new one).
-    cmd = [sys.executable, TRAIN, config, '--work-dir', work_dir, '--resume',
-           '--cfg-options'] + list(options)
-    print('[sweep] ' + ' '.join(cmd), flush=True)
-    subprocess.run(cmd, check=True)
+def build_study(args) -> Study:
+    """The one-method study of a sweep, its runs in the sweep's layout."""
+    method = osp.splitext(osp.basename(args.config))[0]
+    cfg = Config(dict(
+        name='sweep', methods={method: osp.abspath(args.config)},
+        naive=method, seeds=args.seeds, orders=args.orders,
+        options=flatten(dict(args.cfg_options or {})),
+        keep_checkpoints=True))
+    study = Study(cfg, args.work_dir)
+    for run in study.runs:
+        run.work_dir = osp.join(study.work_dir, run.order_label,
+                                f'seed{run.seed}')
+    return study
 
 
 def main(argv=None):
+    from mmhad.evaluation.lifelong_report import aggregate_runs, load_run
     args = parse_args(argv)
-    orders = args.orders or [None]
+    study = build_study(args)
+    cpus = default_workers_threads(1, 1)[0]
+    workers = max(1, args.workers)
+    threads = args.threads or max(1, cpus // workers)
+    outcome = run_local(study.runs, workers, threads, resume=True,
+                        keep_checkpoints=True)
+    if outcome.failed or outcome.interrupted:
+        for failure in outcome.failed:
+            print(f'[sweep] {failure.name} failed; log {failure.log}:\n  ' +
+                  '\n  '.join(failure.tail))
+        raise SystemExit(1)
     report = {}
     lines = [f'# Sweep of {args.config}', '']
-    for order in orders:
-        label = order.replace(',', '-') if order else 'config-order'
-        dirs = []
-        for seed in args.seeds:
-            work_dir = osp.join(args.work_dir, label, f'seed{seed}')
-            options = [f'randomness.seed={seed}'] + list(args.cfg_options)
-            if order is not None:
-                options.append(f'train_cfg.task_order=[{order}]')
-            train(args.config, work_dir, options)
-            dirs.append(work_dir)
+    for label in dict.fromkeys(r.order_label for r in study.runs):
+        dirs = [r.work_dir for r in study.runs if r.order_label == label]
         stats = aggregate_runs([load_run(d) for d in dirs])
         report[label] = {
             k: dict(mean=m, std=s, n=n) for k, (m, s, n) in stats.items()
@@ -77,6 +88,7 @@ def main(argv=None):
         lines += [f'| {k} | {m:.4f} ± {s:.4f} |'
                   for k, (m, s, _) in stats.items()]
         lines.append('')
+    os.makedirs(args.work_dir, exist_ok=True)
     with open(osp.join(args.work_dir, 'sweep.json'), 'w') as f:
         json.dump(report, f, indent=2)
     with open(osp.join(args.work_dir, 'sweep.md'), 'w') as f:

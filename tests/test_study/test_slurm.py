@@ -1,0 +1,145 @@
+"""The Slurm launcher through submitit against a fake Slurm on PATH
+(sbatch, srun, sacct, squeue, scontrol, scancel): one job array, a task
+preempted and requeued to continue with --resume, a failing run resubmitted
+up to the cap, the tool re-run to collect."""
+import json
+import os
+import os.path as osp
+import signal
+import subprocess
+import sys
+
+import pytest
+
+from mmhad.evaluation.lifelong_report import load_run
+from tests.conftest import REPO_ROOT
+from tests.test_study.helpers import (STUDY_TOOL, TASKS, phases, study_tool,
+                                      tiny_method, write_study)
+
+pytest.importorskip('submitit')
+FAKE = osp.join(osp.dirname(osp.abspath(__file__)), 'fake_slurm.py')
+COMMANDS = ('sbatch', 'srun', 'sacct', 'squeue', 'scontrol', 'scancel')
+
+
+@pytest.fixture
+def fake_slurm(tmp_path):
+    bin_dir = tmp_path / 'bin'
+    bin_dir.mkdir()
+    for name in COMMANDS:
+        wrapper = bin_dir / name
+        wrapper.write_text(f'#!/bin/sh\nexec {sys.executable} {FAKE} '
+                           f'{name} "$@"\n')
+        wrapper.chmod(0o755)
+    state = tmp_path / 'slurm_state'
+    path = os.environ.get('PYTHONPATH')
+    yield dict(os.environ, PATH=f'{bin_dir}:{os.environ["PATH"]}',
+               FAKE_SLURM_DIR=str(state),
+               PYTHONPATH=REPO_ROOT + (':' + path if path else '')), state
+    # the fake cluster's processes (each job's own process group) end here,
+    # whatever the test did
+    for pid_file in (state / 'clusters').glob('*'):
+        try:
+            os.killpg(int(pid_file.read_text()), signal.SIGKILL)
+        except (ProcessLookupError, ValueError):
+            pass
+
+
+@pytest.mark.slow  # three tiny runs and a requeue: about a minute
+def test_slurm_arrays_requeue_resubmit_and_collect(fake_slurm, tmp_path,
+                                                   tiny_data_root):
+    env, state = fake_slurm
+    ft = tiny_method(tmp_path, 'configs/baselines/finetune_r18_synthetic.py',
+                     tiny_data_root, 'ft')
+    had = tiny_method(tmp_path, 'configs/had/had_r18_synthetic.py',
+                      tiny_data_root, 'had')
+    config = write_study(
+        tmp_path / 'cluster.py', name='cluster', naive='FT', seeds=[0],
+        tasks=TASKS, orders=[TASKS],
+        methods=dict(
+            FT=dict(config=ft, options={'train_cfg.max_epochs': 15}),
+            HAD=dict(config=had, options={'train_cfg.max_epochs': 15}),
+            Broken=dict(config=ft, options={'train_cfg.type': 'NoSuchLoop'})),
+        slurm=dict(partition='cpu', time=5, max_attempts=2))
+    work = tmp_path / 'work'
+    runs = work / 'cluster' / 'default' / 'default' / 'semantic-depth-normal'
+    # preempt HAD once its first phase is written
+    env['FAKE_SLURM_PREEMPT'] = str(runs / 'HAD' / 'seed0' /
+                                    'lifelong_results.json')
+    command = [sys.executable, STUDY_TOOL, config, '--launcher', 'slurm',
+               '--work-dir', str(work), '--threads', '1']
+    first = subprocess.run(command + ['--wait', '--poll', '1',
+                                      '--array-parallelism', '3'],
+                           capture_output=True, text=True, env=env,
+                           timeout=400)
+    out = first.stdout
+    assert first.returncode == 1, out + first.stderr
+    # one array of three tasks, then Broken alone, then it is out of tries
+    sbatch = (state / 'sbatch.log').read_text().splitlines()
+    assert len(sbatch) == 2
+    assert "'array': '0-2%3'" in sbatch[0]
+    assert "'job-name': 'mmhad-cluster'" in sbatch[0]
+    assert "'partition': 'cpu'" in sbatch[0]
+    assert "'array':" not in sbatch[1]
+    assert 'submitted 3 run(s) as Slurm job 1001 named mmhad-cluster' in out
+    assert 'submitted 1 run(s) as Slurm job 1002' in out
+    record = json.loads(
+        (work / 'cluster' / '.slurm' / 'jobs.json').read_text())
+    assert record == {
+        'cluster/default/default/semantic-depth-normal/FT/seed0': ['1001_0'],
+        'cluster/default/default/semantic-depth-normal/HAD/seed0':
+        ['1001_1'],
+        'cluster/default/default/semantic-depth-normal/Broken/seed0':
+        ['1001_2', '1002']
+    }
+    for method in ('FT', 'HAD'):
+        assert load_run(str(runs / method / 'seed0')).complete
+    # HAD was preempted after its first phase and continued from it
+    assert (state / 'preempted').read_text() == '' and (
+        state / 'requeue').is_dir()
+    log = (runs / 'HAD' / 'seed0' / 'study.log').read_text()
+    assert 'stopped by Slurm' in log
+    assert log.count('Slurm job 1001_1') == 2
+    assert log.count('==== [mmhad study] resumed') == 1
+    assert '--resume' in log.split('==== [mmhad study] resumed')[1]
+    assert len(phases(str(runs / 'HAD' / 'seed0'))) == 3
+    # the failure, with its error, after two jobs
+    listed = out[out.index('1 run(s) failed'):]
+    assert 'Broken/seed0' in listed and 'NoSuchLoop' in listed
+    assert '2 Slurm jobs (1001_2, 1002), the last FAILED' in listed
+    assert (work / 'cluster' / 'report.md').is_file()
+    # squeue shows the tasks under the study's name (a finished run's task
+    # may still be winding up)
+    queue = subprocess.run(['squeue'], capture_output=True, text=True,
+                           env=env).stdout.splitlines()
+    assert all(' mmhad-cluster ' in line for line in queue[1:])
+
+    # re-running collects: nothing is submitted again
+    again = subprocess.run(command, capture_output=True, text=True, env=env,
+                           timeout=300)
+    assert again.returncode == 1
+    assert 'submitted' not in again.stdout
+    assert '2 finished, 0 queued or running, 1 failed for good' in \
+        again.stdout
+    assert len((state / 'sbatch.log').read_text().splitlines()) == 2
+    # and --dry-run says where the study stands on the cluster
+    plan = subprocess.run(command + ['--dry-run'], capture_output=True,
+                          text=True, env=env, timeout=300).stdout
+    assert ('launcher: slurm, 0 run(s) to submit as one array named '
+            'mmhad-cluster') in plan
+    assert '1 out of attempts' in plan
+    assert 'failed for good: cluster/default/default/' in plan
+
+
+def test_without_submitit_the_slurm_launcher_says_how_to_get_it(
+        tmp_path, monkeypatch, capsys):
+    import mmhad.study.slurm as slurm
+    monkeypatch.setattr(slurm, 'submitit', None)
+    config = write_study(tmp_path / 's.py', naive='FT', methods=dict(
+        FT='configs/baselines/finetune_r18_synthetic.py'))
+    code = study_tool().main([config, '--launcher', 'slurm', '--work-dir',
+                              str(tmp_path)])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert 'pip install submitit' in err
+    with pytest.raises(RuntimeError, match='pip install submitit'):
+        slurm.SlurmLauncher(None)

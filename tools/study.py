@@ -1,0 +1,223 @@
+"""Run a study: methods x seeds x task orders x benchmarks x regimes.
+
+Examples::
+
+    # what would run, and what has run already
+    python tools/study.py configs/studies/comparison_rooms.py --dry-run
+    # on this machine: 2 runs side by side, 1 thread each
+    python tools/study.py configs/studies/comparison_rooms.py \\
+        --workers 2 --threads 1
+    # killed? the same command with --resume continues the unfinished runs
+    python tools/study.py configs/studies/comparison_rooms.py --resume
+    # on a Slurm cluster (submitit job arrays); re-run to collect, resubmit
+    # failed runs and report
+    python tools/study.py configs/studies/heldout.py --launcher slurm \\
+        --partition cpu --time 60
+
+Runs go to ``<work-dir>/<study>/<benchmark>/<regime>/<order>/<method>/
+seed<s>``; finished runs are skipped. The report (``report.md``,
+``report.csv``, ``report.json``, ``pairs.csv`` and the plots) is written
+into ``<work-dir>/<study>/`` after every launch. See
+docs/en/user_guides/studies.md.
+"""
+import argparse
+import sys
+
+from mmengine.config import DictAction
+
+from mmhad.study import default_workers_threads, load_study, train_command
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(
+        description='Run a lifelong study (methods x seeds x task orders x '
+        'benchmarks x regimes) and report it')
+    parser.add_argument('config', help='study config (configs/studies/)')
+    parser.add_argument('--launcher', choices=['local', 'slurm'],
+                        default='local')
+    parser.add_argument('--dry-run', action='store_true',
+                        help='print the runs and their state; run nothing')
+    parser.add_argument('--commands', action='store_true',
+                        help='with --dry-run: print every run\'s command')
+    parser.add_argument('--resume', action='store_true',
+                        help='continue unfinished runs from their '
+                        'checkpoints (the train tool\'s --resume); without '
+                        'it they start again (earlier files are moved to '
+                        'replaced_<time>/ in their work dir)')
+    parser.add_argument('--work-dir', default='work_dirs/studies',
+                        help='runs go to <work-dir>/<run name>')
+    parser.add_argument('--workers', type=int,
+                        help='local: runs side by side (default: CPUs / '
+                        'threads)')
+    parser.add_argument('--threads', type=int,
+                        help='threads per run (default 1)')
+    parser.add_argument('--select', nargs='+', default=[],
+                        metavar='PATTERN',
+                        help='only the runs whose names match one of these '
+                        'shell patterns, e.g. "*/HAD/*"')
+    parser.add_argument('--report-only', action='store_true',
+                        help='write the report of the finished runs; run '
+                        'nothing')
+    parser.add_argument('--no-report', action='store_true')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        help='override study settings, e.g. seeds=[0] '
+                        'orders=all')
+    slurm = parser.add_argument_group('slurm launcher')
+    slurm.add_argument('--partition')
+    slurm.add_argument('--gpus', type=int, help='GPUs per task')
+    slurm.add_argument('--time', type=int, help='minutes per task')
+    slurm.add_argument('--array-parallelism', type=int,
+                       help='tasks of the array running at once')
+    slurm.add_argument('--max-attempts', type=int,
+                       help='jobs per run before it counts as failed '
+                       '(default 3)')
+    slurm.add_argument('--wait', action='store_true',
+                       help='stay until every run has finished or failed '
+                       'for good (resubmitting failed ones)')
+    slurm.add_argument('--poll', type=float, default=30.0,
+                       help='seconds between looks at the queue with --wait')
+    return parser.parse_args(argv)
+
+
+def print_plan(study, runs, args, workers, threads) -> None:
+    from mmhad.study.run import FINISHED, NEW, run_state
+    print(f'study {study.name} ({args.config}): {len(study.runs)} runs')
+    for line in study.shape():
+        print(f'  {line}')
+    print(f'work dir: {study.root}')
+    states = {r.name: run_state(r.work_dir) for r in runs}
+    count = {s: sum(v == s for v in states.values())
+             for s in (FINISHED, 'started', NEW)}
+    again = 'resumed' if args.resume else 'started again'
+    print(f'selected: {len(runs)} runs: {count[FINISHED]} finished '
+          f'(skipped), {count["started"]} started earlier ({again}), '
+          f'{count[NEW]} new')
+    for run in runs:
+        print(f'  {states[run.name]:9s} {run.name}')
+        if args.commands:
+            print('      ' + ' '.join(train_command(
+                run, resume=args.resume and states[run.name] == 'started')))
+    todo = [r for r in runs if states[r.name] != FINISHED]
+    if args.launcher == 'local':
+        print(f'launcher: local, {workers} worker(s) x {threads} thread(s)')
+    else:
+        print_slurm_state(study, runs, threads)
+    if todo and not args.commands:
+        print(f'command of the first run to do (OMP_NUM_THREADS={threads}):')
+        print('  ' + ' '.join(train_command(
+            todo[0], resume=args.resume and states[todo[0].name] ==
+            'started')))
+
+
+def warn_unplaced(runs) -> int:
+    from mmhad.study.spec import unplaced_options
+    found = unplaced_options(runs)
+    for config, keys in found.items():
+        print(f'warning: {config} has no place for {", ".join(keys)} (the '
+              'parent is not in the config: a misspelt key, or a config of '
+              'another shape?)')
+    return len(found)
+
+
+def print_slurm_state(study, runs, threads) -> None:
+    """What the cluster holds of the study (jobs submitted earlier)."""
+    from mmhad.study.slurm import MISSING, SlurmLauncher, submitit
+    if submitit is None:
+        print(f'launcher: slurm, but {MISSING}')
+        return
+    launcher = SlurmLauncher(study, threads)
+    outcome, todo = launcher.look(runs)
+    print(f'launcher: slurm, {len(todo)} run(s) to submit as one array '
+          f'named {launcher.params["job_name"]}, {threads} thread(s) each; '
+          f'{len(outcome.in_flight)} queued or running, '
+          f'{len(outcome.failed)} out of attempts')
+    for name, state in outcome.in_flight.items():
+        print(f'  {state:24s} {name}')
+    for failure in outcome.failed:
+        print(f'  failed for good: {failure.name}')
+
+
+def report(study) -> None:
+    from mmhad.study.report import StudyReport
+    written = StudyReport(study).write()
+    print(f'[study] report: {written[0]} (and {len(written) - 1} more files '
+          f'in {study.root})')
+
+
+def print_failures(failures) -> None:
+    print(f'[study] {len(failures)} run(s) failed; their logs are kept:')
+    for failure in failures:
+        code = ('' if failure.returncode is None else
+                f' (exit code {failure.returncode})')
+        print(f'  {failure.name}{code}\n    log: {failure.log}')
+        for line in failure.tail:
+            print(f'      {line}')
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    study = load_study(args.config, args.work_dir, args.cfg_options)
+    runs = study.select(args.select)
+    if not runs:
+        print(f'no run of {study.name} matches {args.select}')
+        return 2
+    local_cfg = study.local_cfg
+    workers, threads = default_workers_threads(
+        args.workers or local_cfg.get('workers'),
+        args.threads or local_cfg.get('threads'))
+    if args.dry_run:
+        print_plan(study, runs, args, workers, threads)
+        warn_unplaced(runs)
+        return 0
+    if args.report_only:
+        report(study)
+        return 0
+    from mmhad.study.data import prepare_data
+    warn_unplaced(runs)
+    if args.launcher == 'local':
+        from mmhad.study.local import run_local
+        from mmhad.study.run import FINISHED, run_state
+        todo = [r for r in runs if run_state(r.work_dir) != FINISHED]
+        if todo:
+            prepare_data(todo)
+        print(f'[study] {study.name}: {len(runs) - len(todo)} of '
+              f'{len(runs)} runs finished already; {len(todo)} to run, '
+              f'{workers} at a time with {threads} thread(s) each')
+        outcome = run_local(runs, workers, threads, resume=args.resume,
+                            keep_checkpoints=study.keep_checkpoints)
+        if outcome.interrupted:
+            print(f'[study] stopped: {len(outcome.interrupted)} run(s) not '
+                  'finished; run the same command with --resume to '
+                  'continue them')
+            return 130
+        failures, pending = outcome.failed, {}
+    else:
+        from mmhad.study.slurm import MISSING, SlurmLauncher, submitit
+        if submitit is None:
+            print(f'error: {MISSING}', file=sys.stderr)
+            return 2
+        settings = {
+            k: v for k, v in dict(
+                partition=args.partition, gpus_per_node=args.gpus,
+                time=args.time, array_parallelism=args.array_parallelism,
+                max_attempts=args.max_attempts).items() if v is not None
+        }
+        launcher = SlurmLauncher(study, threads, settings)
+        outcome = launcher.launch(runs, resume=args.resume, wait=args.wait,
+                                  poll=args.poll, prepare=prepare_data)
+        failures, pending = outcome.failed, dict(outcome.in_flight,
+                                                 **outcome.submitted)
+    if not args.no_report:
+        report(study)
+    if pending:
+        print(f'[study] {len(pending)} run(s) queued or running on Slurm; '
+              'run this command again to collect them (and resubmit '
+              'failures)')
+    if failures:
+        print_failures(failures)
+        return 1
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
