@@ -91,12 +91,14 @@ def tiny_cfg(config, data_root, work_dir, **train_cfg):
     swapped in; every method setting of the config (its components and
     algorithm knobs) is kept."""
     cfg = Config.fromfile(osp.join(REPO_ROOT, config))
-    cfg.model.architecture = copy.deepcopy(TINY_ARCHITECTURE)
+    # the tasks are declared once, by the datasets, as in the shipped configs
+    cfg.model.architecture = {k: copy.deepcopy(v)
+                              for k, v in TINY_ARCHITECTURE.items()
+                              if k != 'tasks'}
     for component in cfg.model.get('components', {}).values():
         if component and 'feat_channels' in component:
             # FitNets' regressor is sized by the backbone
             component.feat_channels = TINY_FEAT_CHANNELS
-    tasks = list(TASKS)
     for loader, split in [('train_dataloader', 'train'),
                           ('val_dataloader', 'val'),
                           ('test_dataloader', 'val')]:
@@ -108,11 +110,11 @@ def tiny_cfg(config, data_root, work_dir, **train_cfg):
             type='MultiTaskNpyDataset',
             data_root=data_root,
             split=split,
-            tasks=tasks,
+            tasks=copy.deepcopy(TASKS),
             pipeline=pipeline)
         cfg[loader].batch_size = 4
-    cfg.val_evaluator = cfg.test_evaluator = dict(
-        type='DenseTaskMetric', tasks=TASKS)
+    for evaluator in ('val_evaluator', 'test_evaluator'):
+        cfg[evaluator].pop('tasks', None)  # the dataset's
     cfg.train_cfg.update(dict(dict(max_epochs=1), **train_cfg))
     cfg.work_dir = str(work_dir)
     name = uuid.uuid4().hex

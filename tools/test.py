@@ -9,6 +9,7 @@ from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
 import mmhad  # noqa: F401
+from mmhad.tasks import config_tasks
 from mmhad.utils import setup_cpu_distributed
 
 
@@ -60,6 +61,9 @@ def main():
     if not osp.isfile(args.checkpoint):
         raise FileNotFoundError(f'checkpoint {args.checkpoint} not found')
     cfg.load_from = args.checkpoint
+    # The checkpoint's heads load into the tasks the test set declares (the
+    # training loop, which would hand them over, does not run here).
+    cfg.model.architecture.tasks = config_tasks(cfg)
     # Testing needs neither the lifelong loop nor its per-phase data.
     cfg.train_dataloader = None
     cfg.train_cfg = None
@@ -69,7 +73,7 @@ def main():
         cfg.visualizer = dict(
             type='MultiTaskVisualizer',
             name=f'test_{osp.basename(args.checkpoint)}',
-            tasks=cfg.model.architecture.tasks,
+            tasks=config_tasks(cfg),
             vis_backends=[dict(type='LocalVisBackend')])
         cfg.custom_hooks = list(cfg.get('custom_hooks') or []) + [
             dict(type='MultiTaskVisualizationHook',

@@ -9,4 +9,3 @@ _base_ = [
     '../_base_/schedules/lifelong_adam_20e.py',
     '../_base_/default_runtime.py',
 ]
-model = dict(architecture=dict(tasks={{_base_.tasks}}))

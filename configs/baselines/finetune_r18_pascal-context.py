@@ -7,6 +7,5 @@ _base_ = [
     '../_base_/schedules/lifelong_adam_20e.py',
     '../_base_/default_runtime.py',
 ]
-model = dict(architecture=dict(tasks={{_base_.tasks}}))
 train_cfg = dict(
     task_order=['semantic', 'human_parts', 'sal', 'normal', 'edge'])

@@ -12,7 +12,6 @@ _base_ = [
 # configs/pretrain/fractaldb100_r18-d8-quarter_64x80.py). From scratch:
 # --cfg-options model.architecture.backbone.init_cfg=None optim_wrapper.optimizer.lr=3e-3
 model = dict(architecture=dict(
-    tasks={{_base_.tasks}},
     backbone=dict(init_cfg=dict(
         _delete_=True,
         type='Pretrained',

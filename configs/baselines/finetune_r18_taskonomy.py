@@ -6,7 +6,6 @@ _base_ = [
     '../_base_/schedules/lifelong_adam_20e.py',
     '../_base_/default_runtime.py',
 ]
-model = dict(architecture=dict(tasks={{_base_.tasks}}))
 train_cfg = dict(task_order=[
     'segment_semantic', 'depth_zbuffer', 'normal', 'depth_euclidean',
     'edge_texture', 'edge_occlusion', 'keypoints2d', 'keypoints3d',

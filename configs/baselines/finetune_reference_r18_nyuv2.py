@@ -7,18 +7,19 @@
 # BN init, as torchvision's DeepLabHead; every other config keeps mmseg's).
 # The lower bound of had_reference_r18_nyuv2.py.
 _base_ = ['./finetune_r18_nyuv2.py']
-tasks = dict(semantic=dict(type='SemanticTask',
-                           num_classes=13,
-                           ignore_index=-1),
-             depth=dict(type='DepthTask'),
-             normal=dict(type='NormalTask',
-                         valid_rule='sum_nonzero',
-                         similarity='dot'))
-model = dict(
-    architecture=dict(tasks=tasks, decode_head=dict(weight_init='pytorch')))
-train_dataloader = dict(drop_last=True,
-                        sampler=dict(type='DefaultSampler', shuffle=False))
-val_dataloader = dict(batch_size=64)
+# the reference's normal validity and similarity, declared where the tasks
+# are: in the datasets
+tasks = dict(
+    semantic=dict(type='SemanticTask', num_classes=13, ignore_index=-1),
+    depth=dict(type='DepthTask'),
+    normal=dict(type='NormalTask', valid_rule='sum_nonzero',
+                similarity='dot'))
+model = dict(architecture=dict(decode_head=dict(weight_init='pytorch')))
+train_dataloader = dict(
+    drop_last=True,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(tasks=tasks))
+val_dataloader = dict(batch_size=64, dataset=dict(tasks=tasks))
 test_dataloader = val_dataloader
-val_evaluator = dict(type='DenseTaskMetric', tasks=tasks, average='batch')
+val_evaluator = dict(type='DenseTaskMetric', average='batch')
 test_evaluator = val_evaluator

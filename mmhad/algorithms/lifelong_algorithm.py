@@ -228,6 +228,11 @@ class LifelongAlgorithm(BaseModel):
     def get_task(self, name: str):
         return self.architecture.get_task(name)
 
+    def set_tasks(self, tasks: Dict[str, dict]) -> None:
+        """Know the tasks a dataset declares (see
+        :meth:`LifelongDensePredictor.set_tasks`)."""
+        self.architecture.set_tasks(tasks)
+
     def add_task(self, name: str) -> nn.Module:
         """Build the head of task ``name`` and tell the components."""
         head = self.architecture.add_task(name)

@@ -7,12 +7,14 @@ import numpy as np
 import torch
 from mmengine.config import Config
 from mmengine.logging import MMLogger
-from mmengine.runner import load_checkpoint
+from mmengine.runner.checkpoint import (_load_checkpoint,
+                                        _load_checkpoint_to_model)
 
 from mmhad.datasets.transforms.formatting import to_chw
 from mmhad.datasets.transforms.loading import load_image, read_rgb
 from mmhad.registry import MODELS
 from mmhad.structures import MultiTaskDataSample
+from mmhad.tasks import config_tasks
 from mmhad.utils import register_all_modules
 
 ImageInput = Union[str, np.ndarray]
@@ -42,14 +44,23 @@ def init_model(config: Union[str, Config],
     cfg = Config.fromfile(config) if isinstance(config, str) else config
     if cfg_options:
         cfg.merge_from_dict(cfg_options)
+    architecture = cfg.model.get('architecture', cfg.model)
     if checkpoint is not None:
         # the checkpoint holds every weight: nothing to download
-        cfg.model.get('backbone', {})['init_cfg'] = None
+        architecture.get('backbone', {})['init_cfg'] = None
     model = MODELS.build(cfg.model)
+    if checkpoint is not None and not osp.isfile(checkpoint):
+        raise FileNotFoundError(f'checkpoint {checkpoint} not found')
+    state = _load_checkpoint(checkpoint, map_location='cpu') \
+        if checkpoint is not None else {}
+    if not model.tasks:
+        # a checkpoint records the tasks its training set declared (in
+        # meta['dataset_meta']); without one, the config's datasets do
+        meta = state.get('meta') or {}
+        declared = (meta.get('dataset_meta') or {}).get('tasks')
+        model.set_tasks(declared or config_tasks(cfg))
     if checkpoint is not None:
-        if not osp.isfile(checkpoint):
-            raise FileNotFoundError(f'checkpoint {checkpoint} not found')
-        load_checkpoint(model, checkpoint, map_location='cpu')
+        _load_checkpoint_to_model(model, state)
     model.cfg = cfg
     model.to(device).eval()
     MMLogger.get_current_instance().info(

@@ -16,6 +16,7 @@ from typing import Dict, List, Optional, Sequence
 from mmengine.dataset import BaseDataset
 
 from mmhad.registry import DATASETS
+from mmhad.tasks import declare_tasks
 
 #: Task name -> folder of its annotations, in the common release.
 DEFAULT_TASK_FOLDERS = dict(semantic='label', depth='depth', normal='normal')
@@ -44,7 +45,10 @@ class MultiTaskNpyDataset(BaseDataset):
     Args:
         data_root (str): Dataset root (holding ``train/``, ``val/``).
         split (str): Sub-folder, e.g. ``'train'`` or ``'val'``.
-        tasks (Sequence[str]): Tasks whose annotations must be present.
+        tasks (dict | Sequence[str]): The tasks, declared once: task name
+            -> task-kind config (kept in ``metainfo['tasks']``, where the
+            model, the evaluator and the visualiser read them), or names
+            of tasks the model knows. Their annotations must be present.
         task_folders (dict, optional): Task name -> annotation folder;
             defaults to :data:`DEFAULT_TASK_FOLDERS`.
         image_folder (str): Folder of the images.
@@ -62,7 +66,7 @@ class MultiTaskNpyDataset(BaseDataset):
                  image_folder: str = 'image',
                  **kwargs) -> None:
         self.split = split
-        self.tasks = list(tasks)
+        self.tasks, kwargs = declare_tasks(tasks, kwargs)
         folders = dict(DEFAULT_TASK_FOLDERS)
         folders.update(task_folders or {})
         unknown = [t for t in self.tasks if t not in folders]

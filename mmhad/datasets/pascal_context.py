@@ -36,6 +36,7 @@ from mmcv.transforms import BaseTransform
 from mmengine.dataset import BaseDataset
 
 from mmhad.registry import DATASETS, TRANSFORMS
+from mmhad.tasks import declare_tasks
 from .transforms.loading import read_png, read_rgb
 
 PASCAL_TASKS = ('semantic', 'human_parts', 'edge', 'normal', 'sal')
@@ -104,7 +105,9 @@ class PascalContextDataset(BaseDataset):
     Args:
         data_root (str): The ``PASCAL_MT`` folder.
         split (str): ``'train'`` or ``'val'`` (``ImageSets/Context/``).
-        tasks (Sequence[str]): Any of :data:`PASCAL_TASKS`.
+        tasks (dict | Sequence[str]): Any of :data:`PASCAL_TASKS`: task
+            name -> task-kind config (the declaration, kept in
+            ``metainfo['tasks']``), or names.
         **kwargs: See :class:`mmengine.dataset.BaseDataset`.
     """
 
@@ -120,7 +123,7 @@ class PascalContextDataset(BaseDataset):
             raise KeyError(f'PASCAL-Context has no tasks {unknown}; it has '
                            f'{list(PASCAL_TASKS)}')
         self.split = split
-        self.tasks = list(tasks)
+        self.tasks, kwargs = declare_tasks(tasks, kwargs)
         super().__init__(data_root=data_root, **kwargs)
 
     def _need(self, path: str, what: str) -> str:

@@ -52,6 +52,7 @@ from mmcv.transforms import BaseTransform
 from mmengine.dataset import BaseDataset
 
 from mmhad.registry import DATASETS, TRANSFORMS
+from mmhad.tasks import declare_tasks
 from .transforms.loading import read_png, read_rgb
 
 TASKONOMY_SPLITS = json.load(open(osp.join(osp.dirname(__file__),
@@ -167,7 +168,9 @@ class TaskonomyDataset(BaseDataset):
         data_root (str): The folder holding the release, in any of
             :data:`LAYOUTS`.
         split (str): ``'train'``, ``'val'`` or ``'test'`` of ``size``.
-        tasks (Sequence[str]): Task folder names.
+        tasks (dict | Sequence[str]): Task folder names: name -> task-kind
+            config (the declaration, kept in ``metainfo['tasks']``), or
+            names.
         size (str): Split size in ``taskonomy_splits.json`` (``'tiny'``).
         buildings (Sequence[str], optional): These buildings instead.
         missing_buildings (str): What a building of the split that is not
@@ -203,7 +206,7 @@ class TaskonomyDataset(BaseDataset):
             buildings = TASKONOMY_SPLITS[size][split]
         self.buildings = list(buildings)
         self.split = split
-        self.tasks = list(tasks)
+        self.tasks, kwargs = declare_tasks(tasks, kwargs)
         self.on_missing = missing_buildings
         self.layout: Optional[str] = None
         self.missing_buildings: List[str] = []

@@ -164,8 +164,19 @@ class LifelongTrainLoop(EpochBasedTrainLoop):
         return model.module if is_model_wrapper(model) else model
 
     def _check_tasks(self, runner) -> None:
+        """Give the model the tasks the training set declares (unless it
+        knows them already, when they must agree), then check
+        ``task_order`` against both."""
         model = runner.model.module if is_model_wrapper(
             runner.model) else runner.model
+        declared = getattr(self.dataset, 'metainfo', {}).get('tasks')
+        if declared:
+            model.set_tasks(declared)
+        elif not getattr(model, 'tasks', None):
+            raise ValueError(
+                'no task is declared: give the training set its tasks '
+                "(train_dataloader.dataset.tasks=dict(semantic=dict(type="
+                "'SemanticTask', num_classes=...), ...))")
         known = getattr(model, 'tasks', {})
         available = getattr(self.dataset, 'tasks', None)
         seen = set()

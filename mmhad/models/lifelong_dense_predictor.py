@@ -9,9 +9,9 @@ from mmengine.model import BaseModel
 from mmseg.models.utils import resize
 from torch import Tensor
 
-from mmhad.registry import DENSE_TASKS, MODELS
+from mmhad.registry import MODELS
 from mmhad.structures import MultiTaskDataSample, stack_task_field
-from mmhad.tasks import DenseTask
+from mmhad.tasks import DenseTask, build_tasks
 
 HEADS_PREFIX = 'heads.'
 
@@ -48,8 +48,13 @@ class LifelongDensePredictor(BaseModel):
         backbone (dict): Backbone config.
         decode_head (dict): Head template; ``num_classes`` / ``out_channels``
             are filled in per task.
-        tasks (dict[str, dict]): Task name -> task-kind config, e.g.
-            ``dict(depth=dict(type='DepthTask'))``.
+        tasks (dict[str, dict], optional): Task name -> task-kind config,
+            e.g. ``dict(depth=dict(type='DepthTask'))``. ``None`` (the
+            shipped configs): the tasks the training set declares
+            (``train_dataloader.dataset.tasks``, see :meth:`set_tasks`),
+            or, for a trained model, those its checkpoint records in
+            ``meta['dataset_meta']['tasks']`` (:func:`mmhad.apis.init_model`
+            reads them).
         neck (dict, optional): Neck config.
         align_corners (bool): Of the bilinear upsampling to input size.
         channels_last (bool): Keep weights and inputs in the channels-last
@@ -61,7 +66,7 @@ class LifelongDensePredictor(BaseModel):
     def __init__(self,
                  backbone: dict,
                  decode_head: dict,
-                 tasks: Dict[str, dict],
+                 tasks: Optional[Dict[str, dict]] = None,
                  neck: Optional[dict] = None,
                  align_corners: bool = False,
                  channels_last: bool = False,
@@ -71,23 +76,36 @@ class LifelongDensePredictor(BaseModel):
             data_preprocessor = dict(type='MultiTaskDataPreprocessor')
         super().__init__(
             data_preprocessor=data_preprocessor, init_cfg=init_cfg)
-        if not tasks:
-            raise ValueError('LifelongDensePredictor needs at least one task '
-                             'in `tasks`')
         self.backbone = MODELS.build(backbone)
         self.neck = MODELS.build(neck) if neck is not None else None
         self.decode_head_cfg = copy.deepcopy(decode_head)
         self.align_corners = align_corners
         self.channels_last = channels_last
-        self.tasks: Dict[str, DenseTask] = {
-            name: DENSE_TASKS.build(cfg, default_args=dict(name=name))
-            for name, cfg in tasks.items()
-        }
+        self.tasks: Dict[str, DenseTask] = {}
+        self.task_cfgs: Dict[str, dict] = {}
+        if tasks is not None:
+            self.set_tasks(tasks)
         self.heads = nn.ModuleDict()
         self._memory_format(self.backbone)
         if self.neck is not None:
             self._memory_format(self.neck)
         self._register_load_state_dict_pre_hook(self._add_heads_in_state_dict)
+
+    # ------------------------------------------------------------------ tasks
+    def set_tasks(self, tasks: Dict[str, dict]) -> None:
+        """Know the tasks of ``tasks`` (name -> task-kind config), as a
+        dataset declares them. Once known, the same declaration is accepted
+        again and any other refused (heads already built depend on it)."""
+        tasks = {name: dict(cfg) for name, cfg in tasks.items()}
+        if not tasks:
+            raise ValueError('LifelongDensePredictor needs at least one task')
+        if self.task_cfgs and tasks != self.task_cfgs:
+            raise ValueError(
+                f'the model already knows the tasks {self.task_cfgs}; the '
+                f'dataset declares {tasks}. Declare the tasks once, in the '
+                'dataset config (and not in model.architecture.tasks)')
+        self.tasks = build_tasks(tasks)
+        self.task_cfgs = tasks
 
     # ------------------------------------------------------------------ heads
     @property
@@ -97,9 +115,14 @@ class LifelongDensePredictor(BaseModel):
 
     def get_task(self, name: str) -> DenseTask:
         """The task kind of ``name``, with a clear error if unknown."""
+        if not self.tasks:
+            raise KeyError(
+                f'task {name!r}: this model knows no task yet; they come '
+                'from the training set (train_dataloader.dataset.tasks) when '
+                'training starts, or from a checkpoint\'s meta (init_model)')
         if name not in self.tasks:
             raise KeyError(f'unknown task {name!r}; this model knows '
-                           f'{sorted(self.tasks)} (model.architecture.tasks in the config)')
+                           f'{sorted(self.tasks)} (the dataset\'s tasks)')
         return self.tasks[name]
 
     def add_task(self, name: str) -> nn.Module:
@@ -146,7 +169,7 @@ class LifelongDensePredictor(BaseModel):
                 if name not in self.tasks:
                     raise KeyError(
                         f'the checkpoint has a head for task {name!r}, which '
-                        f'this model does not know (model.architecture.tasks: '
+                        f'this model does not know (its tasks: '
                         f'{sorted(self.tasks)})')
                 self.add_task(name)
 

@@ -29,7 +29,8 @@ import numpy as np
 import torch
 from mmengine.visualization import Visualizer
 
-from mmhad.registry import DENSE_TASKS, VISUALIZERS
+from mmhad.registry import VISUALIZERS
+from mmhad.tasks import build_tasks
 from .figure_grid import (Cell, ColourBarKey, LegendKey, Row, TextKey,
                           draw_grid, figure_to_array)
 
@@ -521,17 +522,15 @@ class MultiTaskVisualizer(Visualizer):
         super().__init__(name=name, **kwargs)
         self.class_names = dict(class_names or {})
         self.units = dict(units or {})
-        self.tasks = {}
+        declared = {}
         for task_name, cfg in (tasks or {}).items():
-            if not isinstance(cfg, dict):  # already built (a model's)
-                self.tasks[task_name] = cfg
-                continue
-            cfg = dict(cfg)
-            if 'class_names' in cfg:
+            if isinstance(cfg, dict) and 'class_names' in cfg:
+                cfg = dict(cfg)
                 self.class_names.setdefault(task_name,
                                             cfg.pop('class_names'))
-            self.tasks[task_name] = DENSE_TASKS.build(
-                cfg, default_args=dict(name=task_name))
+            declared[task_name] = cfg
+        # task configs, or a model's task objects as they are
+        self.tasks = build_tasks(declared)
         self.last_figure = None
 
     def task_view(self, task, gt=None, preds: Sequence = ()) -> TaskView:

@@ -7,6 +7,7 @@ import torch
 from mmengine.config import Config
 
 from mmhad.registry import MODELS
+from mmhad.tasks import config_tasks
 from tests.conftest import REPO_ROOT
 from tests.test_methods.test_lifelong_methods import make_batch
 
@@ -21,6 +22,7 @@ def test_backbone_config_builds_and_steps(config):
     torch.manual_seed(0)
     cfg = Config.fromfile(osp.join(REPO_ROOT, config))
     model = MODELS.build(cfg.model)
+    model.set_tasks(config_tasks(cfg))  # as the loop does, from the dataset
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-4)
     for phase, task in enumerate(['semantic', 'depth'], 1):
         model.begin_phase(phase, [task])

@@ -35,6 +35,7 @@ from mmengine.config import Config, DictAction
 from mmengine.optim import build_optim_wrapper
 
 from mmhad.registry import MODELS
+from mmhad.tasks import config_tasks
 from mmhad.structures import MultiTaskDataSample
 from mmhad.utils import register_all_modules
 
@@ -152,10 +153,11 @@ def benchmark(cfg: Config, phase, iters: int, warmup: int, batch, size,
               compile: bool = False) -> Dict[str, float]:
     """Figures of one config (see the module doc)."""
     register_all_modules()
-    cfg.model.get('backbone', {})['init_cfg'] = None  # never download
+    cfg.model.architecture.backbone['init_cfg'] = None  # never download
     if compile:
         cfg.model['compile'] = True
     model = MODELS.build(cfg.model).to(device)
+    model.set_tasks(config_tasks(cfg))  # as the loop does from the dataset
     phases = [[t] if isinstance(t, str) else list(t)
               for t in cfg.train_cfg.task_order]
     # a config with fewer phases (joint training) is timed at its last

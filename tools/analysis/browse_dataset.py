@@ -17,6 +17,7 @@ import os.path as osp
 from mmengine.config import Config, DictAction
 
 from mmhad.registry import DATASETS, VISUALIZERS
+from mmhad.tasks import config_tasks
 from mmhad.utils import register_all_modules
 
 
@@ -27,7 +28,7 @@ def browse(cfg: Config, number: int, output_dir: str) -> list:
     dataset = DATASETS.build(cfg.train_dataloader.dataset)
     visualizer = VISUALIZERS.build(dict(
         type='MultiTaskVisualizer', name='browse_dataset',
-        tasks=cfg.model.architecture.tasks))
+        tasks=config_tasks(cfg)))
     # class names of the legend: the dataset's
     visualizer.dataset_meta = getattr(dataset, 'metainfo', None)
     os.makedirs(output_dir, exist_ok=True)

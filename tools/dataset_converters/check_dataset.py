@@ -21,7 +21,8 @@ from mmengine.logging import MMLogger
 
 from mmhad.datasets.data_check import (check_samples, dataset_samples,
                                        file_check_support)
-from mmhad.registry import DATASETS, DENSE_TASKS
+from mmhad.registry import DATASETS
+from mmhad.tasks import build_tasks, config_tasks
 from mmhad.utils import register_all_modules
 
 
@@ -44,10 +45,7 @@ def main(argv=None) -> int:
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options)
     logger = MMLogger.get_instance('check_dataset')
-    tasks = {
-        name: DENSE_TASKS.build(task_cfg, default_args=dict(name=name))
-        for name, task_cfg in cfg.model.architecture.tasks.items()
-    }
+    tasks = build_tasks(config_tasks(cfg))
     failed = False
     for loader in ('train_dataloader', 'val_dataloader'):
         dataset_cfg = cfg[loader].dataset

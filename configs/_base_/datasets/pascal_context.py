@@ -23,11 +23,10 @@ pipeline = [
 _dataset = dict(
     type=dataset_type,
     data_root=data_root,
-    tasks=list(pascal_tasks),
+    tasks=dict(_delete_=True, **pascal_tasks),
     pipeline=pipeline)
 train_dataloader = dict(batch_size=8, dataset=_dataset)
 val_dataloader = dict(batch_size=8, dataset=_dataset)
 test_dataloader = val_dataloader
-val_evaluator = dict(
-    _delete_=True, type='DenseTaskMetric', tasks=pascal_tasks)
+val_evaluator = dict(type='DenseTaskMetric')
 test_evaluator = val_evaluator

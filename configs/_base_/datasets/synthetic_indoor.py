@@ -24,7 +24,7 @@ train_dataloader = dict(
         type=dataset_type,
         data_root=data_root,
         split='train',
-        tasks=list(tasks),
+        tasks=tasks,
         pipeline=train_pipeline,
         **synthetic))
 val_dataloader = dict(
@@ -37,10 +37,12 @@ val_dataloader = dict(
         type=dataset_type,
         data_root=data_root,
         split='val',
-        tasks=list(tasks),
+        tasks=tasks,
         test_mode=True,
         pipeline=test_pipeline,
         **synthetic))
 test_dataloader = val_dataloader
-val_evaluator = dict(type='DenseTaskMetric', tasks=tasks)
+# the evaluator, the model and the visualiser take the tasks the dataset
+# declares (its metainfo)
+val_evaluator = dict(type='DenseTaskMetric')
 test_evaluator = val_evaluator

@@ -2,8 +2,9 @@
 # split by taskonomy_splits.json: the tiny split, 25 / 5 / 5 buildings),
 # views resized from 512x512 to 256x256 as the literature does. Ten
 # pixel-to-pixel tasks; the paper's ten-task stream is not published, so
-# this is our choice (README, "Taskonomy"). Any subset and order: set
-# `tasks`, the datasets' `tasks` and train_cfg.task_order. Regression
+# this is our choice (docs/en/user_guides/datasets.md). Any subset and
+# order: edit `taskonomy_tasks` (the one declaration) and
+# train_cfg.task_order. Regression
 # targets are normalised with the constants of the multi-task literature
 # (mean / std of the stored values). Loaders as NYUv2's, batch 16, 8
 # workers.
@@ -37,12 +38,11 @@ pipeline = [
 _dataset = dict(
     type=dataset_type,
     data_root=data_root,
-    tasks=list(taskonomy_tasks),
+    tasks=dict(_delete_=True, **taskonomy_tasks),
     pipeline=pipeline)
 # PNG decoding happens in the workers
 train_dataloader = dict(batch_size=16, num_workers=8, dataset=_dataset)
 val_dataloader = dict(batch_size=16, num_workers=8, dataset=_dataset)
 test_dataloader = val_dataloader
-val_evaluator = dict(
-    _delete_=True, type='DenseTaskMetric', tasks=taskonomy_tasks)
+val_evaluator = dict(type='DenseTaskMetric')
 test_evaluator = val_evaluator

@@ -4,7 +4,8 @@ from typing import Dict, List, Optional, Sequence
 import torch
 from mmengine.evaluator import BaseMetric
 
-from mmhad.registry import DENSE_TASKS, METRICS
+from mmhad.registry import METRICS
+from mmhad.tasks import DenseTask, build_tasks
 
 
 @METRICS.register_module()
@@ -18,8 +19,10 @@ class DenseTaskMetric(BaseMetric):
     tasks are scored. Keys are ``<task>/<metric>``, e.g. ``depth/abs_err``.
 
     Args:
-        tasks (dict[str, dict]): Task name -> task-kind config (the same dict
-            as ``model.tasks``).
+        tasks (dict[str, dict], optional): Task name -> task-kind config.
+            ``None`` (the shipped configs): the tasks the evaluated dataset
+            declares (``dataset_meta['tasks']``, which mmengine's evaluator
+            hands over as it does mmseg's class names).
         average (str): ``'pixel'`` (default): every metric over all scored
             pixels of the set (segmentation from one confusion matrix).
             ``'image'``: each metric per image, then the mean over images
@@ -40,7 +43,7 @@ class DenseTaskMetric(BaseMetric):
     """
 
     def __init__(self,
-                 tasks: Dict[str, dict],
+                 tasks: Optional[Dict[str, dict]] = None,
                  average: str = 'pixel',
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None) -> None:
@@ -49,10 +52,21 @@ class DenseTaskMetric(BaseMetric):
             raise ValueError(f"DenseTaskMetric: average={average!r}; "
                              "expected 'pixel', 'image' or 'batch'")
         self.average = average
-        self.tasks = {
-            name: DENSE_TASKS.build(cfg, default_args=dict(name=name))
-            for name, cfg in tasks.items()
-        }
+        self._tasks = build_tasks(tasks) if tasks is not None else None
+
+    @property
+    def tasks(self) -> Dict[str, DenseTask]:
+        """The tasks scored: the declared ones, or the dataset's."""
+        if self._tasks is None:
+            declared = (self.dataset_meta or {}).get('tasks')
+            if not declared:
+                raise ValueError(
+                    'DenseTaskMetric: no tasks given and the evaluated '
+                    "dataset declares none (its metainfo has no 'tasks'); "
+                    'declare them in the dataset config: tasks=dict(name='
+                    "dict(type='SemanticTask', ...), ...)")
+            self._tasks = build_tasks(declared)
+        return self._tasks
 
     def process(self, data_batch: dict, data_samples: Sequence[dict]) -> None:
         """Sum each task's statistics over the batch and store them."""
