@@ -8,7 +8,8 @@ writes the backbone's weights to ``<work-dir>/backbone.pth`` (or ``--out``)
 and a summary (iterations, last accuracy, wall time, machine) beside it.
 A lifelong config takes the file with::
 
-    model.architecture.backbone.init_cfg=dict(type='Pretrained', checkpoint=FILE)
+    model.architecture.backbone.init_cfg=dict(type='Pretrained',
+                                               checkpoint=FILE)
 """
 import argparse
 import json
@@ -99,7 +100,8 @@ def main(argv=None):
         machine=machine())
     out = args.out or osp.join(cfg.work_dir, 'backbone.pth')
     os.makedirs(osp.dirname(osp.abspath(out)), exist_ok=True)
-    save_backbone(model, out, meta=dict(summary, backbone=cfg.model.backbone.type))
+    save_backbone(model, out,
+                  meta=dict(summary, backbone=cfg.model.backbone.type))
     with open(osp.splitext(out)[0] + '.json', 'w') as f:
         json.dump(summary, f, indent=2)
     print_log(f'backbone written to {out} ({summary})', logger='current')

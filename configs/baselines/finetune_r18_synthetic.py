@@ -10,7 +10,8 @@ _base_ = [
 # ImageNet encoder, the encoder starts from the shipped formula-driven
 # pretraining (no download; made by tools/pretrain.py with
 # configs/pretrain/fractaldb100_r18-d8-quarter_64x80.py). From scratch:
-# --cfg-options model.architecture.backbone.init_cfg=None optim_wrapper.optimizer.lr=3e-3
+# --cfg-options model.architecture.backbone.init_cfg=None \
+#     optim_wrapper.optimizer.lr=3e-3
 model = dict(architecture=dict(
     backbone=dict(init_cfg=dict(
         _delete_=True,

@@ -1,7 +1,8 @@
 # Pretrains the encoder of the synthetic configs (quarter-width dilated
 # ResNet-18, configs/_base_/models/lifelong_deeplabv3_r18-d8-quarter.py) on
 # FractalDB-style fractals at the synthetic images' 64x80:
-#   python tools/pretrain.py configs/pretrain/fractaldb100_r18-d8-quarter_64x80.py
+#   python tools/pretrain.py \
+#       configs/pretrain/fractaldb100_r18-d8-quarter_64x80.py
 # writes work_dirs/<this config>/backbone.pth; the shipped copy is
 # checkpoints/fractaldb100_r18-d8-quarter_64x80.pth.
 _base_ = [

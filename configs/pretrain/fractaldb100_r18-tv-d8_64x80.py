@@ -4,7 +4,8 @@
 # resolution, for offline machines where the torchvision ImageNet weights
 # cannot be fetched:
 #   python tools/pretrain.py configs/pretrain/fractaldb100_r18-tv-d8_64x80.py
-# then --cfg-options model.architecture.backbone.init_cfg.checkpoint=<work dir>/backbone.pth
+# then --cfg-options \
+#   model.architecture.backbone.init_cfg.checkpoint=<work dir>/backbone.pth
 _base_ = [
     '../_base_/models/lifelong_deeplabv3-tv_r18-d8.py',
     '../_base_/pretrain/fractaldb100_64x80.py'

@@ -277,8 +277,8 @@ class LifelongAlgorithm(BaseModel):
         architecture as it is now, i.e. at the end of the previous phase,
         or, when a run resumes inside a phase, a copy loaded with
         ``teacher_state_dict`` (the algorithm's state dict of the last phase
-        checkpoint, or its architecture's). Heads for new tasks are added afterwards, so the
-        teacher has only the old ones.
+        checkpoint, or its architecture's). Heads for new tasks are added
+        afterwards, so the teacher has only the old ones.
 
         Returns:
             list[nn.Module]: The heads added (to be given to the optimizer).

@@ -7,8 +7,7 @@ from mmengine.infer import BaseInferencer
 
 from mmhad.structures import MultiTaskDataSample
 from mmhad.utils import register_all_modules
-from .inference import (_as_image, inference_model, init_model,
-                        save_predictions)
+from .inference import _as_image, inference_model, init_model, save_predictions
 
 #: Files a folder input is read for.
 IMAGE_SUFFIXES = ('.png', '.jpg', '.jpeg', '.bmp', '.npy')

@@ -14,7 +14,8 @@ from .spg import SPG
 from .structured_distillation import StructuredDistillation
 
 __all__ = [
-    'COMPONENT_KINDS', 'LifelongComponent', 'HAD', 'LwF', 'AttentionDistillation', 'EWC', 'MAS',
-    'ParameterRegularizer', 'FeatureDistillation', 'StructuredDistillation',
-    'ExemplarReplay', 'SPG', 'SGP', 'Piggyback', 'AdaptiveOldTaskWeighting'
+    'COMPONENT_KINDS', 'LifelongComponent', 'HAD', 'LwF',
+    'AttentionDistillation', 'EWC', 'MAS', 'ParameterRegularizer',
+    'FeatureDistillation', 'StructuredDistillation', 'ExemplarReplay', 'SPG',
+    'SGP', 'Piggyback', 'AdaptiveOldTaskWeighting'
 ]

@@ -8,7 +8,6 @@ from mmhad.registry import MODELS, PSEUDO_GROUPINGS
 from .base import LifelongComponent
 from .pseudo_groups import PseudoGrouping
 
-
 _FAMILIES = ('classification', 'regression')
 _REGRESSION_GROUPS = ('normalized_pseudo_label', 'raw_student')
 _CONFIDENCE_GUARDS = ('discard', 'scale')
@@ -34,7 +33,8 @@ def build_per_family(cfg: Optional[dict]) -> Optional[nn.ModuleDict]:
     unknown = set(cfg) - set(_FAMILIES)
     if unknown:
         raise ValueError(f'per-family loss keys must be {_FAMILIES} (or give '
-                         f"one loss config with 'type'), got {sorted(unknown)}")
+                         f"one loss config with 'type'), got "
+                         f'{sorted(unknown)}')
     return nn.ModuleDict({family: MODELS.build(c)
                           for family, c in cfg.items() if c is not None})
 
@@ -118,7 +118,8 @@ class HAD(LifelongComponent):
                              'distillation')
         if regression_groups not in _REGRESSION_GROUPS:
             raise ValueError(f'regression_groups must be one of '
-                             f'{_REGRESSION_GROUPS}, got {regression_groups!r}')
+                             f'{_REGRESSION_GROUPS}, got '
+                             f'{regression_groups!r}')
         if confidence_guard not in _CONFIDENCE_GUARDS:
             raise ValueError(f'confidence_guard must be one of '
                              f'{_CONFIDENCE_GUARDS}, got {confidence_guard!r}')

@@ -60,10 +60,11 @@ class AdaptiveOldTaskWeighting(LifelongComponent):
       the old-to-new ratio (LUCIR's rule for class counts), instead of
       staying constant as under lambda / (t - 1);
     - similarity: sim_j in [0, 1] (:func:`linear_similarity`) says how far
-      the model's per-pixel predictions of the new task(s) and of old task
-      j on the phase's images are affine functions of each other. With ``gain`` > 0 an old task the new one
-      resembles is distilled harder (the new task's training moves the
-      features it reads); ``gain`` < 0 (down to -1) does the opposite.
+      the model's per-pixel predictions of the new task(s) and of old task j on
+      the phase's images are affine functions of each other. With ``gain`` > 0
+      an old task the new one resembles is distilled harder (the new task's
+      training moves the features it reads); ``gain`` < 0 (down to -1) does the
+      opposite.
 
     sim_j is measured on the training batches themselves (no extra forward
     or backward pass), every ``interval`` steps, and smoothed by an

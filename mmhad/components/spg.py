@@ -25,8 +25,9 @@ class SPG(ParameterRegularizer):
     train freely. SPG soft-masks the gradient; with Adam (every config
     here) a gradient scaled by a constant per parameter gives the same
     step, so the mask is applied to the step itself (:class:`StepFilter`),
-    which for plain SGD is the same thing. Every task has its own head and loss, so task identity
-    is known at training and test time, as SPG assumes. No loss term is
+    which for plain SGD is the same thing. Every task has its own head and
+    loss, so task identity is known at training and test time, as SPG
+    assumes. No loss term is
     added (no anchors are kept, so :class:`ParameterRegularizer` adds no
     penalty); the importances (in the state dict) travel with phase
     checkpoints.

@@ -256,4 +256,3 @@ def file_check_support(dataset) -> str:
     return (f'{type(dataset).__name__} reads neither .npy files nor has a '
             'load_annotation(task, path) decoding its files, so they are '
             'not checked one by one; a bad file is named when it is read')
-

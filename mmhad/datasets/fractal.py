@@ -24,7 +24,6 @@ a resumed pretraining run sees the same images.
 """
 
 from __future__ import annotations
-
 from dataclasses import dataclass
 from typing import List
 

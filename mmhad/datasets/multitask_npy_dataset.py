@@ -96,7 +96,8 @@ class MultiTaskNpyDataset(BaseDataset):
         stems = self._list_stems(self.image_folder)
         if not stems:
             raise FileNotFoundError(
-                f'no .npy images in {osp.join(self.split_dir, self.image_folder)}')
+                'no .npy images in '
+                f'{osp.join(self.split_dir, self.image_folder)}')
         for task, folder in self.task_folders.items():
             task_stems = self._list_stems(folder)
             if task_stems != stems:

@@ -29,7 +29,6 @@ and the unit tests do), without the OpenMMLab stack.
 """
 
 from __future__ import annotations
-
 import importlib.util
 import sys
 from pathlib import Path

@@ -21,8 +21,9 @@ needs numpy only.
 from __future__ import annotations
 
 # The class ids are unused here but stay importable from this module.
-from .procedural.outdoor_scene import (  # noqa: F401
-    BUILDING, CAR, OUTDOOR_CLASSES, POLE, ROAD, SIDEWALK, SKY, render_street)
+from .procedural.outdoor_scene import (BUILDING, CAR,  # noqa: F401
+                                       OUTDOOR_CLASSES, POLE, ROAD, SIDEWALK,
+                                       SKY, render_street)
 from .procedural.writer import write_generated_dataset
 
 __all__ = ['OUTDOOR_CLASSES', 'render_street', 'generate_synthetic_outdoor']

@@ -12,9 +12,9 @@ from mmengine.runner import EpochBasedTrainLoop, find_latest_checkpoint
 from mmengine.runner.checkpoint import _load_checkpoint
 from torch.nn.modules.batchnorm import _BatchNorm
 
+from mmhad.algorithms.teacher_cache import random_transforms
 from mmhad.datasets import PhaseSubset, split_phases
 from mmhad.datasets.data_check import check_samples, dataset_samples
-from mmhad.algorithms.teacher_cache import random_transforms
 from mmhad.registry import DATASETS, LOOPS
 from .work_dir import find_resume_checkpoint, is_readable_checkpoint
 
@@ -89,7 +89,8 @@ class LifelongTrainLoop(EpochBasedTrainLoop):
                  check_data: str = 'auto',
                  check_values_limit: int = 5000) -> None:
         if not isinstance(dataloader, dict):
-            raise TypeError('LifelongTrainLoop needs the train dataloader as a '
+            raise TypeError('LifelongTrainLoop needs the train dataloader as '
+                            'a '
                             'config dict, to build one loader per phase')
         if runner.cfg.get('compile'):
             # mmengine compiles train_step, the optimizer step included,
@@ -126,7 +127,8 @@ class LifelongTrainLoop(EpochBasedTrainLoop):
         diff_rank_seed = runner._randomness_cfg.get('diff_rank_seed', False)
         self.phase_loaders = [
             runner.build_dataloader(
-                dict(loader_cfg, dataset=PhaseSubset(self.dataset, idx, tasks)),
+                dict(loader_cfg,
+                     dataset=PhaseSubset(self.dataset, idx, tasks)),
                 seed=runner.seed,
                 diff_rank_seed=diff_rank_seed)
             for idx, tasks in zip(self.phase_indices, self.phases)
@@ -445,12 +447,14 @@ class LifelongTrainLoop(EpochBasedTrainLoop):
         if not osp.isfile(path):
             raise FileNotFoundError(
                 f'resuming inside phase {phase_idx + 2} needs the teacher '
-                f'saved at the end of phase {phase_idx + 1}: {path} is missing')
+                f'saved at the end of phase {phase_idx + 1}: {path} is '
+                'missing')
         return _load_checkpoint(path, map_location='cpu')['state_dict']
 
     def _update_optimizer(self, added: Sequence) -> None:
         runner = self.runner
-        if self.optimizer_policy == 'extend' or self._optim_wrapper_cfg is None:
+        if (self.optimizer_policy == 'extend'
+                or self._optim_wrapper_cfg is None):
             for head in added:
                 runner.optim_wrapper.optimizer.add_param_group(
                     {'params': list(head.parameters())})

@@ -165,7 +165,8 @@ def depth_error_metrics(stats: Dict[str, Tensor]) -> Dict[str, float]:
 
 #: How a ground-truth normal is judged valid: ``'nonzero'``, not all of its
 #: components are 0; ``'sum_nonzero'``, its components do not sum to 0 (the
-#: HAD reference code, which also drops valid normals such as (1, -1, 0)/sqrt2).
+#: HAD reference code, which also drops valid normals such as
+#: (1, -1, 0)/sqrt2).
 NORMAL_VALID_RULES = ('nonzero', 'sum_nonzero')
 #: How the angle between prediction and ground truth is measured:
 #: ``'cosine'`` normalises both; ``'dot'`` takes acos of the raw dot product

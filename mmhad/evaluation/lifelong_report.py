@@ -359,7 +359,8 @@ class SeedReport:
                   'values; each seed\'s Δm is against naive fine-tuning of '
                   'the same seed, its Mean Rank over '
                   if self.num_seeds > 1 else
-                  'Final values; Δm against naive fine-tuning, Mean Rank over ')
+                  'Final values; Δm against naive fine-tuning, Mean Rank '
+                  'over ')
         return markdown_table(
             f'Task order: {" → ".join(self.task_order)}. {spread}'
             f'the {len(self.names)} rows.'

@@ -214,7 +214,8 @@ class LifelongDensePredictor(BaseModel):
     def supervised_losses(self, outputs: Dict[str, Tensor],
                           data_samples: Sequence[MultiTaskDataSample],
                           names: Sequence[str]) -> Dict[str, Tensor]:
-        """``new.loss.<task>`` for each task in ``names``, from ground truth."""
+        """``new.loss.<task>`` of each task in ``names``, from ground
+        truth."""
         losses = {}
         for name in names:
             task = self.tasks[name]

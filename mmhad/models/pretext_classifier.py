@@ -16,7 +16,8 @@ class PretextClassifier(BaseModel):
 
     The backbone is the one a lifelong config uses (same type, width and
     dilation), so that :meth:`backbone_state_dict` loads into it through
-    ``model.architecture.backbone.init_cfg=dict(type='Pretrained', checkpoint=...)``.
+    ``model.architecture.backbone.init_cfg=dict(type='Pretrained',
+    checkpoint=...)``.
     The classifier is thrown away after pretraining.
 
     Args:

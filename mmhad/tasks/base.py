@@ -6,7 +6,6 @@ segmentation, depth and normals is answered here, once.
 """
 from typing import Dict, Optional
 
-import torch
 from torch import Tensor
 
 

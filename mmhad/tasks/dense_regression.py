@@ -4,7 +4,6 @@ from typing import Dict, Optional, Sequence, Union
 
 import numpy as np
 import torch
-
 from torch import Tensor
 
 from mmhad.registry import DENSE_TASKS

@@ -3,7 +3,8 @@ from typing import Dict
 from torch import Tensor
 
 from mmhad.evaluation.functional import (EXTENDED_DEPTH_METRICS,
-                                        depth_error_metrics, depth_error_stats)
+                                         depth_error_metrics,
+                                         depth_error_stats)
 from mmhad.registry import DENSE_TASKS
 from .base import RegressionTask
 

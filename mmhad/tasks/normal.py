@@ -4,9 +4,9 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from mmhad.evaluation.functional import (NORMAL_SIMILARITIES,
-                                         NORMAL_VALID_RULES, normal_angles,
+                                         NORMAL_VALID_RULES,
                                          normal_angle_metrics,
-                                         normal_angle_stats,
+                                         normal_angle_stats, normal_angles,
                                          normal_batch_metrics,
                                          normal_similarity, normal_valid_mask)
 from mmhad.registry import DENSE_TASKS

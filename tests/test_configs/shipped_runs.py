@@ -20,7 +20,6 @@ import platform
 import tempfile
 
 import torch
-from mmengine.config import Config
 from mmengine.runner import Runner
 
 from tests.conftest import REPO_ROOT, TASKS, tiny_cfg

@@ -31,21 +31,19 @@ def _edit(path, change):
 
 # train has 12 samples, 4 per phase: 6.npy is in phase 2 (depth)
 BREAKAGES = {
-    'grayscale image': ('train', 'image', 1, lambda a: a[..., 0],
-                        'expected an H x W x 3 image'),
+    'grayscale image':
+    ('train', 'image', 1, lambda a: a[..., 0], 'expected an H x W x 3 image'),
     'truncated image': ('train', 'image', 9, None, 'truncated'),
-    'differently sized sample': ('train', 'image', 2, lambda a: a[:-2],
-                                 'differs from the'),
-    'NaN in a later phase': ('train', 'depth', 6,
-                             lambda a: np.where(a > 0, np.nan, a),
-                             'NaN/inf'),
+    'differently sized sample':
+    ('train', 'image', 2, lambda a: a[:-2], 'differs from the'),
+    'NaN in a later phase':
+    ('train', 'depth', 6, lambda a: np.where(a > 0, np.nan, a), 'NaN/inf'),
     'label out of range in val': ('val', 'label', 3, lambda a: a + 40,
                                   'outside the classes'),
     'float 0..255 image': ('val', 'image', 0, lambda a: a * 255,
                            'stored as 0..255'),
-    'depth without its channel axis': ('train', 'depth', 5,
-                                       lambda a: a[..., 0],
-                                       r'array\[\.\.\., None\]'),
+    'depth without its channel axis':
+    ('train', 'depth', 5, lambda a: a[..., 0], r'array\[\.\.\., None\]'),
 }
 
 
@@ -79,8 +77,8 @@ def test_uint8_images_are_divided_by_255(tmp_path):
 
 def test_header_check_reads_no_data_and_finds_truncation(tmp_path):
     np.save(tmp_path / 'a.npy', np.zeros((4, 5, 3), np.float32))
-    assert read_npy_header(str(tmp_path / 'a.npy')) == (
-        (4, 5, 3), np.dtype('float32'))
+    assert read_npy_header(str(tmp_path / 'a.npy')) == ((4, 5, 3),
+                                                        np.dtype('float32'))
     np.save(tmp_path / 'o.npy', np.array([{}], dtype=object))
     with pytest.raises(ValueError, match='pickled'):
         read_npy_header(str(tmp_path / 'o.npy'))
@@ -96,12 +94,14 @@ def test_every_problem_is_listed_once_with_its_file(tiny_data_root, tmp_path):
     bad = [_path(root, 'train', 'label', i) for i in (0, 4)]
     for path in bad:
         _edit(path, lambda a: a + 0.5)  # fractional class ids
-    samples = [(dict(img_path=_path(root, 'train', 'image', i),
-                     semantic_path=_path(root, 'train', 'label', i),
-                     depth_path=_path(root, 'train', 'depth', i)),
-                ['semantic', 'depth']) for i in range(6)]
-    tasks = dict(semantic=SemanticTask('semantic', num_classes=7),
-                 depth=DepthTask('depth'))
+    samples = [(dict(
+        img_path=_path(root, 'train', 'image', i),
+        semantic_path=_path(root, 'train', 'label', i),
+        depth_path=_path(root, 'train', 'depth', i)), ['semantic', 'depth'])
+               for i in range(6)]
+    tasks = dict(
+        semantic=SemanticTask('semantic', num_classes=7),
+        depth=DepthTask('depth'))
     check_samples('train', samples, tasks, values=False)  # headers are fine
     with pytest.raises(ValueError, match='2 bad file') as info:
         check_samples('train', samples, tasks, values=True)
@@ -115,8 +115,11 @@ def test_with_the_check_off_a_bad_label_is_named_when_its_batch_comes(
     shutil.copytree(tiny_data_root, root)
     path = _path(root, 'train', 'label', 2)
     _edit(path, lambda a: a + 40)
-    cfg = tiny_cfg('configs/baselines/finetune_r18_synthetic.py', root,
-                   tmp_path / 'work', check_data='off')
+    cfg = tiny_cfg(
+        'configs/baselines/finetune_r18_synthetic.py',
+        root,
+        tmp_path / 'work',
+        check_data='off')
     with pytest.raises(ValueError, match='outside the classes') as info:
         Runner.from_cfg(cfg).train()
     assert f'in [{path!r}]' in str(info.value)
@@ -126,12 +129,10 @@ def test_with_the_check_off_a_bad_label_is_named_when_its_batch_comes(
 # the validation split, view 1 of hanson in the training split
 PNG_BREAKAGES = {
     'truncated normal': ('darden', 0, 'normal', None, 'truncated'),
-    'depth saved as 8 bit': (
-        'hanson', 1, 'depth_zbuffer',
-        lambda a: (a // 256).astype(np.uint8), 'a 16-bit PNG'),
-    'reshading of another size': (
-        'darden', 0, 'reshading', lambda a: a[:-2],
-        r'size \(14, 16\) does not match its image'),
+    'depth saved as 8 bit': ('hanson', 1, 'depth_zbuffer', lambda a:
+                             (a // 256).astype(np.uint8), 'a 16-bit PNG'),
+    'reshading of another size': ('darden', 0, 'reshading', lambda a: a[:-2],
+                                  r'size \(14, 16\) does not match its image'),
 }
 
 
@@ -145,8 +146,8 @@ def _break_png(path, change):
 
 
 @pytest.mark.parametrize('breakage', sorted(PNG_BREAKAGES))
-def test_broken_taskonomy_png_stops_the_run_before_training(breakage,
-                                                           tmp_path):
+def test_broken_taskonomy_png_stops_the_run_before_training(
+        breakage, tmp_path):
     from tests.layouts import shortened_run, write_taskonomy
     building, view, task, change, message = PNG_BREAKAGES[breakage]
     root = write_taskonomy(str(tmp_path / 'data'), layout='omnidata')
@@ -156,10 +157,12 @@ def test_broken_taskonomy_png_stops_the_run_before_training(breakage,
     CountItersHook.iterations = 0
     with pytest.raises(ValueError, match=message) as info:
         shortened_run(
-            'configs/baselines/finetune_r18_taskonomy.py', tmp_path / 'work',
-            {loader: dict(data_root=root, buildings=[b])
-             for loader, b in (('train_dataloader', 'hanson'),
-                               ('val_dataloader', 'darden'))},
+            'configs/baselines/finetune_r18_taskonomy.py',
+            tmp_path / 'work', {
+                loader: dict(data_root=root, buildings=[b])
+                for loader, b in (('train_dataloader', 'hanson'),
+                                  ('val_dataloader', 'darden'))
+            },
             cfg_options=dict(custom_hooks=[dict(type='CountItersHook')]),
             split='shared')
     assert path in str(info.value)
@@ -177,11 +180,12 @@ def test_png_headers_find_sizes_and_values_find_the_rest(tmp_path):
     smaller = folder.format('reshading', 2, 0, 'reshading')
     _break_png(truncated, None)
     _break_png(smaller, lambda a: a[:, :-1])
-    dataset = TaskonomyDataset(root, buildings=['hanson'],
-                               tasks=['normal', 'reshading'])
+    dataset = TaskonomyDataset(
+        root, buildings=['hanson'], tasks=['normal', 'reshading'])
     samples = dataset_samples(dataset, range(3), ['normal', 'reshading'])
-    tasks = dict(normal=NormalTask('normal'),
-                 reshading=DenseRegressionTask('reshading'))
+    tasks = dict(
+        normal=NormalTask('normal'),
+        reshading=DenseRegressionTask('reshading'))
     with pytest.raises(ValueError, match='1 bad file') as info:
         check_samples('train', samples, tasks, values=False)
     assert smaller in str(info.value)
@@ -193,12 +197,17 @@ def test_png_headers_find_sizes_and_values_find_the_rest(tmp_path):
 def test_check_dataset_tool_names_layout_missing_buildings_and_unchecked(
         tmp_path, capsys):
     import sys
+
     from tests.conftest import REPO_ROOT
     from tests.layouts import write_pascal_context, write_taskonomy
     sys.path.insert(0, osp.join(REPO_ROOT, 'tools', 'dataset_converters'))
     from check_dataset import main
-    root = write_taskonomy(str(tmp_path / 'taskonomy'), layout='omnidata',
-                           buildings=('hanson', 'darden'), views=1, size=8)
+    root = write_taskonomy(
+        str(tmp_path / 'taskonomy'),
+        layout='omnidata',
+        buildings=('hanson', 'darden'),
+        views=1,
+        size=8)
     config = osp.join(REPO_ROOT, 'configs/had/had_r18_taskonomy.py')
     with pytest.warns(UserWarning, match='woodbine'):
         assert main([config, '--data-root', root]) == 0
@@ -210,8 +219,10 @@ def test_check_dataset_tool_names_layout_missing_buildings_and_unchecked(
     # stream capsys does not see once another test has built it)
     assert 'all files fine' in out
     pascal = write_pascal_context(str(tmp_path / 'pascal'))
-    assert main([osp.join(REPO_ROOT,
-                          'configs/baselines/finetune_r18_pascal-context.py'),
-                 '--data-root', pascal]) == 0
+    assert main([
+        osp.join(REPO_ROOT,
+                 'configs/baselines/finetune_r18_pascal-context.py'),
+        '--data-root', pascal
+    ]) == 0
     assert 'PascalContextDataset reads neither .npy files nor has a ' \
         'load_annotation' in capsys.readouterr().out

@@ -47,7 +47,8 @@ def test_each_phase_compiles_once_and_traces_the_eager_step(
 
 
 def cpp_compiler():
-    return shutil.which('g++') or shutil.which('c++') or shutil.which('clang++')
+    return (shutil.which('g++') or shutil.which('c++')
+            or shutil.which('clang++'))
 
 
 @pytest.mark.slow

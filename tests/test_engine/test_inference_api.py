@@ -34,8 +34,8 @@ def test_a_phase_checkpoint_predicts_the_tasks_it_has_heads_for(tmp_path):
         expected = trained.predict_tasks(inputs)
     assert torch.allclose(sample.pred_depth, expected['depth'][0])
     # uint8 arrays are scaled; several images give several samples
-    samples = inference_model(model, [(image * 255).astype(np.uint8),
-                                      image[:16, :24]])
+    samples = inference_model(
+        model, [(image * 255).astype(np.uint8), image[:16, :24]])
     assert [s.pred_semantic.shape for s in samples] == [(32, 40), (16, 24)]
     with pytest.raises(FileNotFoundError, match='missing.pth'):
         init_model(cfg, str(tmp_path / 'missing.pth'))
@@ -59,8 +59,8 @@ def test_image_demo_writes_each_task_losslessly(tmp_path):
     torch.save(dict(state_dict=trained.state_dict(), meta=dict()), path)
     cfg_path = str(tmp_path / 'cfg.py')
     cfg.dump(cfg_path)
-    image = (np.random.default_rng(1).random((32, 40, 3)) * 255).astype(
-        np.uint8)
+    image = (np.random.default_rng(1).random(
+        (32, 40, 3)) * 255).astype(np.uint8)
     Image.fromarray(image).save(tmp_path / 'room.png')
     out = tmp_path / 'out'
     main([str(tmp_path / 'room.png'), cfg_path, path, '--out-dir', str(out)])
@@ -70,8 +70,8 @@ def test_image_demo_writes_each_task_losslessly(tmp_path):
     depth_png = np.asarray(Image.open(out / 'room_depth.png'))
     assert depth_png.dtype == np.uint16 or depth_png.dtype == np.int32
     expected = np.round(depth[0].clip(0, None) * DEPTH_PNG_SCALE)
-    assert np.array_equal(depth_png.astype(np.int64),
-                          expected.astype(np.int64))
+    assert np.array_equal(
+        depth_png.astype(np.int64), expected.astype(np.int64))
     # a folder: every image in it, each at its own size
     folder = tmp_path / 'folder'
     folder.mkdir()
@@ -83,8 +83,7 @@ def test_image_demo_writes_each_task_losslessly(tmp_path):
     assert (tmp_path / 'f' / 'b_normal.npy').is_file()
     normal = np.load(out / 'room_normal.npy')
     assert normal.shape == (3, 32, 40)
-    assert np.asarray(Image.open(out / 'room_normal.png')).shape == (32, 40,
-                                                                      3)
+    assert np.asarray(Image.open(out / 'room_normal.png')).shape == (32, 40, 3)
 
 
 def test_inferencer_on_a_folder_in_batches(tmp_path):
@@ -102,36 +101,41 @@ def test_inferencer_on_a_folder_in_batches(tmp_path):
                 rng.random((24, 32, 3)).astype(np.float32))
     (folder / 'notes.txt').write_text('not an image')
     inferencer = MultiTaskInferencer(cfg, path)
-    result = inferencer(str(folder), batch_size=2,
-                        out_dir=str(tmp_path / 'out'))
+    result = inferencer(
+        str(folder), batch_size=2, out_dir=str(tmp_path / 'out'))
     predictions = result['predictions']
     assert len(predictions) == 3
     assert list(predictions[0]) == ['semantic']  # only its phase's task
     assert predictions[2]['semantic'].shape == (24, 32)
-    assert sorted(p.name for p in (tmp_path / 'out').iterdir()) == sorted(
-        [f'{i}_semantic.png' for i in range(3)] +
-        [f'{i}_panel.png' for i in range(3)])
-    samples = inferencer(np.zeros((8, 8, 3), np.uint8),
-                         return_datasamples=True)['predictions']
+    assert sorted(p.name for p in (
+        tmp_path /
+        'out').iterdir()) == sorted([f'{i}_semantic.png' for i in range(3)] +
+                                    [f'{i}_panel.png' for i in range(3)])
+    samples = inferencer(
+        np.zeros((8, 8, 3), np.uint8), return_datasamples=True)['predictions']
     assert samples[0].pred_semantic.shape == (8, 8)
 
 
 def test_resize_and_pad_of_the_test_pipeline_are_undone(tmp_path):
-    cfg = Config(dict(
-        model=tiny_model_cfg(type='FineTune'),
-        test_dataloader=dict(dataset=dict(pipeline=[
-            dict(type='LoadTaskonomy'),
-            dict(type='ResizeTo', size=(32, 40)),
-            dict(type='PadTo', size=(48, 48)),
-            dict(type='PackMultiTaskInputs')]))))
+    cfg = Config(
+        dict(
+            model=tiny_model_cfg(type='FineTune'),
+            test_dataloader=dict(
+                dataset=dict(pipeline=[
+                    dict(type='LoadTaskonomy'),
+                    dict(type='ResizeTo', size=(32, 40)),
+                    dict(type='PadTo', size=(48, 48)),
+                    dict(type='PackMultiTaskInputs')
+                ]))))
     trained = MODELS.build(cfg.model)
     for phase, task in enumerate(['semantic', 'depth'], 1):
         trained.begin_phase(phase, [task])
     path = str(tmp_path / 'phase_2_depth.pth')
     torch.save(dict(state_dict=trained.state_dict(), meta=dict()), path)
     model = init_model(cfg, path)
-    sample = inference_model(model, np.random.default_rng(3).random(
-        (20, 30, 3)).astype(np.float32))
+    sample = inference_model(
+        model,
+        np.random.default_rng(3).random((20, 30, 3)).astype(np.float32))
     assert sample.pred_semantic.shape == (20, 30)
     assert sample.pred_depth.shape == (1, 20, 30)
 
@@ -158,7 +162,8 @@ def test_save_predictions_of_every_task_kind(tmp_path):
     assert names == sorted([
         'x_semantic.png', 'x_parts.png', 'x_edge.npy', 'x_edge.png',
         'x_sal.npy', 'x_sal.png', 'x_curvature.npy', 'x_depth.npy',
-        'x_depth.png', 'x_normal.npy', 'x_normal.png'])
+        'x_depth.png', 'x_normal.npy', 'x_normal.png'
+    ])
     edge = np.asarray(Image.open(tmp_path / 'x_edge.png'))
     assert edge.dtype == np.uint8 and edge.shape == (16, 20)
     assert np.load(tmp_path / 'x_curvature.npy').shape == (2, 16, 20)

@@ -1,4 +1,5 @@
-"""tools/pretrain.py: train a PretextClassifier, export its backbone, resume."""
+"""tools/pretrain.py: train a PretextClassifier, export its backbone,
+resume."""
 import json
 import os.path as osp
 import sys

@@ -62,7 +62,8 @@ def test_forgetting_is_positive_when_worse_for_both_directions():
         -20)
     assert summary['backward_transfer']['depth']['abs_err'] == pytest.approx(
         -0.2)
-    # relative averages: forgetting 25/45 and 0.2/0.5; transfer -20/40, -0.2/0.5
+    # relative averages: forgetting 25/45 and 0.2/0.5;
+    # transfer -20/40, -0.2/0.5
     avg = summary['average']
     assert avg['forgetting_pct'] == pytest.approx((25 / 45 + 0.4) / 2 * 100)
     assert avg['backward_transfer_pct'] == pytest.approx(

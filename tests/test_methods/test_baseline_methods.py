@@ -17,24 +17,42 @@ from tests.test_methods.test_lifelong_methods import (component_losses,
                                                       train_steps)
 
 METHODS = {
-    'HAD': dict(type='HAD'),
-    'LwF': dict(type='LwF', temperature=2.0),
-    'LwM': dict(type='LwF', temperature=2.0, components=dict(
-        lwm=dict(type='AttentionDistillation', attention_weight=1.0))),
-    'HAD+Replay': dict(type='HAD', components=dict(
-        replay=dict(type='ExemplarReplay', memory_size=4))),
-    'LwF+EWC': dict(type='LwF', components=dict(
-        ewc=dict(type='EWC', penalty_weight=10.0))),
-    'EWC': dict(type='EWC', penalty_weight=10.0),
-    'MAS': dict(type='MAS', penalty_weight=10.0),
-    'FeatureDistillation': dict(
-        type='FeatureDistillation', regressor=True, feat_channels=64),
-    'StructuredDistillation': dict(type='StructuredDistillation'),
-    'HAD-sampled': dict(type='HAD', distill_tasks_per_step=1),
-    'DKD': dict(type='LwF', old_task_weighting=dict(
-        type='AdaptiveOldTaskWeighting', interval=1)),
-    'Replay': dict(type='ExemplarReplay', memory_size=4),
-    'DER': dict(type='ExemplarReplay', memory_size=4, target='output'),
+    'HAD':
+    dict(type='HAD'),
+    'LwF':
+    dict(type='LwF', temperature=2.0),
+    'LwM':
+    dict(
+        type='LwF',
+        temperature=2.0,
+        components=dict(
+            lwm=dict(type='AttentionDistillation', attention_weight=1.0))),
+    'HAD+Replay':
+    dict(
+        type='HAD',
+        components=dict(replay=dict(type='ExemplarReplay', memory_size=4))),
+    'LwF+EWC':
+    dict(
+        type='LwF',
+        components=dict(ewc=dict(type='EWC', penalty_weight=10.0))),
+    'EWC':
+    dict(type='EWC', penalty_weight=10.0),
+    'MAS':
+    dict(type='MAS', penalty_weight=10.0),
+    'FeatureDistillation':
+    dict(type='FeatureDistillation', regressor=True, feat_channels=64),
+    'StructuredDistillation':
+    dict(type='StructuredDistillation'),
+    'HAD-sampled':
+    dict(type='HAD', distill_tasks_per_step=1),
+    'DKD':
+    dict(
+        type='LwF',
+        old_task_weighting=dict(type='AdaptiveOldTaskWeighting', interval=1)),
+    'Replay':
+    dict(type='ExemplarReplay', memory_size=4),
+    'DER':
+    dict(type='ExemplarReplay', memory_size=4, target='output'),
 }
 
 
@@ -48,16 +66,18 @@ def run_phases(method_cfg, phases=(['semantic'], ['depth'], ['normal'])):
     """Train each phase for two steps; the last phase is left unfinished
     (no end_phase), as in the middle of training. ``method_cfg``: keywords
     of :func:`tiny_model_cfg`, or a whole model config."""
-    model = MODELS.build(method_cfg if 'architecture' in method_cfg else
-                         tiny_model_cfg(**method_cfg))
+    model = MODELS.build(method_cfg if 'architecture' in
+                         method_cfg else tiny_model_cfg(**method_cfg))
     extras = []
     for phase, tasks in enumerate(phases, 1):
         if phase > 1:
             model.end_phase(phase_data(phases[phase - 2]))
         model.begin_phase(phase, tasks)
         losses = train_steps(model, tasks)
-        extras.append({k: v for k, v in losses.items()
-                       if not k.startswith('new.')})
+        extras.append({
+            k: v
+            for k, v in losses.items() if not k.startswith('new.')
+        })
     return model, extras
 
 
@@ -120,13 +140,12 @@ def test_lwf_kl_is_zero_for_the_teacher_itself_and_scales_with_t2():
     logits = torch.randn(2, 3, 4, 5)
     pred = torch.log_softmax(logits, dim=1)
     assert torch.allclose(
-        task.soft_pixel_loss(pred, pred, 4.0), torch.zeros(2, 4, 5),
-        atol=1e-6)
+        task.soft_pixel_loss(pred, pred, 4.0), torch.zeros(2, 4, 5), atol=1e-6)
     other = torch.log_softmax(torch.randn(2, 3, 4, 5), dim=1)
     # T = 1: plain KL(teacher || student)
     kl = (other.exp() * (other - pred)).sum(1)
-    assert torch.allclose(task.soft_pixel_loss(pred, other, 1.0), kl,
-                          atol=1e-6)
+    assert torch.allclose(
+        task.soft_pixel_loss(pred, other, 1.0), kl, atol=1e-6)
 
 
 def test_ewc_importance_is_squared_gradient_and_anchors_phase_weights():
@@ -139,8 +158,9 @@ def test_ewc_importance_is_squared_gradient_and_anchors_phase_weights():
     model.eval()
     batch = model.data_preprocessor(data[0], True)
     outputs = model.predict_tasks(batch['inputs'], ['depth'])
-    loss = sum(model.architecture.supervised_losses(
-        outputs, batch['data_samples'], ['depth']).values())
+    loss = sum(
+        model.architecture.supervised_losses(outputs, batch['data_samples'],
+                                             ['depth']).values())
     weight = model.heads['depth'].conv_seg.weight
     grad, = torch.autograd.grad(loss, [weight])
     key = 'heads.depth.conv_seg.weight'
@@ -170,8 +190,7 @@ def test_regularizer_state_travels_in_the_state_dict():
 
 
 def test_sampling_distils_k_old_tasks_scaled_to_all():
-    model = MODELS.build(
-        tiny_model_cfg(type='LwF', distill_tasks_per_step=1))
+    model = MODELS.build(tiny_model_cfg(type='LwF', distill_tasks_per_step=1))
     for phase, task in enumerate(['semantic', 'depth', 'normal'], 1):
         model.begin_phase(phase, [task])
     torch.manual_seed(0)
@@ -194,8 +213,9 @@ def test_replay_memory_keeps_equal_shares_and_survives_the_state_dict():
                                                     ['normal']]
     fresh = MODELS.build(tiny_model_cfg(type='ExemplarReplay'))
     fresh.load_state_dict(model.state_dict())
-    assert torch.equal(method(fresh).memory[1]['targets']['depth'],
-                       memory[1]['targets']['depth'])
+    assert torch.equal(
+        method(fresh).memory[1]['targets']['depth'],
+        memory[1]['targets']['depth'])
 
 
 def test_der_stores_the_model_outputs_of_every_learned_task():
@@ -216,13 +236,15 @@ def test_had_confidence_threshold_skips_unsure_teacher_pixels():
     for phase, task in enumerate(['semantic', 'depth', 'normal'], 1):
         model.begin_phase(phase, [task])
     g = torch.Generator().manual_seed(0)
-    student = {n: torch.randn(2, c, 8, 8, generator=g)
-               for n, c in (('semantic', 7), ('depth', 1))}
+    student = {
+        n: torch.randn(2, c, 8, 8, generator=g)
+        for n, c in (('semantic', 7), ('depth', 1))
+    }
     student['semantic'] = student['semantic'].log_softmax(1)
     # a teacher sure of class 3 on the left half only
     teacher = torch.full((2, 7, 8, 8), 1 / 7).log()
-    teacher[:, :, :, :4] = torch.tensor([0.01] * 3 + [0.94] + [0.01] * 3
-                                        ).log().view(1, 7, 1, 1)
+    teacher[:, :, :, :4] = torch.tensor([0.01] * 3 + [0.94] +
+                                        [0.01] * 3).log().view(1, 7, 1, 1)
     outputs = dict(semantic=teacher, depth=torch.rand(2, 1, 8, 8))
     old = ['semantic', 'depth']
     had = method(model)
@@ -243,7 +265,7 @@ def test_had_confidence_threshold_skips_unsure_teacher_pixels():
     scaled = component_losses(model, student, old, teacher_outputs=outputs)
     unsure = -student['semantic'][:, 0, :, 4:] * (1 / 7) / 0.5
     expected = had.task_weight() * (loss_map.log().mean().exp() +
-                                      unsure.log().mean().exp()) / 2
+                                    unsure.log().mean().exp()) / 2
     assert float(scaled['loss_db.semantic']) == pytest.approx(
         float(expected), rel=1e-4)
     assert float(scaled['loss_db.depth']) == float(full['loss_db.depth'])
@@ -289,8 +311,8 @@ def test_spg_scales_each_step_by_one_minus_its_importance():
     head_before = head.detach().clone()
     sum(model.loss(*make_batch(tasks=['depth'])).values()).backward()
     optimizer.step()
-    assert torch.allclose(weight - before, -(1 - gamma) * weight.grad,
-                          atol=1e-6)
+    assert torch.allclose(
+        weight - before, -(1 - gamma) * weight.grad, atol=1e-6)
     # the new head has no importance: its step is the optimizer's own
     assert 'heads.depth.conv_seg.weight' not in method(model).importance
     assert torch.allclose(head - head_before, -head.grad, atol=1e-6)
@@ -304,8 +326,8 @@ def test_sgp_projects_each_step_out_of_earlier_inputs_span():
     model.end_phase(phase_data(['semantic']))
     name = 'backbone.layer4.0.conv1.weight'
     basis, scales = method(model).bases[name], method(model).scales[name]
-    assert torch.allclose(basis.t() @ basis, torch.eye(basis.shape[1]),
-                          atol=1e-4)
+    assert torch.allclose(
+        basis.t() @ basis, torch.eye(basis.shape[1]), atol=1e-4)
     assert float(scales.max()) == pytest.approx(1) and scales.min() > 0
     model.begin_phase(2, ['depth'])
     model.train()
@@ -317,14 +339,14 @@ def test_sgp_projects_each_step_out_of_earlier_inputs_span():
     grad = weight.grad.reshape(weight.shape[0], -1)
     projection = basis @ torch.diag(scales) @ basis.t()
     expected = -(grad - grad @ projection)
-    assert torch.allclose((weight - before).reshape_as(expected), expected,
-                          atol=1e-5)
+    assert torch.allclose(
+        (weight - before).reshape_as(expected), expected, atol=1e-5)
     # a second phase only adds directions the basis does not span yet
     reps = torch.randn(basis.shape[0], 30)
     grown, grown_scales = extend_basis(basis, scales, reps, 0.99, 10.0)
     assert torch.equal(grown[:, :basis.shape[1]], basis)
-    assert torch.allclose(grown.t() @ grown, torch.eye(grown.shape[1]),
-                          atol=1e-4)
+    assert torch.allclose(
+        grown.t() @ grown, torch.eye(grown.shape[1]), atol=1e-4)
     assert len(grown_scales) == grown.shape[1]
 
 
@@ -345,8 +367,8 @@ def test_piggyback_old_tasks_never_change_and_new_masks_learn():
     with torch.no_grad():
         after = model.predict_tasks(inputs, ['semantic', 'depth'])
     assert torch.equal(after['semantic'], before)
-    assert all(torch.equal(p, weights[n])
-               for n, p in backbone.named_parameters())
+    assert all(
+        torch.equal(p, weights[n]) for n, p in backbone.named_parameters())
     # the later tasks learnt masks of their own over the frozen weights
     piggyback = method(model)
     scores = piggyback.mask_scores['depth']

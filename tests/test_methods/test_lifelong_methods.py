@@ -15,8 +15,14 @@ def method(model):
     return component
 
 
-def component_losses(model, outputs, distilled, inputs=None, samples=None,
-                     feats=None, teacher_outputs=None, name=None):
+def component_losses(model,
+                     outputs,
+                     distilled,
+                     inputs=None,
+                     samples=None,
+                     feats=None,
+                     teacher_outputs=None,
+                     name=None):
     """The (unprefixed) terms of the model's component ``name`` (its only
     one by default) at a step with these student ``outputs``; the teacher
     answers with ``teacher_outputs`` when given."""
@@ -30,8 +36,10 @@ def component_losses(model, outputs, distilled, inputs=None, samples=None,
     return component.losses(step)
 
 
-def make_batch(num=2, height=32, width=40, tasks=('semantic', 'depth',
-                                                   'normal')):
+def make_batch(num=2,
+               height=32,
+               width=40,
+               tasks=('semantic', 'depth', 'normal')):
     torch.manual_seed(0)
     inputs = torch.rand(num, 3, height, width)
     samples = []
@@ -95,7 +103,8 @@ def test_teacher_is_frozen_in_eval_mode_and_unchanged_by_training():
     assert model.training and not teacher.training
     losses = train_steps(model, ['depth'])
     assert set(losses) == {
-        'new.loss.depth', 'distill.loss_db.semantic', 'distill.loss_sg.semantic'
+        'new.loss.depth', 'distill.loss_db.semantic',
+        'distill.loss_sg.semantic'
     }
     for key, value in teacher.state_dict().items():
         assert torch.equal(value, before[key]), key
@@ -118,14 +127,17 @@ def test_had_terms_are_weighted_by_lambda_over_2_old_tasks():
     model.train()
     losses = model.loss(*make_batch(tasks=['normal']))
     assert set(losses) == {
-        'new.loss.normal', 'distill.loss_db.semantic', 'distill.loss_sg.semantic',
-        'distill.loss_db.depth', 'distill.loss_sg.depth'
+        'new.loss.normal', 'distill.loss_db.semantic',
+        'distill.loss_sg.semantic', 'distill.loss_db.depth',
+        'distill.loss_sg.depth'
     }
     total = sum(losses.values())
     total.backward()
     assert torch.isfinite(total)
-    grads = [p.grad for p in model.heads['semantic'].parameters()
-             if p.grad is not None]
+    grads = [
+        p.grad for p in model.heads['semantic'].parameters()
+        if p.grad is not None
+    ]
     assert grads and any(g.abs().sum() > 0 for g in grads)
 
 
@@ -141,16 +153,21 @@ def test_had_without_sg_or_db():
 
 def test_had_per_family_losses_and_raw_student_groups(monkeypatch):
     from mmhad.components.had import HAD
-    model = MODELS.build(tiny_model_cfg(
-        regression_groups='raw_student',
-        db_loss=dict(
-            classification=dict(type='DistributionBalancedLoss',
-                                group_weighting='softmax',
-                                group_reduction='mean_all'),
-            regression=dict(type='DistributionBalancedLoss',
-                            mean='arithmetic', group_reduction='sum')),
-        sg_loss=dict(classification=None,
-                     regression=dict(type='SalienceGuidedLoss'))))
+    model = MODELS.build(
+        tiny_model_cfg(
+            regression_groups='raw_student',
+            db_loss=dict(
+                classification=dict(
+                    type='DistributionBalancedLoss',
+                    group_weighting='softmax',
+                    group_reduction='mean_all'),
+                regression=dict(
+                    type='DistributionBalancedLoss',
+                    mean='arithmetic',
+                    group_reduction='sum')),
+            sg_loss=dict(
+                classification=None,
+                regression=dict(type='SalienceGuidedLoss'))))
     model.begin_phase(1, ['semantic'])
     model.begin_phase(2, ['depth'])
     model.begin_phase(3, ['normal'])
@@ -165,20 +182,24 @@ def test_had_per_family_losses_and_raw_student_groups(monkeypatch):
     monkeypatch.setattr(HAD, '_groups', spy)
     losses = model.loss(*make_batch(tasks=['normal']))
     # no SG for the classification task, SG for the regression task
-    assert set(losses) == {'new.loss.normal', 'distill.loss_db.semantic',
-                           'distill.loss_db.depth', 'distill.loss_sg.depth'}
+    assert set(losses) == {
+        'new.loss.normal', 'distill.loss_db.semantic', 'distill.loss_db.depth',
+        'distill.loss_sg.depth'
+    }
     # depth groups come from the student's raw prediction at delta = 0.5
     _, student_depth, depth_groups = seen['depth']
-    assert torch.equal(depth_groups,
-                       (student_depth.detach()[:, 0] >= 0.5).long())
+    assert torch.equal(depth_groups, (student_depth.detach()[:, 0]
+                                      >= 0.5).long())
     # semantic groups are still the teacher's argmax
     pseudo, _, semantic_groups = seen['semantic']
     assert torch.equal(semantic_groups, pseudo)
     with pytest.raises(ValueError, match='regression_groups'):
         MODELS.build(tiny_model_cfg(regression_groups='student'))
     with pytest.raises(ValueError, match='per-family'):
-        MODELS.build(tiny_model_cfg(db_loss=dict(segmentation=dict(
-            type='DistributionBalancedLoss'))))
+        MODELS.build(
+            tiny_model_cfg(
+                db_loss=dict(
+                    segmentation=dict(type='DistributionBalancedLoss'))))
 
 
 def test_norm_eval_from_phase_freezes_shared_and_old_norm_statistics():
@@ -268,8 +289,8 @@ def test_label_outside_the_classes_names_value_and_images():
     samples[0].gt_semantic[0, 0] = 20
     for i, sample in enumerate(samples):
         sample.set_metainfo(dict(img_path=f'train/image/{i}.npy'))
-    with pytest.raises(ValueError,
-                       match=r"label values \[20\].*train/image/0.npy"):
+    with pytest.raises(
+            ValueError, match=r"label values \[20\].*train/image/0.npy"):
         model.loss(inputs, samples)
 
 
@@ -284,6 +305,7 @@ def test_channels_last_predicts_as_the_default_layout():
     head = fast.heads['semantic'].conv_seg.weight
     assert head.is_contiguous(memory_format=torch.channels_last)
     inputs = torch.rand(2, 3, 32, 40)
-    assert torch.allclose(plain.predict_tasks(inputs, ['semantic'])['semantic'],
-                          fast.predict_tasks(inputs, ['semantic'])['semantic'],
-                          atol=1e-5)
+    assert torch.allclose(
+        plain.predict_tasks(inputs, ['semantic'])['semantic'],
+        fast.predict_tasks(inputs, ['semantic'])['semantic'],
+        atol=1e-5)

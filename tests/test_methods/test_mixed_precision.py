@@ -56,6 +56,7 @@ def test_terms_of_bf16_predictions_compute_in_fp32(method):
 
 def test_a_short_had_run_under_cpu_bf16_autocast(tiny_data_root, tmp_path):
     import json
+
     from mmengine.runner import Runner
 
     from mmhad.engine import CPUAutocastOptimWrapper

@@ -6,8 +6,8 @@ import pytest
 import torch
 
 from mmhad.components.old_task_weighting import (AdaptiveOldTaskWeighting,
-                                              explained_variance,
-                                              linear_similarity, pixel_rows)
+                                                 explained_variance,
+                                                 linear_similarity, pixel_rows)
 from mmhad.registry import MODELS
 from tests.conftest import tiny_model_cfg
 from tests.test_methods.test_lifelong_methods import make_batch, train_steps
@@ -44,8 +44,8 @@ def test_linear_similarity_is_one_for_affine_maps_and_small_for_unrelated():
 
 
 def test_similar_old_tasks_get_larger_weights():
-    weighting = AdaptiveOldTaskWeighting(similarity_gain=1.0, interval=1,
-                                         pixel_stride=1)
+    weighting = AdaptiveOldTaskWeighting(
+        similarity_gain=1.0, interval=1, pixel_stride=1)
     weighting.begin_phase(3)
     weighting.observe(maps(), ['normal'], ['same', 'other'])
     sims = weighting.similarity
@@ -53,8 +53,7 @@ def test_similar_old_tasks_get_larger_weights():
     assert sims['other'] < 0.05
     scales = weighting.scales(['same', 'other'], num_new=1)
     assert scales['same'] == pytest.approx(2 * math.sqrt(2), abs=1e-4)
-    assert scales['other'] == pytest.approx(
-        math.sqrt(2) * (1 + sims['other']))
+    assert scales['other'] == pytest.approx(math.sqrt(2) * (1 + sims['other']))
     # gain -1: the similar task is not distilled at all, count factor only
     weighting.similarity_gain = -1.0
     assert weighting.scales(['same'], 1)['same'] == pytest.approx(0, abs=1e-4)
@@ -62,8 +61,8 @@ def test_similar_old_tasks_get_larger_weights():
 
 
 def test_similarity_is_a_moving_average_measured_every_interval():
-    weighting = AdaptiveOldTaskWeighting(interval=2, momentum=0.5,
-                                         pixel_stride=1)
+    weighting = AdaptiveOldTaskWeighting(
+        interval=2, momentum=0.5, pixel_stride=1)
     weighting.begin_phase(2)
     outputs = maps()
     weighting.observe(outputs, ['normal'], ['same'])  # step 1: measured
@@ -72,8 +71,9 @@ def test_similarity_is_a_moving_average_measured_every_interval():
     weighting.observe(unrelated, ['normal'], ['same'])  # step 2: skipped
     assert weighting.similarity['same'] == pytest.approx(1.0, abs=1e-5)
     weighting.observe(unrelated, ['normal'], ['same'])  # step 3: measured
-    expected = 0.5 + 0.5 * float(linear_similarity(pixel_rows(outputs['normal'], 1),
-                                            pixel_rows(outputs['other'], 1)))
+    expected = 0.5 + 0.5 * float(
+        linear_similarity(
+            pixel_rows(outputs['normal'], 1), pixel_rows(outputs['other'], 1)))
     assert weighting.similarity['same'] == pytest.approx(expected)
     # the same phase again (a resume) keeps, a new phase forgets
     weighting.begin_phase(2)
@@ -91,8 +91,8 @@ def test_adaptive_weights_scale_each_old_task_term():
     for phase, tasks in enumerate((['semantic'], ['depth']), 1):
         uniform.begin_phase(phase, tasks)
         train_steps(uniform, tasks)
-    adaptive = MODELS.build(tiny_model_cfg(type='LwF',
-                                           old_task_weighting=ADAPTIVE))
+    adaptive = MODELS.build(
+        tiny_model_cfg(type='LwF', old_task_weighting=ADAPTIVE))
     for phase, tasks in enumerate((['semantic'], ['depth']), 1):
         adaptive.begin_phase(phase, tasks)
     adaptive.load_state_dict(uniform.state_dict(), strict=False)
@@ -117,8 +117,8 @@ def test_adaptive_weights_scale_each_old_task_term():
 
     # a resume inside phase 3, as the loop does it: heads grown, the
     # checkpoint loaded, then the phase begun again with its teacher
-    resumed = MODELS.build(tiny_model_cfg(type='LwF',
-                                          old_task_weighting=ADAPTIVE))
+    resumed = MODELS.build(
+        tiny_model_cfg(type='LwF', old_task_weighting=ADAPTIVE))
     for name in ('semantic', 'depth', 'normal'):
         resumed.add_task(name)
     resumed.load_state_dict(copy.deepcopy(adaptive.state_dict()))

@@ -121,8 +121,8 @@ def test_scratch_bundle_is_the_reference_without_its_regression_sg():
     from-scratch regimes, spells out the reference bundle less the
     regression SG term."""
     scratch = Config.fromfile(
-        osp.join(REPO_ROOT,
-                 'configs/_base_/methods/had_scratch.py')).had_scratch.to_dict()
+        osp.join(REPO_ROOT, 'configs/_base_/methods/had_scratch.py')
+    ).had_scratch.to_dict()
     reference = BUNDLE.had_reference.to_dict()
     assert scratch['sg_loss'].pop('regression') is None
     assert reference['sg_loss'].pop('regression')['batch_broadcast']

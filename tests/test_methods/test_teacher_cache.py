@@ -8,7 +8,6 @@ import torch
 from mmengine.runner import Runner
 
 from mmhad.algorithms.teacher_cache import TeacherCache
-
 from tests.conftest import tiny_cfg
 
 

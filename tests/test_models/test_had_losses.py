@@ -1,8 +1,7 @@
 import pytest
 import torch
 
-from mmhad.models.losses import (DistributionBalancedLoss,
-                                 SalienceGuidedLoss,
+from mmhad.models.losses import (DistributionBalancedLoss, SalienceGuidedLoss,
                                  distribution_balanced_loss,
                                  salience_guided_loss, sobel_magnitude)
 

@@ -3,7 +3,6 @@ metrics by hand, and every method on them."""
 import copy
 import math
 
-import numpy as np
 import pytest
 import torch
 
@@ -32,9 +31,9 @@ def test_balanced_bce_weights_the_few_positives():
 def test_ods_f_by_hand():
     # 20 x 21 image: diagonal 29, tolerance 0.05 -> radius 1.45: the 3x3
     # square (its corners are 1.41 away)
-    assert sorted(disk_offsets(1.45)) == sorted(
-        [(0, 0), (1, 0), (-1, 0), (0, 1), (0, -1), (1, 1), (1, -1),
-         (-1, 1), (-1, -1)])
+    assert sorted(disk_offsets(1.45)) == sorted([(0, 0), (1, 0), (-1, 0),
+                                                 (0, 1), (0, -1), (1, 1),
+                                                 (1, -1), (-1, 1), (-1, -1)])
     gt = torch.zeros(1, 20, 21)
     gt[0, 10, 2:12] = 1  # a boundary of 10 pixels
     prob = torch.zeros(1, 1, 20, 21)
@@ -56,8 +55,7 @@ def test_saliency_max_f_and_max_iou_by_hand():
     gt = torch.zeros(2, 1, 4)
     gt[0, 0, :2] = 1
     gt[1, 0, 0] = 1
-    prob = torch.tensor([[[[0.95, 0.5, 0.5, 0.1]]], [[[0.95, 0.1, 0.1,
-                                                        0.1]]]])
+    prob = torch.tensor([[[[0.95, 0.5, 0.5, 0.1]]], [[[0.95, 0.1, 0.1, 0.1]]]])
     metrics = task.compute_metrics(task.metric_stats(prob, gt))
     # at t in (0.5, 0.9]: image 1 predicts {0}: P 1, R 1/2, IoU 1/2;
     # image 2 predicts {0}: P 1, R 1, IoU 1 -> mIoU 3/4, P 1, R 3/4
@@ -82,8 +80,8 @@ def test_human_parts_ignore_images_without_people():
 
 
 def test_dense_regression_normalises_and_masks_stored_values():
-    task = DenseRegressionTask('curvature', channels=2, invalid_value=65535,
-                               scale=1000., shift=100.)
+    task = DenseRegressionTask(
+        'curvature', channels=2, invalid_value=65535, scale=1000., shift=100.)
     gt = torch.tensor([[[[1100., 65535.]], [[2100., 600.]]]])  # (1,2,1,2)
     pred = torch.tensor([[[[1.5, 9.]], [[2., 0.]]]])
     assert task.valid_mask(gt).tolist() == [[[True, False]]]
@@ -100,8 +98,11 @@ NEW_TASKS = dict(
     edge=dict(type='EdgeTask'),
     sal=dict(type='SaliencyTask'),
     human_parts=dict(type='HumanPartsTask', ignore_index=255),
-    keypoints=dict(type='DenseRegressionTask', channels=1,
-                   invalid_value=65535, scale=65535.))
+    keypoints=dict(
+        type='DenseRegressionTask',
+        channels=1,
+        invalid_value=65535,
+        scale=65535.))
 PHASES = [['edge'], ['sal'], ['human_parts'], ['keypoints']]
 
 
@@ -117,10 +118,10 @@ def new_kind_batch(tasks, num=2, height=32, width=40):
             edge=edge,
             sal=(torch.rand(height, width, generator=generator) > 0.6).float(),
             # the second image has no people: ignored by the parts loss
-            human_parts=torch.randint(0, 7, (height, width),
-                                      generator=generator).float() * (i == 0),
-            keypoints=torch.randint(0, 65536, (1, height, width),
-                                    generator=generator).float())
+            human_parts=torch.randint(
+                0, 7, (height, width), generator=generator).float() * (i == 0),
+            keypoints=torch.randint(
+                0, 65536, (1, height, width), generator=generator).float())
         for name in tasks:
             sample.set_field(values[name], f'gt_{name}')
         samples.append(sample)
@@ -148,18 +149,20 @@ def test_every_method_on_the_new_kinds(name):
             optimizer.zero_grad()
             sum(losses.values()).backward()
             optimizer.step()
-        extra = {k: float(v.detach()) for k, v in losses.items()
-                 if not k.startswith('new.')}
+        extra = {
+            k: float(v.detach())
+            for k, v in losses.items() if not k.startswith('new.')
+        }
         assert all(math.isfinite(float(v.detach())) for v in losses.values())
         if phase == 1:
             assert extra == {}, extra
         else:
-            assert extra and all(math.isfinite(v) and v != 0
-                                 for v in extra.values()), (phase, extra)
+            assert extra and all(
+                math.isfinite(v) and v != 0
+                for v in extra.values()), (phase, extra)
     model.zero_grad()
     losses = model.loss(*new_kind_batch(['keypoints']))
-    sum(v for k, v in losses.items() if not k.startswith('new.')
-        ).backward()
+    sum(v for k, v in losses.items() if not k.startswith('new.')).backward()
     assert any(p.grad is not None and p.grad.abs().sum() > 0
                for p in model.architecture.backbone.parameters())
 
@@ -205,8 +208,7 @@ def test_step_filters_act_on_the_steps_of_every_new_kind(name):
     plain = -weight.grad.detach().clone()
     optimizer.step()
     step = weight.detach() - before
-    assert torch.allclose(step, component.filter_step(key, plain),
-                          atol=1e-6)
+    assert torch.allclose(step, component.filter_step(key, plain), atol=1e-6)
     assert not torch.allclose(step, plain, atol=1e-6)  # it did act
 
 

@@ -8,13 +8,14 @@ Builds each config's method (random weights: nothing is downloaded), brings
 it to phase N as the loop would (every earlier phase begun and ended, so
 the heads and the frozen teacher are there), and times training steps on one
 batch kept in memory (no data loading) and inference. Prints a Markdown
-table: images/s of training and inference, peak memory (CUDA's on a GPU,
-the process's peak resident set during that config's steps on a CPU) and the split of a training step into
-teacher forward, student forward (with the losses), backward and optimizer
-step, each in ms per step. A method built with ``teacher_cache``
-(``--cfg-options model.teacher_cache.dtype=float32``) reads the teacher's
-outputs from its cache, filled before the timed steps. ``--out`` appends the table, with the machine,
-to a file (docs/results/benchmark.md holds the shipped configs' figures).
+table: images/s of training and inference, peak memory (CUDA's on a GPU, the
+process's peak resident set during that config's steps on a CPU) and the split
+of a training step into teacher forward, student forward (with the losses),
+backward and optimizer step, each in ms per step. A method built with
+``teacher_cache`` (``--cfg-options model.teacher_cache.dtype=float32``)
+reads the teacher's outputs from its cache, filled before the timed steps. ``--out`` appends
+the table, with the machine, to a file (docs/en/results/benchmark.md holds
+the shipped configs' figures).
 ``--compile`` builds the method with ``model.compile=True`` (the phase's
 forward and losses compiled, their backward through AOTAutograd); the
 teacher then runs inside the compiled step and its time is counted in the
@@ -35,8 +36,8 @@ from mmengine.config import Config, DictAction
 from mmengine.optim import build_optim_wrapper
 
 from mmhad.registry import MODELS
-from mmhad.tasks import config_tasks
 from mmhad.structures import MultiTaskDataSample
+from mmhad.tasks import config_tasks
 from mmhad.utils import register_all_modules
 
 PARTS = ('teacher', 'student', 'backward', 'optimizer')

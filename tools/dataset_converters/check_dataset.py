@@ -1,6 +1,7 @@
 """Check a downloaded dataset against a config before training on it.
 
-    python tools/dataset_converters/check_dataset.py configs/had/had_r18_cityscapes.py \\
+    python tools/dataset_converters/check_dataset.py \\
+        configs/had/had_r18_cityscapes.py \\
         --data-root data/cityscapes
 
 Builds the config's training and validation datasets (which finds missing
@@ -67,7 +68,8 @@ def main(argv=None) -> int:
         names = [n for n in getattr(dataset, 'tasks', tasks) if n in tasks]
         infos = [dataset.get_data_info(i) for i in range(len(dataset))]
         counts = ', '.join(
-            f'{n} {sum(osp.isfile(info.get(f"{n}_path", "")) for info in infos)}'
+            f'{n} '
+            f'{sum(osp.isfile(info.get(f"{n}_path", "")) for info in infos)}'
             for n in names)
         print(f'{loader}: {len(dataset)} samples; annotation files: '
               f'{counts}')

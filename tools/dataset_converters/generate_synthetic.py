@@ -10,7 +10,6 @@ which this purely numpy tool does not need.
 """
 
 from __future__ import annotations
-
 import argparse
 import importlib.util
 import sys

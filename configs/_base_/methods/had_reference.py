@@ -1,7 +1,7 @@
-# HAD as the public reference code computes it (docs/en/reference_parity.md, "where the
-# reference code differs"); with it a model's total distillation loss and
-# gradients equal the reference's at any batch size while normal is not an
-# old task (tests/test_methods/test_reference_parity.py):
+# HAD as the public reference code computes it (docs/en/reference_parity.md,
+# "where the reference code differs"); with it a model's total distillation
+# loss and gradients equal the reference's at any batch size while normal is
+# not an old task (tests/test_methods/test_reference_parity.py):
 # - lambda / 2 per old task, without the 1 / (t - 1) factor;
 # - segmentation DB: geometric means that drop pixels whose loss is exactly
 #   0 and add no eps, weighted by softmax(-class loss), averaged over all
@@ -12,7 +12,8 @@
 # - SG: zero-padded Sobel; segmentation averaged over all pixels; regression
 #   averaged over the non-zero salient losses, each image scored at every
 #   pixel salient in any image of the batch (the reference's broadcast bug).
-# Not reproduced: the normal-distillation bugs (docs/en/reference_parity.md) and the teacher
+# Not reproduced: the normal-distillation bugs (docs/en/reference_parity.md)
+# and the teacher
 # backbone recomputed per old task (same values, more compute).
 # Top-level configs take it with `model = {{_base_.had_reference}}`.
 had_reference = dict(

@@ -29,8 +29,8 @@ model = dict(
             norm_cfg=norm_cfg,
             norm_eval=False,
             # torchvision's ImageNet weights, fetched by mmengine on an online
-            # machine; --cfg-options model.architecture.backbone.init_cfg=None trains from
-            # scratch.
+            # machine; from scratch:
+            # --cfg-options model.architecture.backbone.init_cfg=None
             init_cfg=dict(type='Pretrained',
                           checkpoint='torchvision://resnet18')),
         decode_head=dict(type='TorchvisionDeepLabHead',

@@ -22,7 +22,8 @@ model = dict(
             style='pytorch',
             contract_dilation=True,
             # ImageNet weights, fetched by mmengine on an online machine;
-            # --cfg-options model.architecture.backbone.init_cfg=None trains from scratch.
+            # from scratch:
+            # --cfg-options model.architecture.backbone.init_cfg=None
             init_cfg=dict(type='Pretrained',
                           checkpoint='open-mmlab://resnet18_v1c')),
         decode_head=dict(type='ASPPHead',

@@ -26,7 +26,6 @@ Only numpy and the standard library are used.
 """
 
 from __future__ import annotations
-
 import math
 from dataclasses import dataclass
 

@@ -266,4 +266,3 @@ def render_scene(rng: np.random.Generator, height: int,
     """
     spec = sample_scene(rng, height, width)
     return render_spec(spec, rng)
-

@@ -17,7 +17,6 @@ Only numpy and the standard library are used.
 """
 
 from __future__ import annotations
-
 import math
 from dataclasses import dataclass
 
@@ -333,4 +332,3 @@ def sample_scene(rng: np.random.Generator, height: int,
         cabinet_panel=float(rng.uniform(0.35, 0.5)),
         phase=float(rng.uniform(0.0, 2.0 * math.pi)),
     )
-

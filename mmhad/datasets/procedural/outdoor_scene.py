@@ -104,8 +104,8 @@ def render_street(rng: np.random.Generator, height: int,
         fx=focal, fy=focal, cx=width / 2, cy=height / 2,
         position=np.array([rng.uniform(-road_half + 1.0, road_half - 1.0),
                            rng.uniform(1.2, 2.2), 0.0]),
-        rotation=camera_rotation(rng.uniform(-0.35, 0.35),
-                                  rng.uniform(-0.05, 0.2)))
+        rotation=camera_rotation(
+            rng.uniform(-0.35, 0.35), rng.uniform(-0.05, 0.2)))
     d = camera.world_rays(height, width)  # parameter t along d is z-depth
     origin = camera.position
     n_pix = height * width
@@ -165,4 +165,3 @@ def render_street(rng: np.random.Generator, height: int,
         label=cls.reshape(height, width).astype(np.float32),
         depth=t.reshape(height, width, 1).astype(np.float32),
         normal=normal_c.reshape(height, width, 3).astype(np.float32))
-

@@ -23,7 +23,6 @@ Only numpy and the standard library are used.
 """
 
 from __future__ import annotations
-
 import json
 import os
 import shutil
@@ -163,7 +162,7 @@ def write_generated_dataset(root: str,
     manifest_path = root_path / MANIFEST_NAME
     existing = _read_manifest(manifest_path)
     if not overwrite and _is_up_to_date(root_path, existing, params,
-                                           generator):
+                                        generator):
         return existing
 
     split_dirs = [root_path / split for split in SPLITS]

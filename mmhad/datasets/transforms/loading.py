@@ -20,7 +20,8 @@ def _read_npy(path: str, expected_ndim: Optional[tuple]) -> np.ndarray:
     except Exception as e:  # corrupt or truncated file, pickled object ...
         raise ValueError(f'cannot read {path} as a .npy array: {e}') from e
     if expected_ndim is not None and array.ndim not in expected_ndim:
-        raise ValueError(f'{path}: expected {" or ".join(map(str, expected_ndim))}'
+        dims = ' or '.join(map(str, expected_ndim))
+        raise ValueError(f'{path}: expected {dims}'
                          f' dimensions, got shape {array.shape}')
     return array
 
@@ -84,9 +85,9 @@ def load_image(path: str) -> np.ndarray:
 class LoadMultiTaskNpy(BaseTransform):
     """Load the image and the annotations of the sample's ``tasks``.
 
-    Adds ``img`` (H, W, 3) float32 in [0, 1] (see :func:`load_image`), ``gt_<task>`` (H, W) or (H, W, C) float32
-    for each task listed in ``results['tasks']``, ``gt_fields``, and
-    ``img_shape`` / ``ori_shape``.
+    Adds ``img`` (H, W, 3) float32 in [0, 1] (see :func:`load_image`),
+    ``gt_<task>`` (H, W) or (H, W, C) float32 for each task listed in
+    ``results['tasks']``, ``gt_fields``, and ``img_shape`` / ``ori_shape``.
     """
 
     def transform(self, results: dict) -> dict:

@@ -1,6 +1,6 @@
+from .forgetting_strip_hook import ForgettingStripHook
 from .lifelong_results_hook import (LifelongResultsHook, format_phase_table,
                                     nest_metrics)
-from .forgetting_strip_hook import ForgettingStripHook
 from .multitask_visualization_hook import MultiTaskVisualizationHook
 from .progress_bar_hook import ProgressBarHook
 from .rng_state_hook import RNGStateHook
@@ -11,5 +11,6 @@ from .weights_only_checkpoint_hook import (WeightsOnlyCheckpointHook,
 __all__ = [
     'LifelongResultsHook', 'format_phase_table', 'nest_metrics',
     'RNGStateHook', 'WeightsOnlyCheckpointHook', 'buffers_to_tensors',
-    'tensors_to_buffers', 'MultiTaskVisualizationHook', 'ForgettingStripHook', 'ProgressBarHook'
+    'tensors_to_buffers', 'MultiTaskVisualizationHook', 'ForgettingStripHook',
+    'ProgressBarHook'
 ]

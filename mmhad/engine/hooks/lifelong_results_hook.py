@@ -1,7 +1,7 @@
 """Record what every phase achieved on every task seen so far."""
 import json
-import platform
 import os.path as osp
+import platform
 from typing import Dict, Optional, Sequence
 
 from mmengine.dist import master_only
@@ -120,7 +120,8 @@ class LifelongResultsHook(Hook):
 
     def before_train(self, runner) -> None:
         loop = runner.train_loop
-        task_order = [t for tasks in getattr(loop, 'phases', []) for t in tasks]
+        task_order = [t for tasks in getattr(loop, 'phases', [])
+                      for t in tasks]
         directions = {
             name: dict(task.METRICS)
             for name, task in loop.model.tasks.items()

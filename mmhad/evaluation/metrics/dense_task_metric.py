@@ -77,7 +77,8 @@ class DenseTaskMetric(BaseMetric):
             if not scored:
                 continue
             preds = torch.stack([s[task.pred_key] for s in scored])
-            gts = torch.stack([s[task.gt_key] for s in scored]).to(preds.device)
+            gts = torch.stack([s[task.gt_key]
+                               for s in scored]).to(preds.device)
             values = None
             if self.average == 'image':
                 values = [

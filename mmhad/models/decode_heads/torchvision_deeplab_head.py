@@ -1,4 +1,5 @@
-"""DeepLabV3 head in torchvision's ``DeepLabHead`` layout (the HAD reference)."""
+"""DeepLabV3 head in torchvision's ``DeepLabHead`` layout (the HAD
+reference)."""
 from typing import Sequence
 
 import torch

@@ -6,8 +6,9 @@ background for regression tasks). Each group is summarised by the
 group cannot dominate, and the groups are averaged with equal weight so that
 frequent classes / large regions do not drown out rare ones.
 
-The public reference code combines the groups differently (docs/en/reference_parity.md); its
-choices are the ``group_weighting`` and ``group_reduction`` knobs.
+The public reference code combines the groups differently
+(docs/en/reference_parity.md); its choices are the ``group_weighting`` and
+``group_reduction`` knobs.
 """
 from typing import Optional
 
