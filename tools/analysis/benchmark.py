@@ -13,9 +13,9 @@ process's peak resident set during that config's steps on a CPU) and the split
 of a training step into teacher forward, student forward (with the losses),
 backward and optimizer step, each in ms per step. A method built with
 ``teacher_cache`` (``--cfg-options model.teacher_cache.dtype=float32``)
-reads the teacher's outputs from its cache, filled before the timed steps. ``--out`` appends
-the table, with the machine, to a file (docs/en/results/benchmark.md holds
-the shipped configs' figures).
+reads the teacher's outputs from its cache, filled before the timed steps.
+``--out`` appends the table, with the machine, to a file
+(docs/en/results/benchmark.md holds the shipped configs' figures).
 ``--compile`` builds the method with ``model.compile=True`` (the phase's
 forward and losses compiled, their backward through AOTAutograd); the
 teacher then runs inside the compiled step and its time is counted in the
