@@ -3,7 +3,7 @@
 mmengine's ``AmpOptimWrapper`` refuses to run without an accelerator. On a
 CPU, bf16 needs no loss scaling (its exponent range is fp32's), so autocast
 around the forward pass is all there is to it; the distillation losses
-compute in fp32 (``tests/test_methods/test_mixed_precision.py``).
+compute in fp32 (``tests/test_algorithms/test_mixed_precision.py``).
 """
 from contextlib import contextmanager
 

@@ -9,7 +9,7 @@ from mmengine.config import Config
 from mmhad.registry import MODELS
 from mmhad.tasks import config_tasks
 from tests.conftest import REPO_ROOT
-from tests.test_methods.test_lifelong_methods import make_batch
+from tests.test_algorithms.test_lifelong_algorithm import make_batch
 
 
 @pytest.mark.parametrize('config', [

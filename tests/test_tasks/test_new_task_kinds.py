@@ -12,7 +12,7 @@ from mmhad.structures import MultiTaskDataSample
 from mmhad.tasks import (DenseRegressionTask, EdgeTask, HumanPartsTask,
                          SaliencyTask)
 from tests.conftest import tiny_model_cfg
-from tests.test_methods.test_baseline_methods import METHODS
+from tests.test_components.test_components import METHODS
 
 
 def test_balanced_bce_weights_the_few_positives():

@@ -12,9 +12,9 @@ from mmengine.config import Config
 from mmhad.registry import MODELS
 from tests.conftest import (REPO_ROOT, TINY_ARCHITECTURE, TINY_FEAT_CHANNELS,
                             tiny_model_cfg)
-from tests.test_methods.test_lifelong_methods import (component_losses,
-                                                      make_batch, method,
-                                                      train_steps)
+from tests.test_algorithms.test_lifelong_algorithm import (component_losses,
+                                                           make_batch, method,
+                                                           train_steps)
 
 METHODS = {
     'HAD':

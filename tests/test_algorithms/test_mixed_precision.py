@@ -13,8 +13,8 @@ import torch
 
 from mmhad.registry import MODELS
 from tests.conftest import tiny_model_cfg
-from tests.test_methods.test_lifelong_methods import (component_losses,
-                                                      make_batch)
+from tests.test_algorithms.test_lifelong_algorithm import (component_losses,
+                                                           make_batch)
 
 TOLERANCE = 1e-5
 

@@ -14,7 +14,7 @@ from mmengine.config import Config
 
 from mmhad.registry import MODELS
 from tests.conftest import REPO_ROOT, tiny_model_cfg
-from tests.test_methods.test_lifelong_methods import component_losses
+from tests.test_algorithms.test_lifelong_algorithm import component_losses
 
 BUNDLE = Config.fromfile(
     osp.join(REPO_ROOT, 'configs/_base_/methods/had_reference.py'))

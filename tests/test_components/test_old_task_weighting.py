@@ -10,7 +10,8 @@ from mmhad.components.old_task_weighting import (AdaptiveOldTaskWeighting,
                                                  linear_similarity, pixel_rows)
 from mmhad.registry import MODELS
 from tests.conftest import tiny_model_cfg
-from tests.test_methods.test_lifelong_methods import make_batch, train_steps
+from tests.test_algorithms.test_lifelong_algorithm import (make_batch,
+                                                           train_steps)
 
 ADAPTIVE = dict(type='AdaptiveOldTaskWeighting', interval=1)
 
