@@ -112,7 +112,9 @@ def tiny_cfg(config, data_root, work_dir, **train_cfg):
             split=split,
             tasks=copy.deepcopy(TASKS),
             pipeline=pipeline)
-        cfg[loader].batch_size = 4
+        # tiny data: worker processes would cost more than they save
+        cfg[loader].update(batch_size=4, num_workers=0,
+                           persistent_workers=False)
     for evaluator in ('val_evaluator', 'test_evaluator'):
         cfg[evaluator].pop('tasks', None)  # the dataset's
     cfg.train_cfg.update(dict(dict(max_epochs=1), **train_cfg))

@@ -8,12 +8,13 @@ from mmengine.logging import print_log
 from mmengine.model import BaseModel
 from torch import Tensor
 from torch.nn.modules.batchnorm import _BatchNorm
+from torch.utils.data import DataLoader
 
 from mmhad.components.base import COMPONENT_KINDS, LifelongComponent
 from mmhad.models.lifelong_dense_predictor import HEADS_PREFIX
 from mmhad.registry import MODELS
 from mmhad.structures import MultiTaskDataSample
-from .teacher_cache import TeacherCache
+from .teacher_cache import TeacherCache, random_transforms
 from .train_step import TrainStep
 
 ARCHITECTURE_PREFIX = 'architecture.'
@@ -269,7 +270,8 @@ class LifelongAlgorithm(BaseModel):
     def begin_phase(self,
                     phase: int,
                     new_tasks: Sequence[str],
-                    teacher_state_dict: Optional[dict] = None
+                    teacher_state_dict: Optional[dict] = None,
+                    dataloader: Optional[DataLoader] = None
                     ) -> List[nn.Module]:
         """Prepare phase ``phase`` (1-based) that learns ``new_tasks``.
 
@@ -279,6 +281,9 @@ class LifelongAlgorithm(BaseModel):
         ``teacher_state_dict`` (the algorithm's state dict of the last phase
         checkpoint, or its architecture's). Heads for new tasks are added
         afterwards, so the teacher has only the old ones.
+
+        With ``teacher_cache``, the teacher's outputs on the phase's images
+        (``dataloader``, the phase's training data) are computed here, once.
 
         Returns:
             list[nn.Module]: The heads added (to be given to the optimizer).
@@ -311,6 +316,8 @@ class LifelongAlgorithm(BaseModel):
             component.begin_phase(phase)
         if self.teacher_cache is not None:
             self.teacher_cache.clear()  # the outputs of the last teacher
+            if teacher is not None and dataloader is not None:
+                self._fill_teacher_cache(dataloader)
         if self.compile_cfg is not None:
             torch._dynamo.reset()
             # object.__setattr__: a function, not a submodule or state
@@ -394,6 +401,37 @@ class LifelongAlgorithm(BaseModel):
         for component in readers:
             label_only &= set(component.teacher_label_tasks())
         return [name for name in self.old_tasks if name in label_only]
+
+    def _fill_teacher_cache(self, dataloader: DataLoader) -> None:
+        """Run the teacher once on every image of the phase (in loader
+        batches, without the loader's shuffling or workers) into the
+        teacher cache."""
+        subset = dataloader.dataset
+        pipeline = getattr(getattr(subset, 'dataset', subset), 'pipeline',
+                           None)
+        randoms = random_transforms(getattr(pipeline, 'transforms', []))
+        if randoms:
+            raise ValueError(
+                f'teacher_cache needs a training pipeline without random '
+                f'transforms (the teacher would see other images each '
+                f'epoch), got {randoms}: remove them or set '
+                'model.teacher_cache=None')
+        size = dataloader.batch_size
+        batches = (self.data_preprocessor(
+            dataloader.collate_fn(
+                [subset[i] for i in range(start, min(start + size,
+                                                     len(subset)))]), False)
+                   for start in range(0, len(subset), size))
+        devices = [torch.cuda.current_device()] \
+            if torch.cuda.is_available() else []
+        # Reading the data draws no random numbers the run would see.
+        with torch.random.fork_rng(devices=devices):
+            self.fill_teacher_cache(batches)
+        cache = self.teacher_cache
+        self.log(f'teacher cache: {len(cache)} images x {self.old_tasks} '
+                 f'({cache.dtype}, labels of '
+                 f'{sorted(cache.label_channels) or "none"}): '
+                 f'{cache.nbytes() / 2**20:.1f} MiB')
 
     def fill_teacher_cache(self, batches: Iterable[dict]) -> None:
         """Cache the teacher's outputs for every old task on ``batches``

@@ -4,27 +4,20 @@ import os
 import os.path as osp
 from typing import Dict, List, Optional, Sequence, Union
 
-import torch
 from mmengine.dataset import BaseDataset
 from mmengine.dist import broadcast_object_list, is_main_process
 from mmengine.model import is_model_wrapper
 from mmengine.runner import EpochBasedTrainLoop, find_latest_checkpoint
 from mmengine.runner.checkpoint import _load_checkpoint
-from torch.nn.modules.batchnorm import _BatchNorm
 
-from mmhad.algorithms.teacher_cache import random_transforms
 from mmhad.datasets import PhaseSubset, split_phases
 from mmhad.datasets.data_check import check_samples, dataset_samples
 from mmhad.registry import DATASETS, LOOPS
-from .work_dir import find_resume_checkpoint, is_readable_checkpoint
+from .work_dir import (find_resume_checkpoint, is_readable_checkpoint,
+                       phase_checkpoint_name)
 
 OPTIMIZER_POLICIES = ('rebuild', 'extend')
 DATA_CHECKS = ('auto', 'values', 'headers', 'off')
-
-
-def phase_checkpoint_name(phase: int, tasks: Sequence[str]) -> str:
-    """File name of the checkpoint saved at the end of ``phase`` (1-based)."""
-    return f'phase_{phase}_{"+".join(tasks)}.pth'
 
 
 @LOOPS.register_module()
@@ -199,16 +192,10 @@ class LifelongTrainLoop(EpochBasedTrainLoop):
                                      f'task_order {self.phases}')
                 seen.add(task)
 
-    def _uses_batch_norm(self) -> bool:
-        model = self.model
-        head_norm = getattr(model, 'decode_head_cfg', {}).get('norm_cfg') or {}
-        return 'BN' in str(head_norm.get('type', '')) or any(
-            isinstance(m, _BatchNorm) for m in model.modules())
-
     def _check_batches(self) -> None:
         """Fail before training on a phase without a full batch, or with a
         batch of one image where BatchNorm cannot train on it."""
-        batch_norm = self._uses_batch_norm()
+        batch_norm = self.model.architecture.uses_batch_norm
         for phase, (loader, tasks) in enumerate(
                 zip(self.phase_loaders, self.phases), 1):
             images = len(loader.sampler)  # this process's share
@@ -364,14 +351,14 @@ class LifelongTrainLoop(EpochBasedTrainLoop):
         teacher_state = None
         if resumed and phase_idx > 0 and self.model.needs_teacher:
             teacher_state = self._load_teacher_state(phase_idx - 1)
-        added = self.model.begin_phase(phase_idx + 1, tasks, teacher_state)
+        added = self.model.begin_phase(phase_idx + 1, tasks, teacher_state,
+                                       self.phase_loaders[phase_idx])
         if added and is_model_wrapper(runner.model):
             runner.model = runner.wrap_model(
                 runner.cfg.get('model_wrapper_cfg'), self.model)
         if not resumed:
             self._update_optimizer(added)
             self._forget_loss_logs()
-        self._fill_teacher_cache(phase_idx)
         self.dataloader = self.phase_loaders[phase_idx]
         self.current_phase = phase_idx
         indices = self.phase_indices[phase_idx]
@@ -384,38 +371,6 @@ class LifelongTrainLoop(EpochBasedTrainLoop):
             f'{self.model.task_names}, teacher: {teacher}, '
             f'{self.epochs_per_phase} epochs of {len(self.dataloader)} iters')
         runner.call_hook('before_phase', phase=phase_idx + 1, tasks=tasks)
-
-    def _fill_teacher_cache(self, phase_idx: int) -> None:
-        """Compute the teacher's outputs on the phase's images once, for a
-        method built with ``teacher_cache`` (:class:`TeacherCache`)."""
-        model = self.model
-        if model.teacher_cache is None or model.teacher is None:
-            return
-        randoms = random_transforms(
-            getattr(self.dataset.pipeline, 'transforms', []))
-        if randoms:
-            raise ValueError(
-                f'teacher_cache needs a training pipeline without random '
-                f'transforms (the teacher would see other images each '
-                f'epoch), got {randoms}: remove them or set '
-                'model.teacher_cache=None')
-        loader = self.phase_loaders[phase_idx]
-        subset = loader.dataset
-        chunks = [range(i, min(i + loader.batch_size, len(subset)))
-                  for i in range(0, len(subset), loader.batch_size)]
-        batches = (model.data_preprocessor(
-            loader.collate_fn([subset[i] for i in chunk]), False)
-                   for chunk in chunks)
-        devices = [torch.cuda.current_device()] \
-            if torch.cuda.is_available() else []
-        # Reading the data draws no random numbers the run would see.
-        with torch.random.fork_rng(devices=devices):
-            model.fill_teacher_cache(batches)
-        self.runner.logger.info(
-            f'Teacher cache: {len(model.teacher_cache)} images x '
-            f'{model.old_tasks} ({model.teacher_cache.dtype}, labels of '
-            f'{sorted(model.teacher_cache.label_channels) or "none"}): '
-            f'{model.teacher_cache.nbytes() / 2**20:.1f} MiB')
 
     def run_iter(self, idx, data_batch) -> None:
         try:

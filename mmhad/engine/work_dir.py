@@ -12,13 +12,34 @@ import re
 import shutil
 import time
 import zipfile
-from typing import List, Optional, Tuple
+from typing import List, Optional, Sequence, Tuple
 
+#: Phase checkpoints, ``phase_<t>_<task>[+<task>...].pth``: the one place
+#: their names are written (:func:`phase_checkpoint_name`) and read
+#: (:func:`phase_checkpoints`).
+PHASE_CHECKPOINT_GLOB = 'phase_*.pth'
 #: Files of a run, relative to its work dir; a new run must not replace them.
 RUN_FILE_PATTERNS = ('lifelong_results.json', 'last_checkpoint', 'epoch_*.pth',
-                     'phase_*.pth')
+                     PHASE_CHECKPOINT_GLOB)
 _EPOCH_CHECKPOINT = re.compile(r'epoch_(\d+)\.pth$')
-_PHASE_CHECKPOINT = re.compile(r'phase_(\d+)_.+\.pth$')
+_PHASE_CHECKPOINT = re.compile(r'phase_(\d+)_(.+)\.pth$')
+
+
+def phase_checkpoint_name(phase: int, tasks: Sequence[str]) -> str:
+    """File name of the checkpoint saved at the end of ``phase``
+    (1-based) that learnt ``tasks``."""
+    return f'phase_{phase}_{"+".join(tasks)}.pth'
+
+
+def phase_checkpoints(work_dir: str) -> List[Tuple[int, str, str]]:
+    """``(phase, task(s) learnt, path)`` of every phase checkpoint in
+    ``work_dir``, in phase order (tasks joined by ``+``)."""
+    found = []
+    for path in glob.glob(osp.join(work_dir, PHASE_CHECKPOINT_GLOB)):
+        match = _PHASE_CHECKPOINT.match(osp.basename(path))
+        if match:
+            found.append((int(match.group(1)), match.group(2), path))
+    return sorted(found)
 
 
 def is_readable_checkpoint(path: str) -> bool:

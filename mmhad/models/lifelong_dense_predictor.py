@@ -8,6 +8,7 @@ import torch.nn as nn
 from mmengine.model import BaseModel
 from mmseg.models.utils import resize
 from torch import Tensor
+from torch.nn.modules.batchnorm import _BatchNorm
 
 from mmhad.registry import MODELS
 from mmhad.structures import MultiTaskDataSample, stack_task_field
@@ -152,6 +153,14 @@ class LifelongDensePredictor(BaseModel):
         self._memory_format(head)
         self.heads[name] = head
         return head
+
+    @property
+    def uses_batch_norm(self) -> bool:
+        """Whether a layer computes batch statistics (or a head to come
+        will: heads are built phase by phase)."""
+        head_norm = self.decode_head_cfg.get('norm_cfg') or {}
+        return 'BN' in str(head_norm.get('type', '')) or any(
+            isinstance(m, _BatchNorm) for m in self.modules())
 
     def _memory_format(self, module: nn.Module) -> None:
         if self.channels_last:

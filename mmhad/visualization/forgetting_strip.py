@@ -2,11 +2,11 @@
 import glob
 import os
 import os.path as osp
-import re
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from mmengine.config import Config
 
+from mmhad.engine.work_dir import phase_checkpoints as work_dir_phases
 from mmhad.registry import DATASETS
 from .figure_grid import Cell, Row, draw_grid, figure_to_array
 from .multitask_visualizer import make_view, to_uint8_image
@@ -19,14 +19,10 @@ def phase_checkpoints(run_dir: str) -> list:
 
 def _phases(run_dir: str) -> List[Tuple[int, str, str]]:
     """``(phase, task(s) learnt, path)`` of ``phase_<t>_<task>.pth``."""
-    found = []
-    for path in glob.glob(osp.join(run_dir, 'phase_*.pth')):
-        match = re.match(r'phase_(\d+)_(.+)\.pth$', osp.basename(path))
-        if match:
-            found.append((int(match.group(1)), match.group(2), path))
+    found = work_dir_phases(run_dir)
     if not found:
         raise FileNotFoundError(f'no phase_<t>_<task>.pth in {run_dir}')
-    return sorted(found)
+    return found
 
 
 def run_config(run_dir: str) -> Config:

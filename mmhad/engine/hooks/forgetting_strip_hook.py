@@ -1,5 +1,4 @@
 """Draw the forgetting strip when a run ends."""
-import glob
 import os.path as osp
 from typing import Sequence
 
@@ -7,6 +6,7 @@ from mmengine.dist import master_only
 from mmengine.hooks import Hook
 
 from mmhad.registry import HOOKS
+from ..work_dir import phase_checkpoints
 
 
 @HOOKS.register_module()
@@ -34,8 +34,7 @@ class ForgettingStripHook(Hook):
     @master_only
     def after_train(self, runner) -> None:
         from mmhad.visualization import strips
-        if runner.val_loop is None or not glob.glob(
-                osp.join(runner.work_dir, 'phase_*.pth')):
+        if runner.val_loop is None or not phase_checkpoints(runner.work_dir):
             return  # nothing to draw from
         paths = strips(runner.work_dir, self.images,
                        osp.join(runner.work_dir, self.out_dir))
