@@ -4,7 +4,6 @@ import os.path as osp
 from typing import List, Optional, Sequence, Union
 
 import numpy as np
-import torch
 from mmengine.config import Config
 from mmengine.logging import MMLogger
 from mmengine.runner.checkpoint import (_load_checkpoint,
@@ -86,76 +85,84 @@ def inference_model(
 ) -> Union[MultiTaskDataSample, List[MultiTaskDataSample]]:
     """Predict every task the model has a head for.
 
+    Each image goes through the config's whole test pipeline except its
+    loading steps (the image is given): the same resizing, padding and
+    packing as in evaluation. Transforms that declare an inverse
+    (``invert_prediction(pred, shape)``: ``ResizeTo``, ``PadTo``) are then
+    undone on every prediction, last first, so predictions come back at
+    the input's size.
+
     Args:
         model: From :func:`init_model`.
         imgs: One image or several (file paths or H x W x 3 arrays); images
-            of different sizes are run one by one. The geometric steps of
-            the config's test pipeline (``ResizeTo``, ``PadTo``) are applied
-            and the predictions mapped back to the input's size.
+            of different sizes are run one by one.
 
     Returns:
         MultiTaskDataSample or list: ``pred_<task>`` for each task (class
         ids (H, W), depth (1, H, W), normals (3, H, W), ...), with
         ``img_path`` (for files) and ``ori_shape`` in the metainfo.
+
+    Raises:
+        ValueError: A test-pipeline step changes the image's size and
+            declares no inverse (the predictions could not be mapped back).
     """
     single = isinstance(imgs, (str, np.ndarray))
     images = [imgs] if single else list(imgs)
     results = []
     device = next(model.parameters()).device
-    steps = _geometry(model)
+    steps = inference_steps(model)
     for img in images:
         array = _as_image(img)
-        ori_shape = array.shape[:2]
+        data = dict(img=array, gt_fields=[], tasks=[],
+                    ori_shape=array.shape[:2], img_shape=array.shape[:2],
+                    img_path=img if isinstance(img, str) else None)
+        undo = []
         for step in steps:
-            array = step.transform(dict(img=array, gt_fields=[]))['img']
-        sample = MultiTaskDataSample(metainfo=dict(
-            ori_shape=ori_shape,
-            img_path=img if isinstance(img, str) else None))
+            before = tuple(data['img'].shape[:2]) if 'img' in data else None
+            data = step.transform(data)
+            if hasattr(step, 'invert_prediction'):
+                undo.append((step, before))
+            elif 'img' in data and tuple(data['img'].shape[:2]) != before:
+                raise ValueError(
+                    f'test pipeline step {type(step).__name__} changes the '
+                    f'image size from {before} to {data["img"].shape[:2]} '
+                    'and has no invert_prediction(pred, shape): predictions '
+                    'could not be mapped back to the input')
+        if 'inputs' not in data:  # a pipeline without a packing step
+            data = dict(inputs=to_chw(data['img']),
+                        data_samples=MultiTaskDataSample(metainfo=dict(
+                            ori_shape=data['ori_shape'],
+                            img_path=data['img_path'])))
         batch = model.data_preprocessor(
-            dict(inputs=[to_chw(array).to(device)], data_samples=[sample]),
-            False)
+            dict(inputs=[data['inputs'].to(device)],
+                 data_samples=[data['data_samples']]), False)
         sample, = model.predict(batch['inputs'], batch['data_samples'])
-        if steps:
-            for name in model.task_names:
-                key = model.tasks[name].pred_key
-                sample.set_field(
-                    _back_to(sample.get(key), ori_shape, steps), key)
+        for name in model.task_names:
+            key = model.tasks[name].pred_key
+            value = sample.get(key)
+            for step, shape in reversed(undo):
+                value = step.invert_prediction(value, shape)
+            sample.set_field(value, key)
         results.append(sample)
     return results[0] if single else results
 
 
-#: Test-pipeline transforms that change an image's geometry; inference
-#: applies them and maps predictions back to the input size.
-GEOMETRIC_TRANSFORMS = ('ResizeTo', 'PadTo')
+def is_loading_step(transform) -> bool:
+    """Whether a transform reads the sample's files (``loads_files``, or
+    OpenMMLab's ``Load*`` naming where a transform does not say)."""
+    return getattr(transform, 'loads_files',
+                   type(transform).__name__.startswith('Load'))
 
 
-def _geometry(model) -> list:
-    """The geometric transforms of the model config's test pipeline."""
+def inference_steps(model) -> list:
+    """The model config's test pipeline without its loading steps (an
+    empty list without a config or a test pipeline)."""
     from mmhad.registry import TRANSFORMS
     cfg = getattr(model, 'cfg', None) or {}
     loader = cfg.get('test_dataloader') or {}
     pipeline = (loader.get('dataset') or {}).get('pipeline') or []
-    return [TRANSFORMS.build(t) for t in pipeline
-            if t.get('type') in GEOMETRIC_TRANSFORMS]
-
-
-def _back_to(value: torch.Tensor, ori_shape, steps) -> torch.Tensor:
-    """A prediction of the transformed image at the input's size: padding
-    cropped off, resizing undone (nearest for class ids)."""
-    shapes = [tuple(ori_shape)]
-    for step in steps[:-1]:
-        shapes.append(tuple(getattr(step, 'size', shapes[-1])))
-    for step, shape in zip(reversed(steps), reversed(shapes)):
-        if type(step).__name__ == 'PadTo':
-            value = value[..., :shape[0], :shape[1]]
-        else:
-            ids = value.dim() == 2
-            resized = torch.nn.functional.interpolate(
-                value[None, None].float() if ids else value[None].float(),
-                size=shape, mode='nearest' if ids else 'bilinear',
-                align_corners=None if ids else False)
-            value = resized[0, 0].to(value.dtype) if ids else resized[0]
-    return value
+    steps = [TRANSFORMS.build(t) for t in pipeline]
+    return [step for step in steps if not is_loading_step(step)]
 
 
 #: Depth PNGs store round(depth * DEPTH_PNG_SCALE) as 16-bit integers.

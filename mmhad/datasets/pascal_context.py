@@ -177,6 +177,9 @@ class LoadPascalContext(BaseTransform):
     (module doc); adds ``img`` (H, W, 3) in [0, 1], ``gt_<task>``
     ((H, W) maps, (H, W, 3) normals) and ``gt_fields``."""
 
+    #: Reads the sample's files (inference, given an image, skips it).
+    loads_files = True
+
     def transform(self, results: dict) -> dict:
         img = read_rgb(results['img_path'])
         shape = img.shape[:2]

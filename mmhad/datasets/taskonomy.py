@@ -364,6 +364,9 @@ class LoadTaskonomy(BaseTransform):
     when the dataset found one); adds ``img``, ``gt_<task>``,
     ``gt_fields``."""
 
+    #: Reads the sample's files (inference, given an image, skips it).
+    loads_files = True
+
     def transform(self, results: dict) -> dict:
         img = read_rgb(results['img_path'])
         results['img'] = img

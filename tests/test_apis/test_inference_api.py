@@ -2,10 +2,11 @@
 import numpy as np
 import pytest
 import torch
+from mmcv.transforms import BaseTransform
 from mmengine.config import Config
 
 from mmhad.apis import inference_model, init_model
-from mmhad.registry import MODELS
+from mmhad.registry import MODELS, TRANSFORMS
 from tests.conftest import tiny_model_cfg
 
 
@@ -167,3 +168,49 @@ def test_save_predictions_of_every_task_kind(tmp_path):
     edge = np.asarray(Image.open(tmp_path / 'x_edge.png'))
     assert edge.dtype == np.uint8 and edge.shape == (16, 20)
     assert np.load(tmp_path / 'x_curvature.npy').shape == (2, 16, 20)
+
+
+@TRANSFORMS.register_module(force=True)
+class _InvertImage(BaseTransform):
+    """A test-pipeline step that keeps the size: 1 - image."""
+
+    def transform(self, results):
+        results['img'] = 1 - results['img']
+        return results
+
+
+@TRANSFORMS.register_module(force=True)
+class _CropHalf(BaseTransform):
+    """A test-pipeline step that changes the size and cannot be undone."""
+
+    def transform(self, results):
+        results['img'] = results['img'][:results['img'].shape[0] // 2]
+        return results
+
+
+def test_inference_runs_every_step_of_the_test_pipeline(tmp_path):
+    """Every non-loading step runs, as in evaluation (not only the
+    geometric ones); a size change without an inverse is refused."""
+    def pipeline_cfg(*steps):
+        return Config(dict(
+            model=tiny_model_cfg(type='FineTune'),
+            test_dataloader=dict(dataset=dict(pipeline=[
+                dict(type='LoadMultiTaskNpy'), *steps,
+                dict(type='PackMultiTaskInputs')
+            ]))))
+
+    plain_cfg = pipeline_cfg()
+    trained = MODELS.build(plain_cfg.model)
+    trained.begin_phase(1, ['depth'])
+    path = str(tmp_path / 'phase_1_depth.pth')
+    torch.save(dict(state_dict=trained.state_dict(), meta=dict()), path)
+    image = np.random.default_rng(0).random((16, 20, 3)).astype(np.float32)
+    plain = inference_model(init_model(plain_cfg, path), image)
+    inverted = inference_model(
+        init_model(pipeline_cfg(dict(type='_InvertImage')), path), image)
+    by_hand = inference_model(init_model(plain_cfg, path), 1 - image)
+    assert torch.equal(inverted.pred_depth, by_hand.pred_depth)
+    assert not torch.equal(inverted.pred_depth, plain.pred_depth)
+    with pytest.raises(ValueError, match='_CropHalf changes the image'):
+        inference_model(
+            init_model(pipeline_cfg(dict(type='_CropHalf')), path), image)

@@ -1,10 +1,12 @@
 """Augmentations that keep depth and normals consistent with the image."""
 import random
-from typing import Sequence
+from typing import Sequence, Tuple
 
 import cv2
 import numpy as np
+import torch.nn.functional as F
 from mmcv.transforms import BaseTransform
+from torch import Tensor
 
 from mmhad.registry import TRANSFORMS
 
@@ -138,6 +140,12 @@ class PadTo(BaseTransform):
         results['img_shape'] = self.size
         return results
 
+    def invert_prediction(self, pred: Tensor, shape: Tuple[int, int]
+                          ) -> Tensor:
+        """A prediction (..., H, W) of the padded image, cropped back to
+        the ``shape`` (H, W) the image had before."""
+        return pred[..., :shape[0], :shape[1]]
+
 
 @TRANSFORMS.register_module()
 class ResizeTo(BaseTransform):
@@ -155,3 +163,15 @@ class ResizeTo(BaseTransform):
                                    cv2.INTER_NEAREST)
         results['img_shape'] = self.size
         return results
+
+    def invert_prediction(self, pred: Tensor, shape: Tuple[int, int]
+                          ) -> Tensor:
+        """A prediction of the resized image at the ``shape`` (H, W) the
+        image had before: class ids (H, W) by nearest neighbour, maps
+        (C, H, W) bilinearly."""
+        ids = pred.dim() == 2
+        resized = F.interpolate(
+            pred[None, None].float() if ids else pred[None].float(),
+            size=tuple(shape), mode='nearest' if ids else 'bilinear',
+            align_corners=None if ids else False)
+        return resized[0, 0].to(pred.dtype) if ids else resized[0]

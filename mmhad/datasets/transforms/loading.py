@@ -90,6 +90,9 @@ class LoadMultiTaskNpy(BaseTransform):
     ``results['tasks']``, ``gt_fields``, and ``img_shape`` / ``ori_shape``.
     """
 
+    #: Reads the sample's files (inference, given an image, skips it).
+    loads_files = True
+
     def transform(self, results: dict) -> dict:
         img = load_image(results['img_path'])
         results['img'] = img
