@@ -1,7 +1,7 @@
 # HAD as the public reference code computes it (docs/en/reference_parity.md,
 # "where the reference code differs"); with it a model's total distillation
 # loss and gradients equal the reference's at any batch size while normal is
-# not an old task (tests/test_methods/test_reference_parity.py):
+# not an old task (tests/test_components/test_had_reference_parity.py):
 # - lambda / 2 per old task, without the 1 / (t - 1) factor;
 # - segmentation DB: geometric means that drop pixels whose loss is exactly
 #   0 and add no eps, weighted by softmax(-class loss), averaged over all
