@@ -24,10 +24,12 @@ CACHE_DTYPES = ('float32', 'float16', 'bfloat16')
 
 
 def random_transforms(pipeline: Iterable) -> List[str]:
-    """Names of the transforms in ``pipeline`` that draw random numbers
-    (by the OpenMMLab convention, ``Random*``)."""
+    """Names of the transforms in ``pipeline`` that draw random numbers: a
+    transform says so with a ``random`` attribute; one that does not is
+    taken to be random when its name follows OpenMMLab's ``Random*``
+    convention (mmcv's ``RandomFlip``, ``RandomResize``, ...)."""
     return [type(t).__name__ for t in pipeline
-            if type(t).__name__.startswith('Random')]
+            if getattr(t, 'random', type(t).__name__.startswith('Random'))]
 
 
 class TeacherCache:

@@ -18,7 +18,9 @@ task's labels, the validation images and all its labels):
 
 Datasets whose annotations are neither ``.npy`` files nor decoded by a
 ``load_annotation(task, path)`` of theirs (PASCAL-Context's .mat files) are
-not checked file by file: :func:`dataset_samples` returns nothing for them.
+checked sample by sample through their own loader
+(:func:`check_by_loading`). Each dataset runs its check itself
+(:meth:`FileCheckMixin.check_files`); the training loop only calls it.
 """
 import os
 from collections import Counter
@@ -232,8 +234,8 @@ def dataset_samples(dataset, indices: Iterable[int],
     """``(data info, task names)`` of ``dataset[indices]`` for
     :func:`check_samples`; the infos of a dataset with a
     ``load_annotation(task, path)`` (decoding its image-file annotations)
-    carry it. Empty for datasets in neither form (their loaders name a bad
-    file when they read it; :func:`file_check_support` says why)."""
+    carry it. Empty for datasets in neither form (checked by loading
+    instead, :func:`check_by_loading`)."""
     load_annotation = getattr(dataset, 'load_annotation', None)
     samples = []
     for index in indices:
@@ -246,13 +248,95 @@ def dataset_samples(dataset, indices: Iterable[int],
     return samples
 
 
-def file_check_support(dataset) -> str:
-    """Why :func:`dataset_samples` returns nothing for ``dataset``; empty
-    when its files are checked one by one."""
-    if getattr(dataset, 'load_annotation', None) is not None or \
-            not len(dataset) or str(dataset.get_data_info(0).get(
-                'img_path', '')).endswith('.npy'):
-        return ''
-    return (f'{type(dataset).__name__} reads neither .npy files nor has a '
-            'load_annotation(task, path) decoding its files, so they are '
-            'not checked one by one; a bad file is named when it is read')
+def check_by_loading(dataset, split: str, indices: Iterable[int],
+                     names: Sequence[str], tasks: Dict, values: bool,
+                     logger=None) -> int:
+    """Check the samples of a dataset whose files need the dataset's own
+    loader (several files per annotation, ``.mat`` files: PASCAL-Context).
+
+    Headers: no file a sample names (``img_path`` and every ``*_path`` of
+    its data info) is empty (which files must exist is the dataset's own
+    knowledge, checked when it lists its samples: PASCAL-Context's part
+    files are optional). Values: each
+    sample goes through the dataset's loading transform (the pipeline step
+    that declares ``loads_files``), which decodes every file as training
+    will, and each annotation through its task kind's ``check_gt``.
+
+    Returns:
+        int: The number of samples checked.
+
+    Raises:
+        ValueError: Naming each bad file (or sample) and what is wrong.
+    """
+    transforms = getattr(dataset.pipeline, 'transforms', [])
+    loader = next((t for t in transforms if getattr(t, 'loads_files', False)),
+                  None)
+    problems: List[str] = []
+    indices = list(indices)
+    for index in indices:
+        info = dataset.get_data_info(int(index))
+        for key, path in info.items():
+            if not (key == 'img_path' or key.endswith('_path')) or \
+                    not isinstance(path, str):
+                continue
+            if os.path.isfile(path) and os.path.getsize(path) == 0:
+                problems.append(f'{path}: empty file ({key})')
+        if not values or loader is None or problems:
+            continue
+        try:
+            results = loader.transform(dict(info, tasks=list(names)))
+            for name in names:
+                tasks[name].check_gt(to_chw(results[f'gt_{name}'])[None])
+        except Exception as err:  # any decoding failure, reported by name
+            problems.append(f'{info["img_path"]}: {type(err).__name__}: '
+                            f'{err}')
+    if problems:
+        listed = '\n  '.join(problems[:MAX_LISTED])
+        more = len(problems) - MAX_LISTED
+        raise ValueError(
+            f'{len(problems)} bad file(s) in the {split} data, found before '
+            f'training:\n  {listed}' + (f'\n  ... and {more} more'
+                                        if more > 0 else ''))
+    if logger is not None:
+        checked = ('files and decoded values' if values and loader else
+                   'files')
+        logger.info(f'Data check, {split}: {len(indices)} samples, '
+                    f'{checked} fine')
+    return len(indices)
+
+
+class FileCheckMixin:
+    """A dataset that checks its own files before training
+    (``dataset.check_files``, which the lifelong loop and
+    ``tools/dataset_converters/check_dataset.py`` call).
+
+    Files in a one-file-per-annotation form (``.npy``, or image files a
+    ``load_annotation(task, path)`` decodes) are checked file by file
+    (:func:`check_samples`); other layouts sample by sample through the
+    dataset's own loader (:func:`check_by_loading`). A dataset with a
+    layout of its own overrides :meth:`check_files`.
+    """
+
+    def check_files(self, split: str, indices: Iterable[int],
+                    names: Sequence[str], tasks: Dict, values: bool,
+                    logger=None) -> int:
+        """Check the files of the samples ``indices`` for the tasks
+        ``names`` (task name -> :class:`DenseTask` in ``tasks``).
+
+        Args:
+            split (str): Name used in messages, e.g. ``'train phase 2'``.
+            values (bool): Also load every file and check its values.
+
+        Returns:
+            int: The number of samples checked.
+
+        Raises:
+            ValueError: Naming each bad file and what is wrong with it.
+        """
+        indices = list(indices)
+        samples = dataset_samples(self, indices, names)
+        if samples:
+            check_samples(split, samples, tasks, values, logger)
+            return len(samples)
+        return check_by_loading(self, split, indices, names, tasks, values,
+                                logger)

@@ -17,6 +17,7 @@ from mmengine.dataset import BaseDataset
 
 from mmhad.registry import DATASETS
 from mmhad.tasks import declare_tasks
+from .data_check import FileCheckMixin
 
 #: Task name -> folder of its annotations, in the common release.
 DEFAULT_TASK_FOLDERS = dict(semantic='label', depth='depth', normal='normal')
@@ -34,7 +35,7 @@ def _sort_key(stem: str) -> list:
 
 
 @DATASETS.register_module()
-class MultiTaskNpyDataset(BaseDataset):
+class MultiTaskNpyDataset(FileCheckMixin, BaseDataset):
     """A split of a dataset in the multi-task ``.npy`` layout.
 
     Every sample lists the annotation files of every task in ``tasks``; which

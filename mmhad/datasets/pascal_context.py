@@ -37,6 +37,7 @@ from mmengine.dataset import BaseDataset
 
 from mmhad.registry import DATASETS, TRANSFORMS
 from mmhad.tasks import declare_tasks
+from .data_check import FileCheckMixin
 from .transforms.loading import read_png, read_rgb
 
 PASCAL_TASKS = ('semantic', 'human_parts', 'edge', 'normal', 'sal')
@@ -99,7 +100,7 @@ def context_boundaries(label_map: np.ndarray) -> np.ndarray:
 
 
 @DATASETS.register_module()
-class PascalContextDataset(BaseDataset):
+class PascalContextDataset(FileCheckMixin, BaseDataset):
     """A split of PASCAL-Context's multi-task release (see module doc).
 
     Args:

@@ -53,6 +53,7 @@ from mmengine.dataset import BaseDataset
 
 from mmhad.registry import DATASETS, TRANSFORMS
 from mmhad.tasks import declare_tasks
+from .data_check import FileCheckMixin
 from .transforms.loading import read_png, read_rgb
 
 TASKONOMY_SPLITS = json.load(open(osp.join(osp.dirname(__file__),
@@ -161,7 +162,7 @@ def _decode_file(task: str, path: str, stored: np.ndarray) -> np.ndarray:
 
 
 @DATASETS.register_module()
-class TaskonomyDataset(BaseDataset):
+class TaskonomyDataset(FileCheckMixin, BaseDataset):
     """The views of a set of Taskonomy buildings (see module doc).
 
     Args:

@@ -11,7 +11,6 @@ from mmengine.runner import EpochBasedTrainLoop, find_latest_checkpoint
 from mmengine.runner.checkpoint import _load_checkpoint
 
 from mmhad.datasets import PhaseSubset, split_phases
-from mmhad.datasets.data_check import check_samples, dataset_samples
 from mmhad.registry import DATASETS, LOOPS
 from .work_dir import (find_resume_checkpoint, is_readable_checkpoint,
                        phase_checkpoint_name)
@@ -283,38 +282,42 @@ class LifelongTrainLoop(EpochBasedTrainLoop):
         return self.runner.model
 
     def _check_data_files(self) -> None:
-        """Check the files of every phase and of the validation set before
-        the first iteration (:mod:`mmhad.datasets.data_check`); the main
-        process reads, every process raises."""
+        """Have every phase's training data and the validation set check
+        their files before the first iteration (each dataset's
+        ``check_files``, :class:`~mmhad.datasets.data_check.FileCheckMixin`;
+        datasets without one are not checked); the main process reads,
+        every process raises."""
         if self.check_data == 'off':
             return
         error = [None]
         if is_main_process():
             try:
-                for split, samples in self._data_check_splits():
+                for split, dataset, indices, names in self._check_splits():
                     values = self.check_data == 'values' or (
                         self.check_data == 'auto'
-                        and len(samples) <= self.check_values_limit)
-                    check_samples(split, samples, self.model.tasks, values,
-                                  self.runner.logger)
+                        and len(indices) <= self.check_values_limit)
+                    dataset.check_files(split, indices, names,
+                                        self.model.tasks, values,
+                                        self.runner.logger)
             except ValueError as err:
                 error = [str(err)]
         broadcast_object_list(error)
         if error[0] is not None:
             raise ValueError(error[0])
 
-    def _data_check_splits(self) -> List[tuple]:
-        splits = [(f'train phase {phase} ({"+".join(tasks)})',
-                   dataset_samples(self.dataset, indices, tasks))
+    def _check_splits(self) -> List[tuple]:
+        """``(split name, dataset, indices, task names)`` to check."""
+        splits = [(f'train phase {phase} ({"+".join(tasks)})', self.dataset,
+                   list(indices), tasks)
                   for phase, (indices, tasks) in enumerate(
                       zip(self.phase_indices, self.phases), 1)]
         val_loop = self.runner.val_loop
         if val_loop is not None:
             dataset = val_loop.dataloader.dataset
-            names = getattr(dataset, 'tasks', [])
-            splits.append(('validation', dataset_samples(
-                dataset, range(len(dataset)), names)))
-        return [(split, samples) for split, samples in splits if samples]
+            splits.append(('validation', dataset, list(range(len(dataset))),
+                           list(getattr(dataset, 'tasks', []))))
+        return [split for split in splits
+                if hasattr(split[1], 'check_files') and split[2]]
 
     def _phase_end_done(self, phase_idx: int) -> bool:
         # Resumed from that phase's checkpoint (of this run or, with

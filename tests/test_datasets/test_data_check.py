@@ -1,4 +1,5 @@
 """Broken files are found before the first training iteration, each named."""
+import glob
 import os.path as osp
 import shutil
 
@@ -194,7 +195,7 @@ def test_png_headers_find_sizes_and_values_find_the_rest(tmp_path):
     assert truncated in str(info.value)
 
 
-def test_check_dataset_tool_names_layout_missing_buildings_and_unchecked(
+def test_check_dataset_tool_names_layout_missing_buildings_and_bad_files(
         tmp_path, capsys):
     import sys
 
@@ -218,11 +219,16 @@ def test_check_dataset_tool_names_layout_missing_buildings_and_unchecked(
     # (the per-split 'Data check' line goes to mmengine's logger, whose
     # stream capsys does not see once another test has built it)
     assert 'all files fine' in out
+    # PASCAL-Context (.mat and PNG files per sample) is checked through its
+    # own loader: fine as written, a corrupt part file named
     pascal = write_pascal_context(str(tmp_path / 'pascal'))
-    assert main([
-        osp.join(REPO_ROOT,
-                 'configs/baselines/finetune_r18_pascal-context.py'),
-        '--data-root', pascal
-    ]) == 0
-    assert 'PascalContextDataset reads neither .npy files nor has a ' \
-        'load_annotation' in capsys.readouterr().out
+    config = osp.join(REPO_ROOT,
+                      'configs/baselines/finetune_r18_pascal-context.py')
+    assert main([config, '--data-root', pascal]) == 0
+    assert 'all files fine' in capsys.readouterr().out
+    part_file = sorted(glob.glob(osp.join(pascal, 'human_parts', '*.mat')))[0]
+    with open(part_file, 'wb') as f:
+        f.write(b'not a MATLAB file')
+    assert main([config, '--data-root', pascal]) == 1
+    out = capsys.readouterr().out
+    assert 'bad file' in out and osp.basename(part_file)[:-4] in out

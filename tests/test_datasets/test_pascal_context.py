@@ -75,3 +75,31 @@ def test_shortened_pascal_runs_learn_all_five_tasks(config, pascal_root,
     assert set(final['edge']) == {'loss', 'odsF'}
     assert set(final['sal']) == {'maxF', 'max_mIoU'}
     assert all(np.isfinite(v) for m in final.values() for v in m.values())
+
+
+def test_the_dataset_checks_its_mat_and_png_files_before_training(tmp_path):
+    """PASCAL-Context's annotations span several files (.mat parts and
+    context maps, PNGs): the dataset checks them sample by sample through
+    its own loader, and names a corrupt file before any training."""
+    from mmhad.tasks import build_tasks
+    root = write_pascal_context(str(tmp_path / 'PASCAL_MT'))
+    tasks = build_tasks(dict(
+        semantic=dict(type='SemanticTask', num_classes=21, ignore_index=255),
+        human_parts=dict(type='HumanPartsTask', ignore_index=255),
+        edge=dict(type='EdgeTask'), normal=dict(type='NormalTask'),
+        sal=dict(type='SaliencyTask')))
+    dataset = PascalContextDataset(root, pipeline=PIPELINE)
+    assert dataset.check_files('train', range(len(dataset)), list(tasks),
+                               tasks, values=True) == 4
+    info = dataset.get_data_info(0)
+    with open(info['human_parts_path'], 'wb') as f:
+        f.write(b'not a MATLAB file')
+    with pytest.raises(ValueError, match='1 bad file') as err:
+        dataset.check_files('train', range(len(dataset)), list(tasks), tasks,
+                            values=True)
+    assert info['img_path'] in str(err.value)
+    open(info['label_map_path'], 'wb').close()  # headers find it empty
+    with pytest.raises(ValueError, match='empty file') as err:
+        dataset.check_files('train', range(len(dataset)), ['edge'], tasks,
+                            values=False)
+    assert info['label_map_path'] in str(err.value)

@@ -20,8 +20,6 @@ import sys
 from mmengine.config import Config, DictAction
 from mmengine.logging import MMLogger
 
-from mmhad.datasets.data_check import (check_samples, dataset_samples,
-                                       file_check_support)
 from mmhad.registry import DATASETS
 from mmhad.tasks import build_tasks, config_tasks
 from mmhad.utils import register_all_modules
@@ -73,15 +71,14 @@ def main(argv=None) -> int:
             for n in names)
         print(f'{loader}: {len(dataset)} samples; annotation files: '
               f'{counts}')
-        samples = dataset_samples(dataset, range(len(dataset)), names)
-        if not samples:
-            reason = file_check_support(dataset)
-            if reason:
-                print(f'{loader}: {reason}')
+        if not hasattr(dataset, 'check_files'):
+            print(f'{loader}: {type(dataset).__name__} does not check its '
+                  'files (no check_files; see mmhad.datasets.data_check.'
+                  'FileCheckMixin)')
             continue
         try:
-            check_samples(loader, samples, tasks, not args.headers_only,
-                          logger)
+            dataset.check_files(loader, range(len(dataset)), names, tasks,
+                                not args.headers_only, logger)
         except ValueError as err:
             print(err)
             failed = True

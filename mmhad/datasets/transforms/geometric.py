@@ -31,6 +31,9 @@ class RandomScaleCrop(BaseTransform):
         depth_keys (Sequence[str]): Fields holding metric depth.
     """
 
+    #: Draws random numbers (a teacher cache refuses such pipelines).
+    random = True
+
     def __init__(self,
                  scales: Sequence[float] = (1.0, 1.2, 1.5),
                  depth_keys: Sequence[str] = ('gt_depth', )) -> None:
@@ -76,6 +79,9 @@ class RandomHorizontalFlip(BaseTransform):
         normal_keys (Sequence[str]): Fields holding normals (H, W, 3) whose
             channel 0 is the x component.
     """
+
+    #: Draws random numbers (a teacher cache refuses such pipelines).
+    random = True
 
     def __init__(self,
                  prob: float = 0.5,
