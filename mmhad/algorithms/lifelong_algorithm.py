@@ -11,7 +11,7 @@ from torch.nn.modules.batchnorm import _BatchNorm
 from torch.utils.data import DataLoader
 
 from mmhad.components.base import COMPONENT_KINDS, LifelongComponent
-from mmhad.models.lifelong_dense_predictor import HEADS_PREFIX
+from mmhad.models.lifelong_dense_predictor import HEADS_PREFIX, forward_by_mode
 from mmhad.registry import MODELS
 from mmhad.structures import MultiTaskDataSample
 from .teacher_cache import TeacherCache, random_transforms
@@ -522,14 +522,7 @@ class LifelongAlgorithm(BaseModel):
         """mmengine entry point: ``'loss'`` (the phase's step), ``'predict'``
         (fills ``pred_<task>`` of the data samples for every head) or
         ``'tensor'`` (the activated outputs as a dict)."""
-        if mode == 'loss':
-            return self.loss(inputs, data_samples)
-        if mode == 'predict':
-            return self.predict(inputs, data_samples)
-        if mode == 'tensor':
-            return self.predict_tasks(inputs)
-        raise ValueError(f'unknown mode {mode!r}; expected loss, predict or '
-                         'tensor')
+        return forward_by_mode(self, inputs, data_samples, mode)
 
     def predict(
         self,

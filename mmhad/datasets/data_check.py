@@ -104,6 +104,19 @@ def _annotation_shape_error(shape: tuple, channels, image_size) -> str:
     return ''
 
 
+def raise_problems(split: str, problems: Sequence[str]) -> None:
+    """One ``ValueError`` listing every problem of a split (the first
+    :data:`MAX_LISTED`, then a count); nothing when there is none."""
+    if not problems:
+        return
+    listed = '\n  '.join(problems[:MAX_LISTED])
+    more = len(problems) - MAX_LISTED
+    raise ValueError(
+        f'{len(problems)} bad file(s) in the {split} data, found before '
+        f'training:\n  {listed}' + (f'\n  ... and {more} more'
+                                    if more > 0 else ''))
+
+
 def check_samples(split: str, samples: Sequence[Tuple[dict, Sequence[str]]],
                   tasks: Dict, values: bool, logger=None) -> None:
     """Check the files of one split; raise one error listing every problem.
@@ -150,13 +163,7 @@ def check_samples(split: str, samples: Sequence[Tuple[dict, Sequence[str]]],
     if bar is not None:
         bar.file.write('\n')
     problems += _odd_sizes(sizes)
-    if problems:
-        listed = '\n  '.join(problems[:MAX_LISTED])
-        more = len(problems) - MAX_LISTED
-        raise ValueError(
-            f'{len(problems)} bad file(s) in the {split} data, found before '
-            f'training:\n  {listed}' + (f'\n  ... and {more} more'
-                                        if more > 0 else ''))
+    raise_problems(split, problems)
     if logger is not None:
         checked = 'headers and values' if values else 'headers'
         note = (f'; {uint8_images} uint8 images (0..255) are divided by 255 '
@@ -290,13 +297,7 @@ def check_by_loading(dataset, split: str, indices: Iterable[int],
         except Exception as err:  # any decoding failure, reported by name
             problems.append(f'{info["img_path"]}: {type(err).__name__}: '
                             f'{err}')
-    if problems:
-        listed = '\n  '.join(problems[:MAX_LISTED])
-        more = len(problems) - MAX_LISTED
-        raise ValueError(
-            f'{len(problems)} bad file(s) in the {split} data, found before '
-            f'training:\n  {listed}' + (f'\n  ... and {more} more'
-                                        if more > 0 else ''))
+    raise_problems(split, problems)
     if logger is not None:
         checked = ('files and decoded values' if values and loader else
                    'files')

@@ -32,6 +32,21 @@ def bad_gt_files(task, gt: Tensor,
     return bad
 
 
+def forward_by_mode(model, inputs: Tensor,
+                    data_samples: Optional[List[MultiTaskDataSample]],
+                    mode: str) -> Union[dict, list]:
+    """mmengine's three forward modes, for any model with ``loss``,
+    ``predict`` and ``predict_tasks``."""
+    if mode == 'loss':
+        return model.loss(inputs, data_samples)
+    if mode == 'predict':
+        return model.predict(inputs, data_samples)
+    if mode == 'tensor':
+        return model.predict_tasks(inputs)
+    raise ValueError(f'unknown mode {mode!r}; expected loss, predict or '
+                     'tensor')
+
+
 @MODELS.register_module()
 class LifelongDensePredictor(BaseModel):
     """Shared backbone (+ optional neck) and a ``ModuleDict`` of task heads.
@@ -250,14 +265,7 @@ class LifelongDensePredictor(BaseModel):
         the data samples for every head, ``'tensor'`` returns the activated
         outputs as a dict.
         """
-        if mode == 'loss':
-            return self.loss(inputs, data_samples)
-        if mode == 'predict':
-            return self.predict(inputs, data_samples)
-        if mode == 'tensor':
-            return self.predict_tasks(inputs)
-        raise ValueError(f'unknown mode {mode!r}; expected loss, predict or '
-                         'tensor')
+        return forward_by_mode(self, inputs, data_samples, mode)
 
     def loss(self, inputs: Tensor,
              data_samples: List[MultiTaskDataSample]) -> Dict[str, Tensor]:

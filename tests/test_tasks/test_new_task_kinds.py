@@ -135,20 +135,12 @@ def test_every_method_on_the_new_kinds(name):
         if 'memory_size' in settings:  # 4 phases: keep 2 images of each
             settings['memory_size'] = 8
     model = MODELS.build(tiny_model_cfg(tasks=NEW_TASKS, **method))
-    optimizer = None
     for phase, tasks in enumerate(PHASES, 1):
         if phase > 1:
             previous = PHASES[phase - 2]
             inputs, samples = new_kind_batch(previous)
             model.end_phase([dict(inputs=list(inputs), data_samples=samples)])
-        model.begin_phase(phase, tasks)
-        optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)
-        model.train()
-        for _ in range(2):
-            losses = model.loss(*new_kind_batch(tasks))
-            optimizer.zero_grad()
-            sum(losses.values()).backward()
-            optimizer.step()
+        losses = train_phase(model, phase, tasks)
         extra = {
             k: float(v.detach())
             for k, v in losses.items() if not k.startswith('new.')
@@ -168,7 +160,8 @@ def test_every_method_on_the_new_kinds(name):
 
 
 def train_phase(model, phase, tasks):
-    """Begin ``phase`` and train it two Adam steps on the new kinds."""
+    """Begin ``phase`` and train it two Adam steps on the new kinds;
+    the last step's losses."""
     model.begin_phase(phase, tasks)
     optimizer = torch.optim.Adam(
         [p for p in model.parameters() if p.requires_grad], lr=1e-2)
@@ -178,6 +171,7 @@ def train_phase(model, phase, tasks):
         optimizer.zero_grad()
         sum(losses.values()).backward()
         optimizer.step()
+    return losses
 
 
 def train_new_kind_phases(model):
