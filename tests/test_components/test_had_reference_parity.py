@@ -116,13 +116,14 @@ def test_broadcast_changes_the_depth_term_only_with_several_images():
     assert float(broadcast(loss)) != pytest.approx(float(sg(loss)))
 
 
-def test_scratch_bundle_is_the_reference_without_its_regression_sg():
-    """configs/_base_/methods/had_scratch.py, the default chosen in the
-    from-scratch regimes, spells out the reference bundle less the
-    regression SG term."""
+@pytest.mark.parametrize('dataset', ['synthetic', 'nyuv2'])
+def test_scratch_configs_are_the_reference_without_its_regression_sg(
+        dataset):
+    """had_scratch_r18_*.py, the default chosen in the from-scratch
+    regimes, is the reference bundle less the regression SG term."""
     scratch = Config.fromfile(
-        osp.join(REPO_ROOT, 'configs/_base_/methods/had_scratch.py')
-    ).had_scratch.to_dict()
+        osp.join(REPO_ROOT, f'configs/had/had_scratch_r18_{dataset}.py')
+    ).model.components.had.to_dict()
     reference = BUNDLE.had_reference.to_dict()
     assert scratch['sg_loss'].pop('regression') is None
     assert reference['sg_loss'].pop('regression')['batch_broadcast']

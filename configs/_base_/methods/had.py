@@ -13,7 +13,8 @@
 #   image at 64 x 80); no SG term for regression tasks (its salient pixels are
 #   depth discontinuities, where the teacher itself is unsure).
 # The paper's text is had_paper.py, the reference code's had_reference.py,
-# the earlier from-scratch default had_scratch.py.
+# the earlier from-scratch default configs/had/had_scratch_r18_*.py (the
+# reference bundle without its regression SG term).
 # Top-level configs take it with `model = {{_base_.had}}`.
 had = dict(
     type='HAD',
