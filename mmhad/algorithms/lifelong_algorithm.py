@@ -11,7 +11,8 @@ from torch.nn.modules.batchnorm import _BatchNorm
 from torch.utils.data import DataLoader
 
 from mmhad.components.base import COMPONENT_KINDS, LifelongComponent
-from mmhad.models.lifelong_dense_predictor import HEADS_PREFIX, forward_by_mode
+from mmhad.models.dense_prediction_mixin import DensePredictionMixin
+from mmhad.models.lifelong_dense_predictor import HEADS_PREFIX
 from mmhad.registry import MODELS
 from mmhad.structures import MultiTaskDataSample
 from .teacher_cache import TeacherCache, random_transforms
@@ -45,7 +46,7 @@ def architecture_state(state_dict: dict) -> dict:
 
 
 @MODELS.register_module()
-class LifelongAlgorithm(BaseModel):
+class LifelongAlgorithm(DensePredictionMixin, BaseModel):
     """Learn one phase at a time: an architecture, a frozen teacher and
     components that protect the old tasks.
 
@@ -513,24 +514,3 @@ class LifelongAlgorithm(BaseModel):
             for key, value in component.losses(step).items():
                 losses[f'{component.kind}.{key}'] = value
         return losses
-
-    # --------------------------------------------------------------- forward
-    def forward(self,
-                inputs: Tensor,
-                data_samples: Optional[List[MultiTaskDataSample]] = None,
-                mode: str = 'tensor') -> Union[dict, list]:
-        """mmengine entry point: ``'loss'`` (the phase's step), ``'predict'``
-        (fills ``pred_<task>`` of the data samples for every head) or
-        ``'tensor'`` (the activated outputs as a dict)."""
-        return forward_by_mode(self, inputs, data_samples, mode)
-
-    def predict(
-        self,
-        inputs: Tensor,
-        data_samples: Optional[List[MultiTaskDataSample]] = None
-    ) -> List[MultiTaskDataSample]:
-        """Predict every task that has a head; one data sample per image."""
-        with torch.no_grad():
-            outputs = self.predict_tasks(inputs)
-        return self.architecture.fill_predictions(outputs, data_samples,
-                                                  len(inputs))

@@ -1,7 +1,7 @@
 """A shared encoder with one decoder head per task, growing as tasks arrive."""
 import copy
 import warnings
-from typing import Dict, List, Optional, Sequence, Union
+from typing import Dict, List, Optional, Sequence
 
 import torch
 import torch.nn as nn
@@ -13,6 +13,7 @@ from torch.nn.modules.batchnorm import _BatchNorm
 from mmhad.registry import MODELS
 from mmhad.structures import MultiTaskDataSample, stack_task_field
 from mmhad.tasks import DenseTask, build_tasks
+from .dense_prediction_mixin import DensePredictionMixin
 
 HEADS_PREFIX = 'heads.'
 
@@ -32,23 +33,8 @@ def bad_gt_files(task, gt: Tensor,
     return bad
 
 
-def forward_by_mode(model, inputs: Tensor,
-                    data_samples: Optional[List[MultiTaskDataSample]],
-                    mode: str) -> Union[dict, list]:
-    """mmengine's three forward modes, for any model with ``loss``,
-    ``predict`` and ``predict_tasks``."""
-    if mode == 'loss':
-        return model.loss(inputs, data_samples)
-    if mode == 'predict':
-        return model.predict(inputs, data_samples)
-    if mode == 'tensor':
-        return model.predict_tasks(inputs)
-    raise ValueError(f'unknown mode {mode!r}; expected loss, predict or '
-                     'tensor')
-
-
 @MODELS.register_module()
-class LifelongDensePredictor(BaseModel):
+class LifelongDensePredictor(DensePredictionMixin, BaseModel):
     """Shared backbone (+ optional neck) and a ``ModuleDict`` of task heads.
 
     Heads are not built with the model: :meth:`add_task` builds the head of a
@@ -252,54 +238,8 @@ class LifelongDensePredictor(BaseModel):
                 ) from None
         return losses
 
-    def forward(self,
-                inputs: Tensor,
-                data_samples: Optional[List[MultiTaskDataSample]] = None,
-                mode: str = 'tensor') -> Union[dict, list]:
-        """mmengine entry point.
-
-        ``'loss'`` trains every task that has a head on its ground truth (a
-        plain multi-task model; a :class:`~mmhad.algorithms.
-        LifelongAlgorithm` wraps this class and decides which tasks are
-        supervised), ``'predict'`` fills ``pred_<task>`` of
-        the data samples for every head, ``'tensor'`` returns the activated
-        outputs as a dict.
-        """
-        return forward_by_mode(self, inputs, data_samples, mode)
-
     def loss(self, inputs: Tensor,
              data_samples: List[MultiTaskDataSample]) -> Dict[str, Tensor]:
         """Supervised losses of every task that has a head."""
         return self.supervised_losses(
             self.predict_tasks(inputs), data_samples, self.task_names)
-
-    def predict(
-        self,
-        inputs: Tensor,
-        data_samples: Optional[List[MultiTaskDataSample]] = None
-    ) -> List[MultiTaskDataSample]:
-        """Predict every task that has a head; one data sample per image."""
-        with torch.no_grad():
-            outputs = self.predict_tasks(inputs)
-        return self.fill_predictions(outputs, data_samples, len(inputs))
-
-    def fill_predictions(
-        self, outputs: Dict[str, Tensor],
-        data_samples: Optional[List[MultiTaskDataSample]],
-        num_images: int
-    ) -> List[MultiTaskDataSample]:
-        """Store each task's decoded prediction (``pred_<task>``) in its
-        image's data sample (new samples when ``data_samples`` is None).
-
-        Args:
-            outputs (dict[str, Tensor]): Activated predictions (N, C, H, W).
-            data_samples (list, optional): One sample per image.
-            num_images (int): N.
-        """
-        if data_samples is None:
-            data_samples = [MultiTaskDataSample() for _ in range(num_images)]
-        for name, pred in outputs.items():
-            decoded = self.tasks[name].decode(pred)
-            for sample, value in zip(data_samples, decoded):
-                sample.set_field(value, self.tasks[name].pred_key)
-        return data_samples
