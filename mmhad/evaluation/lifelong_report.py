@@ -301,10 +301,10 @@ class SeedReport:
         self.old_tasks, self.num_seeds = first.old_tasks, len(naive)
         self.task_order = first.naive.task_order
 
-    def figures(self) -> Dict[str, Dict[str, tuple]]:
-        """``{method: {column: (mean, std)}}``; columns are ``task/metric``,
-        ``delta_m_naive``, ``delta_m_old``, ``mean_rank`` and, with
-        ``joint``, ``joint_fraction`` (std 0: a ratio of means)."""
+    def samples(self) -> Dict[str, Dict[str, List[float]]]:
+        """``{method: {column: [value of each seed]}}``; columns are
+        ``task/metric``, ``delta_m_naive``, ``delta_m_old`` (with old tasks)
+        and ``mean_rank``."""
         samples: Dict[str, Dict[str, List[float]]] = {}
         for report in self.per_seed:
             for row in report.rows():
@@ -317,6 +317,13 @@ class SeedReport:
                 values['mean_rank'] = row['mean_rank']
                 for key, value in values.items():
                     out.setdefault(key, []).append(value)
+        return samples
+
+    def figures(self) -> Dict[str, Dict[str, tuple]]:
+        """``{method: {column: (mean, std)}}`` over seeds of
+        :meth:`samples`, and with ``joint``, ``joint_fraction`` (std 0: a
+        ratio of means)."""
+        samples = self.samples()
         figures = {name: {k: mean_std(v) for k, v in samples[name].items()}
                    for name in self.names}
         if self.joint is not None:

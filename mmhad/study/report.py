@@ -126,21 +126,8 @@ class GroupReport:
         report tool's per-seed tables give them."""
         if label in self._per_seed:
             return self._per_seed[label]
-        report = self.reports[label]
-        values: Dict[str, Dict[str, List[float]]] = {}
-        for per_seed in report.per_seed:
-            for row in per_seed.rows():
-                out = values.setdefault(row['name'], {})
-                figures = {f'{t}/{m}': row['final'][t][m]
-                           for t, m in report.columns}
-                figures['delta_m_naive'] = row['delta_m_naive']
-                if row['delta_m_old'] is not None:
-                    figures['delta_m_old'] = row['delta_m_old']
-                figures['mean_rank'] = row['mean_rank']
-                for key, value in figures.items():
-                    out.setdefault(key, []).append(value)
-        self._per_seed[label] = values
-        return values
+        self._per_seed[label] = self.reports[label].samples()
+        return self._per_seed[label]
 
     def _interval(self, values):
         return bootstrap_interval(values, self.confidence, self.resamples,
