@@ -5,7 +5,8 @@ import matplotlib
 
 matplotlib.use('Agg')  # files only
 import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+
+from mmhad.visualization.lifelong_plots import plot_bars  # noqa: E402
 
 
 def _colors(count: int):
@@ -15,7 +16,8 @@ def _colors(count: int):
 def plot_interval_bars(stats: Dict[str, dict], keys: Dict[str, str],
                        title: str, out_file: str) -> None:
     """One panel per figure, a bar per method at its mean, the whisker
-    spanning its interval.
+    spanning its interval (:func:`~mmhad.visualization.lifelong_plots.
+    plot_bars`).
 
     Args:
         stats (dict): ``{method: {key: {'mean': m, 'ci': [low, high]}}}``.
@@ -23,31 +25,14 @@ def plot_interval_bars(stats: Dict[str, dict], keys: Dict[str, str],
         title (str): Figure title.
         out_file (str): PNG path.
     """
-    names = list(stats)
-    many = len(names) > 8
-    width = max(4.0, (0.6 if many else 0.9) * len(names) + 1.5)
-    rows, cols = (len(keys), 1) if many else (1, len(keys))
-    fig, axes = plt.subplots(rows, cols, figsize=(width * cols, 3.6 * rows),
-                             squeeze=False)
-    colors = _colors(len(names))
-    for ax, key in zip(axes.flat, keys):
-        shown = [n for n in names if key in stats[n]]
-        means = np.array([stats[n][key]['mean'] for n in shown])
-        lows = np.array([stats[n][key]['ci'][0] for n in shown])
-        highs = np.array([stats[n][key]['ci'][1] for n in shown])
-        whiskers = np.vstack([np.clip(means - lows, 0, None),
-                              np.clip(highs - means, 0, None)])
-        ax.bar(range(len(shown)), means, yerr=whiskers, capsize=4,
-               color=[colors[names.index(n) % len(colors)] for n in shown])
-        ax.axhline(0, color='black', linewidth=0.8)
-        ax.set_xticks(range(len(shown)))
-        ax.set_xticklabels(shown, rotation=30, ha='right')
-        ax.set_title(keys[key])
-        ax.grid(axis='y', alpha=0.3)
-    fig.suptitle(title, fontsize=10)
-    fig.tight_layout()
-    fig.savefig(out_file, dpi=110)
-    plt.close(fig)
+    bars = {
+        name: {key: (values[key]['mean'],
+                     max(values[key]['mean'] - values[key]['ci'][0], 0),
+                     max(values[key]['ci'][1] - values[key]['mean'], 0))
+               for key in keys if key in values}
+        for name, values in stats.items()
+    }
+    plot_bars(bars, keys, title, out_file, title_size=10)
 
 
 def plot_rank_orders(ranks: Dict[str, Dict[str, float]], title: str,

@@ -112,20 +112,22 @@ def plot_matrix_heatmap(record: LifelongRecord, title: str,
     plt.close(fig)
 
 
-def plot_seed_bars(figures: dict, keys: dict, title: str,
-                   out_file: str) -> None:
-    """One panel per figure (e.g. Δm), a bar per method at its mean over
-    seeds with the standard deviation as an error bar.
+def plot_bars(bars: dict, keys: dict, title: str, out_file: str,
+              title_size=None) -> None:
+    """One panel per figure (e.g. Δm), a bar per method at its value, with
+    a whisker below and above.
 
     Args:
-        figures (dict): ``{method: {key: (mean, std)}}``, as
-            :meth:`mmhad.evaluation.lifelong_report.SeedReport.figures`.
+        bars (dict): ``{method: {key: (value, below, above)}}``, the
+            whisker's lengths below and above the value; a method without
+            a key has no bar in that panel.
         keys (dict[str, str]): The figures to draw, one panel each, and
             the panels' titles.
         title (str): Figure title.
         out_file (str): PNG path.
+        title_size (float, optional): Font size of the title.
     """
-    names = list(figures)
+    names = list(bars)
     # side by side for a few methods; one panel under the other for many,
     # which would otherwise make a strip too wide to read
     stacked = len(names) > 8
@@ -135,19 +137,38 @@ def plot_seed_bars(figures: dict, keys: dict, title: str,
                              squeeze=False)
     colors = plt.get_cmap('tab10' if len(names) <= 10 else 'tab20').colors
     for ax, key in zip(axes.flat, keys):
-        means = [figures[n][key][0] for n in names]
-        stds = [figures[n][key][1] for n in names]
-        ax.bar(range(len(names)), means, yerr=stds, capsize=4,
-               color=[colors[i % len(colors)] for i in range(len(names))])
+        shown = [n for n in names if key in bars[n]]
+        ax.bar(range(len(shown)), [bars[n][key][0] for n in shown],
+               yerr=[[bars[n][key][1] for n in shown],
+                     [bars[n][key][2] for n in shown]],
+               capsize=4,
+               color=[colors[names.index(n) % len(colors)] for n in shown])
         ax.axhline(0, color='black', linewidth=0.8)
-        ax.set_xticks(range(len(names)))
-        ax.set_xticklabels(names, rotation=30, ha='right')
+        ax.set_xticks(range(len(shown)))
+        ax.set_xticklabels(shown, rotation=30, ha='right')
         ax.set_title(keys[key])
         ax.grid(axis='y', alpha=0.3)
-    fig.suptitle(title)
+    fig.suptitle(title, fontsize=title_size)
     fig.tight_layout()
     fig.savefig(out_file, dpi=110)
     plt.close(fig)
+
+
+def plot_seed_bars(figures: dict, keys: dict, title: str,
+                   out_file: str) -> None:
+    """:func:`plot_bars` of the mean over seeds, the standard deviation as
+    the error bar.
+
+    Args:
+        figures (dict): ``{method: {key: (mean, std)}}``, as
+            :meth:`mmhad.evaluation.lifelong_report.SeedReport.figures`.
+        keys (dict[str, str]): The figures to draw and the panels' titles.
+        title (str): Figure title.
+        out_file (str): PNG path.
+    """
+    plot_bars({name: {key: (values[key][0], values[key][1], values[key][1])
+                      for key in keys if key in values}
+               for name, values in figures.items()}, keys, title, out_file)
 
 
 def plot_order_bars(figures: dict, key: str, title: str,
