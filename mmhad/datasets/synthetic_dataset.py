@@ -1,5 +1,3 @@
-from mmengine.dist import barrier, get_rank, is_distributed
-
 from mmhad.registry import DATASETS
 from .multitask_npy_dataset import MultiTaskNpyDataset
 from .synthetic_indoor import SYNTHETIC_CLASSES, generate_synthetic_indoor
@@ -36,11 +34,10 @@ class SyntheticIndoorDataset(MultiTaskNpyDataset):
                  width: int = 80,
                  seed: int = 0,
                  **kwargs) -> None:
-        # Rank 0 writes, the others wait, so processes never race on files.
-        if get_rank() == 0:
-            self.generate(data_root, num_train, num_val, height, width, seed)
-        if is_distributed():
-            barrier()
+        # Every process may call it: the generator's file lock lets one
+        # write while the others wait, with no collective call, so that a
+        # dataset built on one rank alone (the forgetting-strip hook) works.
+        self.generate(data_root, num_train, num_val, height, width, seed)
         super().__init__(data_root=data_root, **kwargs)
 
 

@@ -4,6 +4,7 @@ import glob
 import json
 import os
 import os.path as osp
+import re
 import socket
 import subprocess
 import sys
@@ -114,3 +115,52 @@ def test_two_processes_match_one_with_the_same_global_batch(
         assert both[0]['metrics'] != one[0]['metrics']
     log = glob.glob(str(tmp_path / 'two' / '*' / '*.log'))[0]
     assert 'Distributed training: True' in open(log).read()
+
+
+def run_files(work_dir):
+    """The files a run leaves, relative to its work dir, with mmengine's
+    run timestamps (``20261205_224512``, which differ between any two runs)
+    written as ``<timestamp>``."""
+    return {
+        re.sub(r'\d{8}_\d{6}', '<timestamp>', osp.relpath(path, work_dir))
+        for path in glob.glob(osp.join(work_dir, '**', '*'), recursive=True)
+        if osp.isfile(path)
+    }
+
+
+def test_dist_train_sh_runs_every_default_hook_and_exits_0(tmp_path):
+    """``tools/dist_train.sh CONFIG 2`` on the CPU (gloo): the shipped
+    synthetic config's hooks all run (the forgetting strip, which rank 0
+    draws alone after rank 1 has left, builds the generated dataset), the
+    launcher exits 0 and the run leaves the files of a one-process run."""
+    from mmengine.config import Config
+    data = str(tmp_path / 'rooms')
+    configs = {}
+    for name in ('single', 'two'):
+        cfg = tiny_cfg('configs/had/had_r18_synthetic.py', data,
+                       str(tmp_path / name), max_epochs=1)
+        shipped = Config.fromfile(
+            osp.join(REPO_ROOT, 'configs/had/had_r18_synthetic.py'))
+        for loader in ('train_dataloader', 'val_dataloader',
+                       'test_dataloader'):
+            # the generating dataset as shipped, on a tiny set
+            cfg[loader].dataset = shipped[loader].dataset
+            cfg[loader].dataset.update(data_root=data, num_train=12,
+                                       num_val=4, height=32, width=40)
+        cfg.train_dataloader.batch_size = 4 if name == 'single' else 2
+        configs[name] = str(tmp_path / f'{name}.py')
+        cfg.dump(configs[name])
+    env = dict(os.environ, OMP_NUM_THREADS='1', PORT=str(free_port()))
+    subprocess.run([sys.executable, osp.join(REPO_ROOT, 'tools', 'train.py'),
+                    configs['single']], check=True, cwd=REPO_ROOT, env=env)
+    launched = subprocess.run(
+        ['bash', osp.join(REPO_ROOT, 'tools', 'dist_train.sh'),
+         configs['two'], '2'], cwd=REPO_ROOT, env=env,
+        capture_output=True, text=True)
+    assert launched.returncode == 0, launched.stderr[-3000:]
+    single, two = run_files(tmp_path / 'single'), run_files(tmp_path / 'two')
+    assert 'forgetting/forgetting_0.png' in two
+    assert {'phase_1_semantic.pth', 'phase_3_normal.pth',
+            'lifelong_results.json'} <= two
+    # the dumped config is named after the file it came from
+    assert {f.replace('two.py', 'single.py') for f in two} == single

@@ -23,10 +23,12 @@ Only numpy and the standard library are used.
 """
 
 from __future__ import annotations
+import contextlib
+import fcntl
 import json
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -159,6 +161,36 @@ def write_generated_dataset(root: str,
         raise ValueError('image size must be positive, got '
                          f"{params['height']}x{params['width']}")
     root_path = Path(root)
+    with _generation_lock(root_path):
+        return _write_unless_up_to_date(root_path, params, render, generator,
+                                        classes, overwrite)
+
+
+@contextlib.contextmanager
+def _generation_lock(root_path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``<root>.lock`` beside the set.
+
+    Every process that builds the dataset may call the generator: the
+    first to take the lock writes, the others wait for it and then find the
+    set up to date. No collective call is involved, so a dataset built by one
+    rank alone (a hook that runs on rank 0 after the others have left)
+    cannot hang or fail, unlike a ``barrier()``.
+    """
+    root_path.parent.mkdir(parents=True, exist_ok=True)
+    lock_path = root_path.with_name(root_path.name + '.lock')
+    with open(lock_path, 'a') as lock_file:
+        fcntl.flock(lock_file, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock_file, fcntl.LOCK_UN)
+
+
+def _write_unless_up_to_date(root_path: Path, params: dict[str, int],
+                             render: Callable, generator: str,
+                             classes: tuple[str, ...],
+                             overwrite: bool) -> dict:
+    """:func:`write_generated_dataset`'s work, under the lock."""
     manifest_path = root_path / MANIFEST_NAME
     existing = _read_manifest(manifest_path)
     if not overwrite and _is_up_to_date(root_path, existing, params,
