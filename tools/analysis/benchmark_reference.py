@@ -16,13 +16,14 @@ from the given checkout. On a machine without CUDA its ``.cuda()`` calls
 become no-ops.
 """
 import argparse
-import importlib.machinery
 import os.path as osp
 import sys
 import time
-import types
 
 import torch
+
+sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+from reference_code import import_reference  # noqa: E402
 
 
 def parse_args(argv=None):
@@ -35,31 +36,6 @@ def parse_args(argv=None):
     parser.add_argument('--warmup', type=int, default=2)
     parser.add_argument('--threads', type=int, default=None)
     return parser.parse_args(argv)
-
-
-def import_reference(ref_root: str):
-    """The reference's ``methods`` package, without downloads or CUDA."""
-    if not osp.isfile(osp.join(ref_root, 'methods', 'had.py')):
-        raise FileNotFoundError(
-            f'{ref_root!r} is not a checkout of github Deexaa/HAD (no '
-            'methods/had.py in it)')
-    if not torch.cuda.is_available():
-        torch.Tensor.cuda = lambda self, *args, **kwargs: self
-        torch.nn.Module.cuda = lambda self, *args, **kwargs: self
-    try:
-        import tqdm  # noqa: F401  (the reference imports it, unused here)
-    except ImportError:
-        stub = types.ModuleType('tqdm')
-        stub.__spec__ = importlib.machinery.ModuleSpec('tqdm', None)
-        stub.tqdm = lambda iterable, **kwargs: iterable
-        sys.modules['tqdm'] = stub
-    sys.path.insert(0, osp.abspath(ref_root))
-    from model import resnet
-    pretrained_resnet18 = resnet.resnet18
-    resnet.resnet18 = lambda pretrained=False, **kwargs: pretrained_resnet18(
-        pretrained=False, **kwargs)
-    import methods
-    return methods
 
 
 def main(argv=None):
