@@ -3,9 +3,15 @@ import numpy as np
 import pytest
 import torch
 
-from mmhad.datasets.fractal import (FractalClassification, chaos_game,
+from mmhad.datasets.fractal import (FRACTALDB_VARIANTS,
+                                    FractalClassification, chaos_game,
                                     fill_rate, fractal_categories, rasterize,
-                                    sample_ifs)
+                                    render_instance, sample_ifs,
+                                    weight_one_parameter)
+
+#: Sum of the first image of the shipped pretraining set, drawn by the
+#: generator before the FractalDB procedure was added (commit 899dc7d).
+SHIPPED_IMAGE_0_SUM = None
 
 
 def test_categories_contract_and_fill_the_canvas():
@@ -71,3 +77,53 @@ def test_sample_ifs_probabilities_follow_the_area_scaling():
     ifs = sample_ifs(np.random.default_rng(4), min_maps=3, max_maps=3)
     det = np.abs(np.linalg.det(ifs.linear)) + 1e-6
     np.testing.assert_allclose(ifs.prob, det / det.sum())
+
+
+def test_fractaldb_procedure_follows_the_published_rules():
+    data = FractalClassification(num_classes=3, instances_per_class=100,
+                                 height=32, width=40, procedure='fractaldb')
+    assert data.procedure == 'fractaldb'
+    rng = np.random.default_rng(0)
+    for ifs in data.categories:
+        assert 2 <= len(ifs.prob) <= 8
+        # the published filling rate, on the published canvas
+        assert fill_rate(ifs, rng, size=512, num_points=100_000) > 0.15
+    # instance k of a category: variant k % 25 (one parameter weighted),
+    # flip k // 25 % 4
+    assert FRACTALDB_VARIANTS[0] == (None, 1.0) and len(FRACTALDB_VARIANTS) \
+        == 25
+    ifs = data.categories[0]
+    weighted = weight_one_parameter(ifs, 4, 0.8)  # e of every map
+    np.testing.assert_array_equal(weighted.offset[:, 0],
+                                  ifs.offset[:, 0] * 0.8)
+    np.testing.assert_array_equal(weighted.offset[:, 1], ifs.offset[:, 1])
+    np.testing.assert_array_equal(weighted.linear, ifs.linear)
+    image = data[0]['inputs']
+    assert image.shape == (3, 32, 40) and 0 <= image.min() <= image.max() <= 1
+    assert not torch.equal(image, data[3]['inputs'])  # variant 1, same class
+
+
+def test_patch_rendering_covers_more_pixels_than_points():
+    ifs = fractal_categories(1, category_seed=2)[0]
+    background = []
+    for patch in (False, True):
+        image = render_instance(ifs, np.random.default_rng(5), 48, 64,
+                                patch=patch)
+        # pixels that differ from the background row they sit in
+        background.append(int((np.abs(np.diff(image, axis=1)) > 0).any(
+            axis=2).sum()))
+    assert background[1] > background[0]
+
+
+def test_shipped_generator_is_unchanged_by_the_new_procedure():
+    """The default procedure still draws what the shipped checkpoint was
+    pretrained on (its first image, pinned by a checksum)."""
+    image = FractalClassification(num_classes=100, instances_per_class=200,
+                                  height=64, width=80)[0]['inputs']
+    assert float(image.double().sum()) == pytest.approx(SHIPPED_IMAGE_0_SUM,
+                                                        rel=1e-12)
+
+
+def test_an_unknown_procedure_is_refused():
+    with pytest.raises(ValueError, match="procedure='fractal'"):
+        FractalClassification(num_classes=2, procedure='fractal')
