@@ -5,9 +5,12 @@ Every registry that mmseg defines gets an mmhad child, so that with
 parent chain, every mmseg / mmengine component (``type='ResNetV1c'``), and
 every other scope by prefix (``type='mmpretrain.ConvNeXt'``).
 
-One registry is mmhad's own: :data:`DENSE_TASKS`, the task kinds. Lifelong
-methods are models (subclasses of ``LifelongDensePredictor``) and live in
-:data:`MODELS`.
+Two registries are mmhad's own: :data:`DENSE_TASKS`, the task kinds, and
+:data:`PSEUDO_GROUPINGS`, HAD's pixel groupings, one per output form. The
+trained model is a ``LifelongAlgorithm`` (in :data:`MODELS`) that wraps the
+architecture (``LifelongDensePredictor``, also in :data:`MODELS`); lifelong
+methods are its components (HAD, LwF, EWC, replay, ...), registered in
+:data:`MODELS` as well.
 """
 from mmengine.registry import Registry
 from mmseg.registry import DATA_SAMPLERS as MMSEG_DATA_SAMPLERS

@@ -1,5 +1,10 @@
-# HAD on Taskonomy, ten phases, mmhad's default knobs
-# (configs/_base_/methods/had.py). Paper (its own ten tasks): Delta_m vs
-# fine-tuning +10.90 %.
-_base_ = ['../baselines/finetune_r18_taskonomy.py', '../_base_/methods/had.py']
-model = dict(components=dict(had={{_base_.had}}))
+# HAD on Taskonomy, ten phases, with the loss and protocol of the paper's
+# tables (the authors' code: _base_/methods/had_reference.py on
+# finetune_r18_taskonomy.py, which takes the NYUv2 protocol). The paper's
+# ten-task stream is not published, so this stream is mmhad's choice and
+# its figures are not comparable with the paper's Taskonomy table.
+_base_ = [
+    '../baselines/finetune_r18_taskonomy.py',
+    '../_base_/methods/had_reference.py'
+]
+model = dict(components=dict(had={{_base_.had_reference}}))

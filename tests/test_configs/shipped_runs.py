@@ -10,7 +10,11 @@ checksum of the weights of every run, recorded with
 
     OMP_NUM_THREADS=1 python -m tests.test_configs.shipped_runs --record
 
-and ``test_shipped_configs.py`` trains them again and compares. The
+(``--record CONFIG ...`` adds or replaces those configs' entries only), and
+``test_shipped_configs.py`` trains them again and compares. A record pins
+method settings, not networks or data (``PINS``): the tiny run swaps the
+architecture and the dataset, so configs that differ only there (an R50 or
+a ConvNeXt twin, another benchmark's copy of a method) record the same run. The
 shipped record was made on commit 96a725e, before methods became
 components of a LifelongAlgorithm and before tasks were declared by the
 datasets (the same harness, adapted to the old model form), so the test
@@ -100,22 +104,37 @@ def run_config(config: str, data_root: str, work_dir: str) -> dict:
     return dict(phases=results['phases'], weights=checksum)
 
 
+#: What a record pins, written into it.
+PINS = ('the method settings of each shipped config (components, their knobs, '
+        'algorithm knobs, optimizer, schedule but the epochs, loader order '
+        'and evaluation); not its backbone, heads or dataset, which the tiny '
+        'run swaps, so configs that differ only there share a record')
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--record', action='store_true',
-                        help=f'write {osp.relpath(RECORD, REPO_ROOT)}')
+                        help=f'add or replace the given configs\' entries '
+                        f'in {osp.relpath(RECORD, REPO_ROOT)} (all shipped '
+                        'configs when none is given)')
     parser.add_argument('configs', nargs='*', help='default: all shipped')
     args = parser.parse_args()
     from mmhad.datasets.synthetic_indoor import generate_synthetic_indoor
     configs = args.configs or shipped_method_configs()
-    out = dict(machine=machine(), torch=torch.__version__, runs={})
+    out = dict(machine=machine(), torch=torch.__version__, pins=PINS,
+               runs={})
+    if args.record and args.configs and osp.isfile(RECORD):
+        with open(RECORD) as f:
+            out = json.load(f)
+        out['pins'] = PINS
     with tempfile.TemporaryDirectory() as tmp:
         data_root = osp.join(tmp, 'data')
         generate_synthetic_indoor(data_root, num_train=12, num_val=6,
                                   height=32, width=40, seed=1)
         for i, config in enumerate(configs, 1):
-            out['runs'][config] = run_config(
-                config, data_root, osp.join(tmp, f'run{i}'))
+            out['runs'][config] = dict(
+                run_config(config, data_root, osp.join(tmp, f'run{i}')),
+                machine=machine(), torch=torch.__version__)
             print(f'[{i}/{len(configs)}] {config}', flush=True)
             if args.record:  # after every run: a long record survives
                 with open(RECORD, 'w') as f:

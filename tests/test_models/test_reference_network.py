@@ -122,7 +122,7 @@ def test_native_network_stays_its_own_base():
     assert cfg.model.architecture.backbone.type == 'ResNetV1c'
     assert cfg.model.architecture.decode_head.type == 'ASPPHead'
     had = Config.fromfile(osp.join(REPO_ROOT, 'configs/had/had_r18_nyuv2.py'))
-    assert cfg.model.components == had.model.components
+    assert cfg.model.components == had.model.components  # same HAD
 
 
 def weight_stds(modules):
@@ -131,9 +131,11 @@ def weight_stds(modules):
 
 
 @pytest.mark.parametrize('config,init', [
-    ('configs/had/had_reference_r18_nyuv2.py', 'pytorch'),
-    ('configs/baselines/finetune_reference_r18_nyuv2.py', 'pytorch'),
-    ('configs/had/had_r18_nyuv2.py', 'mmcv'),
+    ('configs/had/had_r18_nyuv2.py', 'pytorch'),
+    ('configs/baselines/finetune_r18_nyuv2.py', 'pytorch'),
+    ('configs/had/had_r18_cityscapes.py', 'pytorch'),
+    ('configs/had/had-mm_r18_nyuv2.py', 'mmcv'),
+    ('configs/baselines/finetune-mm_r18_nyuv2.py', 'mmcv'),
 ])
 def test_reference_configs_start_heads_as_torchvision_does(config, init):
     torch.manual_seed(0)

@@ -50,7 +50,19 @@ def test_weak_regime_has_its_own_table_and_settings(tmp_path):
         'HAD-robust'
     ]
     weak = run(study, 'heldout/rooms/weak/semantic-depth-normal/HAD/seed2')
-    assert weak.config.endswith('configs/had/had_r18_nyuv2.py')
+    assert weak.config.endswith('configs/had/had-mm_r18_nyuv2.py')
+    # every method of the regime runs mmhad's own protocol, as when its
+    # results were made, whether its config carries it or the regime does
+    for method in ('FT', 'LwF', 'HAD-paper', 'HAD'):
+        one = run(study,
+                  f'heldout/rooms/weak/semantic-depth-normal/{method}/seed0')
+        cfg = Config.fromfile(one.config)
+        cfg.merge_from_dict(one.options)
+        assert cfg.train_dataloader.sampler.shuffle is True, method
+        assert cfg.val_evaluator.average == 'pixel', method
+        assert cfg.model.architecture.decode_head.weight_init == 'mmcv'
+        assert cfg.val_dataloader.dataset.tasks.normal.valid_rule == (
+            'nonzero'), method
     options = weak.options
     assert options['train_dataloader.dataset.num_train'] == 240
     assert options['train_dataloader.dataset.data_root'] == osp.join(

@@ -1,8 +1,10 @@
-# mmhad's default HAD knobs, chosen in the regime users train in (a
-# pretrained encoder: tuned on the synthetic rooms, confirmed on the held-out
-# streets over three seeds; README, "Which HAD is the default"): the paper's
-# text, except on regression tasks, where the from-scratch evidence still
-# holds:
+# mmhad's own HAD variant, the default of the synthetic benchmark's configs
+# (*_synthetic.py) and of had-mm_r18_nyuv2.py; never of a config of the
+# paper's benchmarks, which take had_reference.py. Chosen on 64 x 80
+# synthetic rooms with a quarter-width, fractal-pretrained encoder (three
+# seeds); the evidence, held-out families included, and what it does not
+# support are in docs/en/results/pretrained/. It is the paper's text, except
+# on regression tasks:
 # - lambda / (2 (t - 1)) per old task (the paper's weighting);
 # - segmentation DB: geometric class means (eps 1e-6), classes weighted
 #   equally (the paper's);
@@ -15,7 +17,8 @@
 # The paper's text is had_paper.py, the reference code's had_reference.py,
 # the earlier from-scratch default configs/had/had_scratch_r18_*.py (the
 # reference bundle without its regression SG term).
-# Top-level configs take it with `model = {{_base_.had}}`.
+# A config applies it as its HAD component:
+# `model = dict(components=dict(had={{_base_.had}}))`.
 had = dict(
     type='HAD',
     distill_weight=3.0,  # lambda

@@ -2,7 +2,8 @@
 # per old task, geometric group means (eps 1e-6) for every task, regression
 # groups from the teacher's min-max normalised pseudo-label at delta, SG
 # averaged over the salient pixels of the replicate-padded Sobel at k = 0.9.
-# Top-level configs take it with `model = {{_base_.had_paper}}`.
+# A config applies it as its HAD component:
+# `model = dict(components=dict(had={{_base_.had_paper}}))`.
 had_paper = dict(
     type='HAD',
     distill_weight=3.0,  # lambda

@@ -15,7 +15,8 @@
 # Not reproduced: the normal-distillation bugs (docs/en/reference_parity.md)
 # and the teacher
 # backbone recomputed per old task (same values, more compute).
-# Top-level configs take it with `model = {{_base_.had_reference}}`.
+# A config applies it as its HAD component:
+# `model = dict(components=dict(had={{_base_.had_reference}}))`.
 had_reference = dict(
     type='HAD',
     distill_weight=3.0,

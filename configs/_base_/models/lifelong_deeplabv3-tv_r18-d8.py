@@ -4,6 +4,9 @@
 # torchvision-layout DeepLabV3 head per task (ASPP 12/24/36, 256 channels,
 # projection + dropout 0.5, 3x3 conv, classifier). Outputs are upsampled with
 # align_corners=True. R18 + the three NYUv2 heads: 25,347,409 parameters.
+# The heads start as torchvision's DeepLabHead does (PyTorch's default conv
+# and BN init, weight_init='pytorch'), as in the reference; mmseg's init is
+# weight_init='mmcv' (mmhad's protocol, _base_/protocols/mmhad_nyuv2.py).
 # The mmseg-native DeepLabV3 (ResNetV1c + ASPPHead) is
 # lifelong_deeplabv3_r18-d8.py.
 # The top-level config sets the tasks (`model.architecture.tasks`) and the
@@ -40,5 +43,6 @@ model = dict(
                          dilations=(12, 24, 36),
                          project_dropout=0.5,
                          norm_cfg=norm_cfg,
+                         weight_init='pytorch',
                          align_corners=True)),
     components=dict())
