@@ -248,6 +248,119 @@ def test_report_tool_takes_comma_separated_seeds(tmp_path):
     assert (out / 'delta_m.png').stat().st_size > 0
 
 
+def seeds_of(tmp_path, name, finals, seeds=None):
+    """One run per seed with the given final (mIoU, abs_err, mean_angle);
+    ``seeds``: the seed each results file records (none by default)."""
+    dirs = []
+    for i, (sem, dep, nor) in enumerate(finals):
+        folder = write_run(tmp_path, f'{name}{i}', make_record(
+            [50, 40, sem], [0.5, dep], [nor]))
+        if seeds is not None:
+            path = osp.join(folder, 'lifelong_results.json')
+            data = json.load(open(path))
+            data['seed'] = seeds[i]
+            with open(path, 'w') as f:
+                json.dump(data, f)
+        dirs.append(folder)
+    return dirs
+
+
+# Two seeds where the mean of the per-seed Delta_m and Delta_m of the
+# seed-averaged values differ: naive mIoU 10 in seed 0 and 30 in seed 1.
+# HAD: seed 0 (+100 %, 0, 0) / 3 = +33.33 %, old tasks +50 %; seed 1
+# (0, +50 %, 0) / 3 = +16.67 %, old +25 %; mean +25 %, old +37.5 %.
+# Of the means: mIoU 25 vs 20 (+25 %), abs_err 0.75 vs 1.0 (+25 %), angle
+# 30 vs 30: +16.67 %, old tasks +25 %.
+# Joint: seed 0 (+300 %, +50 %, +33.33 %) / 3 = +127.78 %, seed 1
+# (+100 %, +50 %, +50 %) / 3 = +66.67 %; HAD's fraction 6/23 and 1/4 per
+# seed, 25 / 97.22 = 0.2571 of the means.
+FT_FINALS = [(10, 1.0, 30), (30, 1.0, 30)]
+HAD_FINALS = [(20, 1.0, 30), (30, 0.5, 30)]
+JOINT_FINALS = [(40, 0.5, 20), (60, 0.5, 15)]
+
+
+def test_seed_report_gives_delta_m_of_means_beside_mean_delta_m(tmp_path):
+    report = SeedReport(
+        [[load_run(d) for d in seeds_of(tmp_path, 'had', HAD_FINALS)],
+         [load_run(d) for d in seeds_of(tmp_path, 'joint', JOINT_FINALS)]],
+        [load_run(d) for d in seeds_of(tmp_path, 'ft', FT_FINALS)],
+        ['HAD', 'Joint'], naive_name='FT', joint='Joint')
+    had = report.figures()['HAD']
+    assert had['delta_m_naive'] == pytest.approx((25, 50 / 3 / 2**0.5))
+    assert had['delta_m_naive_of_means'] == (pytest.approx(50 / 3), None)
+    assert had['delta_m_old'][0] == pytest.approx(37.5)
+    assert had['delta_m_old_of_means'] == (pytest.approx(25), None)
+    assert had['joint_fraction'] == (pytest.approx(25 / (1750 / 18)), None)
+    joint = report.figures()['Joint']
+    # of the means: mIoU 50 vs 20, abs_err 0.5 vs 1.0, angle 17.5 vs 30
+    assert joint['delta_m_naive_of_means'][0] == pytest.approx(
+        100 * (1.5 + 0.5 + 12.5 / 30) / 3)
+    table = report.to_markdown()
+    assert ('| HAD | 25.00 ± 7.07 | 0.75 ± 0.35 | 30.00 ± 0.00 | '
+            '25.00 ± 11.79 | 16.67 | 37.50 ± 17.68 | 25.00 | 0.26 |') in table
+    assert 'Δm of means vs naive (%)' in table
+    rows = {r['method']: r for r in csv.DictReader(
+        io.StringIO(report.to_csv()))}
+    assert float(rows['HAD']['delta_m_naive_of_means_mean']) == \
+        pytest.approx(50 / 3)
+    assert float(rows['HAD']['delta_m_old_of_means_mean']) == \
+        pytest.approx(25)
+    assert rows['HAD']['delta_m_naive_of_means_std'] == ''
+    # one seed: the two coincide, and the table leaves the copy out
+    one = SeedReport([report.per_seed[0].runs[1:2]],
+                     report.per_seed[0].runs[:1], ['HAD'])
+    figures = one.figures()['HAD']
+    assert figures['delta_m_naive_of_means'][0] == pytest.approx(100 / 3)
+    assert figures['delta_m_naive'][0] == pytest.approx(100 / 3)
+    assert 'of means' not in one.to_markdown()
+
+
+def test_report_tool_writes_every_seed_to_per_seed_csv(tmp_path):
+    ft = seeds_of(tmp_path, 'ft', FT_FINALS, seeds=[3, 7])
+    had = seeds_of(tmp_path, 'had', HAD_FINALS, seeds=[3, 7])
+    joint = seeds_of(tmp_path, 'joint', JOINT_FINALS, seeds=[3, 7])
+    out = tmp_path / 'report'
+    lifelong_report.main([','.join(had), ','.join(joint), '--naive',
+                          ','.join(ft), '--naive-name', 'FT', '--names',
+                          'HAD', 'Joint', '--joint', 'Joint', '--out-dir',
+                          str(out)])
+    rows = list(csv.DictReader(open(out / 'per_seed.csv')))
+    assert list(rows[0]) == [
+        'method', 'seed', 'semantic/mIoU', 'depth/abs_err',
+        'normal/mean_angle', 'delta_m_naive', 'delta_m_old',
+        'joint_fraction', 'mean_rank'
+    ]
+    # the seeds the results files record
+    assert [(r['method'], r['seed']) for r in rows] == [
+        ('FT', '3'), ('FT', '7'), ('HAD', '3'), ('HAD', '7'),
+        ('Joint', '3'), ('Joint', '7')
+    ]
+    had0, had1 = rows[2], rows[3]
+    assert [float(had0[k]) for k in ('semantic/mIoU', 'depth/abs_err',
+                                     'normal/mean_angle')] == [20, 1.0, 30]
+    assert float(had0['delta_m_naive']) == pytest.approx(100 / 3)
+    assert float(had1['delta_m_naive']) == pytest.approx(50 / 3)
+    assert float(had0['delta_m_old']) == pytest.approx(50)
+    assert float(had1['delta_m_old']) == pytest.approx(25)
+    assert float(had0['joint_fraction']) == pytest.approx(6 / 23)
+    assert float(had1['joint_fraction']) == pytest.approx(0.25)
+    # seed 3: HAD second on mIoU, tied with FT behind joint on the others
+    assert float(had0['mean_rank']) == pytest.approx((2 + 2.5 + 2.5) / 3)
+    assert float(rows[4]['delta_m_naive']) == pytest.approx(1150 / 9)
+    # the report's means are the means of these rows
+    means = {r['method']: r for r in csv.DictReader(open(out /
+                                                         'report.csv'))}
+    assert float(means['HAD']['delta_m_naive_mean']) == pytest.approx(
+        (float(had0['delta_m_naive']) + float(had1['delta_m_naive'])) / 2)
+    # --seeds names the positions instead
+    lifelong_report.main([','.join(had), '--naive', ','.join(ft),
+                          '--names', 'HAD', '--seeds', '0', '1',
+                          '--out-dir', str(out)])
+    rows = list(csv.DictReader(open(out / 'per_seed.csv')))
+    assert [r['seed'] for r in rows] == ['0', '1', '0', '1']
+    assert 'joint_fraction' not in rows[0]
+
+
 def test_retention_is_the_kept_share_of_each_old_task():
     # mIoU 40 -> 30 -> 20 keeps 50 %; abs_err 0.5 -> 1.0 (lower is
     # better) keeps 0.5 / 1.0 = 50 % too; normal was learned last

@@ -152,7 +152,7 @@ def test_report_equals_the_report_tool_on_the_same_runs(tiny_study,
             '--naive-name', 'FT', '--names', 'HAD', '--out-dir', str(out)
         ])
         # the report tool's files, number for number
-        for name in ('report.md', 'report.csv'):
+        for name in ('report.md', 'report.csv', 'per_seed.csv'):
             assert (out / name).read_text() == open(
                 osp.join(root, 'default', 'default', label, name)).read()
         rows = {r['method']: r for r in csv.DictReader(
@@ -167,6 +167,10 @@ def test_report_equals_the_report_tool_on_the_same_runs(tiny_study,
                 values = stats[method][key]['per_seed']
                 assert stats[method][key]['ci'] == list(
                     bootstrap_interval(values))
+                # per_seed.csv holds the values the mean is taken from
+                assert [float(r[key]) for r in csv.DictReader(
+                    open(out / 'per_seed.csv')) if r['method'] == method
+                ] == values
         records = {m: [load_run(d) for d in dirs[m]] for m in dirs}
         naive[label] = records['FT']
         reports[label] = SeedReport([records['HAD']], records['FT'],

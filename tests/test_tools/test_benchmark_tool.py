@@ -32,6 +32,28 @@ def test_benchmark_reports_a_row_per_config(tmp_path, capsys):
     assert float(ewc[5]) == 0  # no teacher
 
 
+
+def test_benchmark_counts_flops_per_image(capsys):
+    main([osp.join(REPO_ROOT, 'configs/had/had_r18_synthetic.py'),
+          '--compare', osp.join(REPO_ROOT,
+                                'configs/baselines/finetune_r18_synthetic.py'),
+          '--size', '32', '40', '--batch-size', '2', '--iters', '1',
+          '--warmup', '0', '--flops'])
+    out = capsys.readouterr().out
+    assert 'train GFLOPs/img | inference GFLOPs/img' in out
+    cells = {}
+    for line in out.splitlines():
+        if line.startswith('| had_') or line.startswith('| finetune_'):
+            row = [cell.strip() for cell in line.split('|')[1:-1]]
+            cells[row[0].split('_')[0]] = [float(v) for v in row[-2:]]
+    (had_train, had_infer), (ft_train, ft_infer) = cells['had'], cells[
+        'finetune']
+    # same network at phase 3: same inference; HAD's step adds the
+    # teacher's forward, and a step (forward + backward) costs more than
+    # an inference
+    assert had_infer == ft_infer > 0
+    assert had_train > ft_train > ft_infer
+
 def test_benchmark_compile_times_the_compiled_step(tmp_path, capsys,
                                                    monkeypatch):
     import torch

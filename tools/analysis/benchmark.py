@@ -16,6 +16,10 @@ backward and optimizer step, each in ms per step. A method built with
 reads the teacher's outputs from its cache, filled before the timed steps.
 ``--out`` appends the table, with the machine, to a file
 (docs/en/results/benchmark.md holds the shipped configs' figures).
+``--flops`` adds the floating-point operations per image of a training
+step (teacher forward, student forward with the losses, backward) and of
+inference, counted by ``torch.utils.flop_counter`` on one more (untimed)
+step: multiply by the images of a run to project its time on any device.
 ``--compile`` builds the method with ``model.compile=True`` (the phase's
 forward and losses compiled, their backward through AOTAutograd); the
 teacher then runs inside the compiled step and its time is counted in the
@@ -32,6 +36,7 @@ from contextlib import contextmanager, nullcontext
 from typing import Dict, List
 
 import torch
+from torch.utils.flop_counter import FlopCounterMode
 from mmengine.config import Config, DictAction
 from mmengine.optim import build_optim_wrapper
 
@@ -61,6 +66,9 @@ def parse_args(argv=None):
                         help='autocast: fp16 on CUDA, bf16 on CPU')
     parser.add_argument('--compile', action='store_true',
                         help='torch.compile the forward and losses')
+    parser.add_argument('--flops', action='store_true',
+                        help='count GFLOPs per image of a training step '
+                        'and of inference')
     parser.add_argument('--device', default=None,
                         help='default: cuda when there is one')
     parser.add_argument('--threads', type=int, default=None)
@@ -151,7 +159,7 @@ def peak_memory_mib(device: torch.device) -> float:
 
 def benchmark(cfg: Config, phase, iters: int, warmup: int, batch, size,
               amp: bool, device: torch.device,
-              compile: bool = False) -> Dict[str, float]:
+              compile: bool = False, flops: bool = False) -> Dict[str, float]:
     """Figures of one config (see the module doc)."""
     register_all_modules()
     cfg.model.architecture.backbone['init_cfg'] = None  # never download
@@ -210,6 +218,8 @@ def benchmark(cfg: Config, phase, iters: int, warmup: int, batch, size,
                 infer_start = timer.now()
             model.predict_tasks(inputs, names)
     infer_time = timer.now() - infer_start
+    if flops:
+        figures_flops = count_gflops(model, inputs, samples, names)
     figures = dict(
         phase=phase,
         train_ips=batch * iters / train_time,
@@ -217,19 +227,46 @@ def benchmark(cfg: Config, phase, iters: int, warmup: int, batch, size,
         peak_mib=peak_memory_mib(device))
     figures.update({f'{part}_ms': 1000 * total / iters
                     for part, total in timer.totals.items()})
+    if flops:
+        figures.update(figures_flops)
     return figures
 
 
+def count_gflops(model, inputs, samples, names: List[str]) -> Dict[str, float]:
+    """GFLOPs per image of one training step and of inference.
+
+    Counted on the batch itself rather than one image: the ASPP image-pool
+    branch's BatchNorm refuses a batch of one in training mode.
+    """
+    batch = inputs.shape[0]
+    model.train()
+    with FlopCounterMode(display=False) as train_counter:
+        sum(model.loss(inputs, samples).values()).backward()
+    model.zero_grad(set_to_none=True)
+    model.eval()
+    with torch.no_grad(), FlopCounterMode(display=False) as infer_counter:
+        model.predict_tasks(inputs, names)
+    return dict(train_gflops=train_counter.get_total_flops() / batch / 1e9,
+                infer_gflops=infer_counter.get_total_flops() / batch / 1e9)
+
+
 def markdown(rows: Dict[str, Dict[str, float]], header: str) -> str:
+    with_flops = all('train_gflops' in f for f in rows.values())
+    flops_head = ' train GFLOPs/img | inference GFLOPs/img |' * with_flops
     lines = [header, '',
              '| config | phase | train img/s | inference img/s | peak MiB | '
-             'teacher ms | student ms | backward ms | optimizer ms |',
-             '|---|---:|---:|---:|---:|---:|---:|---:|---:|']
+             'teacher ms | student ms | backward ms | optimizer ms |'
+             + flops_head,
+             '|---|---:|---:|---:|---:|---:|---:|---:|---:|'
+             + '---:|---:|' * with_flops]
     for name, f in rows.items():
+        flops_cells = (f' {f["train_gflops"]:.4g} | {f["infer_gflops"]:.4g} |'
+                       if with_flops else '')
         lines.append(
             f'| {name} | {f["phase"]} | {f["train_ips"]:.2f} | '
             f'{f["infer_ips"]:.2f} | {f["peak_mib"]:.0f} | '
-            + ' | '.join(f'{f[p + "_ms"]:.1f}' for p in PARTS) + ' |')
+            + ' | '.join(f'{f[p + "_ms"]:.1f}' for p in PARTS) + ' |'
+            + flops_cells)
     return '\n'.join(lines) + '\n'
 
 
@@ -257,7 +294,7 @@ def main(argv=None) -> None:
         print(f'[benchmark] {name} ...', file=sys.stderr, flush=True)
         rows[name] = benchmark(cfg, args.phase, args.iters, args.warmup,
                                args.batch_size, size, args.amp, device,
-                               args.compile)
+                               args.compile, args.flops)
     batch = args.batch_size or 'config'
     table = markdown(rows, (
         f'{machine(device)}; {size[0]}x{size[1]}, batch {batch}, '
