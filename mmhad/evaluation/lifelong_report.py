@@ -4,13 +4,19 @@ One row per run: the final value of every task metric, Delta_m against naive
 fine-tuning, Delta_m against single-task models (when given) and Mean Rank
 over the compared runs. Runs are only compared when they learned the same
 tasks in the same order with the same metrics.
+
+Over several seeds (:class:`SeedReport`) the table gives mean ± std of each
+seed's figures, Delta_m of the seed-averaged final values beside the mean
+of the per-seed Delta_m, and every seed's own values as ``per_seed.csv``
+(:meth:`SeedReport.per_seed_rows`), so that a reader can check each mean.
 """
 import csv
 import io
+import json
 import os.path as osp
 from typing import Dict, List, Optional, Sequence
 
-from .lifelong_summary import LifelongRecord, delta_m, mean_ranks
+from .lifelong_summary import LifelongRecord, TaskMetrics, delta_m, mean_ranks
 
 RESULTS_FILE = 'lifelong_results.json'
 
@@ -94,6 +100,64 @@ def old_tasks_note(old_tasks: Sequence[str]) -> str:
             if old_tasks else '')
 
 
+def naive_deltas(final: TaskMetrics, naive_final: TaskMetrics,
+                 old_tasks: Sequence[str], directions: Dict) -> tuple:
+    """Delta_m of ``final`` against naive fine-tuning over all tasks and
+    over the old tasks only.
+
+    The one place both figures are taken, whether ``final`` is one seed's
+    final values or the mean over seeds (:func:`mean_metrics`).
+
+    Args:
+        final (dict): ``{task: {metric: value}}`` of the compared run.
+        naive_final (dict): The same of naive fine-tuning.
+        old_tasks (list[str]): Tasks learned before the last phase; empty
+            for a single-phase naive run.
+        directions (dict): ``{task: {metric: 'higher' | 'lower'}}``.
+
+    Returns:
+        tuple: ``(delta_m_naive, delta_m_old)``; ``delta_m_old`` is None
+        without old tasks.
+    """
+    old = (delta_m(final, {t: naive_final[t] for t in old_tasks},
+                   directions) if old_tasks else None)
+    return delta_m(final, naive_final, directions), old
+
+
+def mean_metrics(finals: Sequence[TaskMetrics]) -> TaskMetrics:
+    """Metric by metric mean of several runs' ``{task: {metric: value}}``
+    (the runs share their metrics: :func:`check_comparable`)."""
+    return {
+        task: {name: sum(f[task][name] for f in finals) / len(finals)
+               for name in values}
+        for task, values in finals[0].items()
+    }
+
+
+def recorded_seed(record: LifelongRecord) -> Optional[int]:
+    """The seed a run's ``lifelong_results.json`` records (None for a
+    record built in memory, or a file without one)."""
+    if not osp.isfile(record.source):
+        return None
+    with open(record.source) as f:
+        return json.load(f).get('seed')
+
+
+def rows_csv(rows: Sequence[Dict]) -> str:
+    """Dicts as CSV, the columns in the order they first appear (rows of
+    different benchmarks may hold different metrics; a missing value is
+    left empty)."""
+    fields: List[str] = []
+    for row in rows:
+        fields += [k for k in row if k not in fields]
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fields, restval='')
+    writer.writeheader()
+    writer.writerows(
+        {k: '' if v is None else v for k, v in row.items()} for row in rows)
+    return buffer.getvalue()
+
+
 class LifelongReport:
     """Rows of the comparison table.
 
@@ -141,15 +205,14 @@ class LifelongReport:
         naive_final = self.naive.final()
         rows = []
         for name, final, rank in zip(self.names, finals, ranks):
+            dm_all, dm_old = naive_deltas(final, naive_final, self.old_tasks,
+                                          self.directions)
             rows.append(
                 dict(
                     name=name,
                     final=final,
-                    delta_m_naive=delta_m(final, naive_final,
-                                          self.directions),
-                    delta_m_old=(delta_m(
-                        final, {t: naive_final[t] for t in self.old_tasks},
-                        self.directions) if self.old_tasks else None),
+                    delta_m_naive=dm_all,
+                    delta_m_old=dm_old,
                     delta_m_single=(delta_m(final, self.single_task,
                                             self.directions)
                                     if self.single_task else None),
@@ -260,7 +323,12 @@ class SeedReport:
     of naive fine-tuning, so Delta_m pairs runs that share data order and
     initialisation), then the per-seed figures are averaged. Mean Rank is
     taken per seed over every row (naive fine-tuning included), then
-    averaged.
+    averaged. Beside the mean of the per-seed Delta_m the table gives
+    Delta_m of the means: Delta_m taken once, from each method's final
+    values averaged over seeds against naive fine-tuning's averaged the
+    same way. They part when naive fine-tuning's values vary from seed to
+    seed, since each seed's Delta_m divides by that seed's naive value: a
+    seed with a poor naive run then weighs more in the mean of Delta_m.
 
     Args:
         runs (list[list[LifelongRecord]]): One list per method, one run per
@@ -271,28 +339,42 @@ class SeedReport:
         joint (str, optional): The row of joint training (the upper bound):
             every method's Delta_m vs naive is then also given as a fraction
             of joint training's (ratio of the means over seeds, as the paper
-            compares "closes x % of the gap").
+            compares "closes x % of the gap"; ``per_seed.csv`` gives each
+            seed's own ratio).
+        seeds (list, optional): The seed of each position, for
+            ``per_seed.csv``; by default the seeds the naive runs' result
+            files record, or the positions 0, 1, ... when one is not
+            recorded.
     """
 
     def __init__(self, runs: Sequence[Sequence[LifelongRecord]],
                  naive: Sequence[LifelongRecord],
                  names: Sequence[str],
                  naive_name: str = 'naive',
-                 joint: Optional[str] = None) -> None:
+                 joint: Optional[str] = None,
+                 seeds: Optional[Sequence] = None) -> None:
         if len(names) != len(runs):
             raise ValueError(f'{len(names)} names for {len(runs)} methods')
-        for name, seeds in zip(names, runs):
-            if len(seeds) != len(naive):
+        for name, seeds_of in zip(names, runs):
+            if len(seeds_of) != len(naive):
                 raise ValueError(
-                    f'{name} has {len(seeds)} runs but the naive baseline '
+                    f'{name} has {len(seeds_of)} runs but the naive baseline '
                     f'{len(naive)}; give one run per seed to each')
         if joint is not None and joint not in names:
             raise ValueError(f'joint={joint!r} is not one of the rows '
                              f'{list(names)}')
+        if seeds is None:
+            seeds = [recorded_seed(r) for r in naive]
+            if None in seeds:
+                seeds = list(range(len(naive)))
+        elif len(seeds) != len(naive):
+            raise ValueError(f'{len(seeds)} seeds for {len(naive)} runs '
+                             'per method')
+        self.seeds = list(seeds)
         self.names = [naive_name] + list(names)
         self.joint = joint
         self.per_seed = [
-            LifelongReport([naive[i]] + [seeds[i] for seeds in runs],
+            LifelongReport([naive[i]] + [seeds_of[i] for seeds_of in runs],
                            naive[i], names=self.names)
             for i in range(len(naive))
         ]
@@ -319,43 +401,100 @@ class SeedReport:
                     out.setdefault(key, []).append(value)
         return samples
 
+    def mean_finals(self) -> Dict[str, TaskMetrics]:
+        """``{method: {task: {metric: mean over seeds}}}``."""
+        return {
+            name: mean_metrics([r.runs[i].final() for r in self.per_seed])
+            for i, name in enumerate(self.names)
+        }
+
     def figures(self) -> Dict[str, Dict[str, tuple]]:
         """``{method: {column: (mean, std)}}`` over seeds of
-        :meth:`samples`, and with ``joint``, ``joint_fraction`` (std 0: a
-        ratio of means)."""
+        :meth:`samples`; ``delta_m_naive_of_means`` (and
+        ``delta_m_old_of_means`` with old tasks): Delta_m of the
+        seed-averaged final values (:meth:`mean_finals`); with ``joint``,
+        ``joint_fraction``, the ratio of the mean Delta_m. The figures of
+        means have std None."""
         samples = self.samples()
         figures = {name: {k: mean_std(v) for k, v in samples[name].items()}
                    for name in self.names}
+        means = self.mean_finals()
+        for name in self.names:
+            dm_all, dm_old = naive_deltas(means[name], means[self.names[0]],
+                                          self.old_tasks, self.directions)
+            figures[name]['delta_m_naive_of_means'] = (dm_all, None)
+            if dm_old is not None:
+                figures[name]['delta_m_old_of_means'] = (dm_old, None)
         if self.joint is not None:
             upper = figures[self.joint]['delta_m_naive'][0]
             for values in figures.values():
-                fraction = (values['delta_m_naive'][0] / upper
-                            if upper else float('nan'))
-                values['joint_fraction'] = (fraction, 0.0)
+                values['joint_fraction'] = (ratio(
+                    values['delta_m_naive'][0], upper), None)
         return figures
 
-    def keys(self) -> List[str]:
-        """The columns of the table, in order."""
-        return ([f'{t}/{m}' for t, m in self.columns] + ['delta_m_naive'] +
-                (['delta_m_old'] if self.old_tasks else []) +
-                (['joint_fraction'] if self.joint else []) + ['mean_rank'])
+    def per_seed_rows(self) -> List[Dict]:
+        """The evidence behind :meth:`figures`: one dict per method and
+        seed (in row, then seed order) with ``method``, ``seed``, every
+        final ``task/metric``, ``delta_m_naive``, ``delta_m_old`` (with old
+        tasks), ``joint_fraction`` (with ``joint``: that seed's Delta_m
+        over joint training's of the same seed; NaN where joint's is 0)
+        and ``mean_rank``, as :meth:`samples` gives them."""
+        samples = self.samples()
+        rows = []
+        for name in self.names:
+            values = samples[name]
+            for i, seed in enumerate(self.seeds):
+                row = dict(method=name, seed=seed)
+                row.update({k: v[i] for k, v in values.items()
+                            if k != 'mean_rank'})
+                if self.joint is not None:
+                    row['joint_fraction'] = ratio(
+                        values['delta_m_naive'][i],
+                        samples[self.joint]['delta_m_naive'][i])
+                row['mean_rank'] = values['mean_rank'][i]
+                rows.append(row)
+        return rows
+
+    def per_seed_csv(self) -> str:
+        """:meth:`per_seed_rows` as CSV (``per_seed.csv``), full
+        precision."""
+        return rows_csv(self.per_seed_rows())
+
+    def keys(self, of_means: bool = True) -> List[str]:
+        """The columns of the table, in order; ``of_means=False`` leaves
+        out Delta_m of the means (equal to the mean Delta_m for one
+        seed)."""
+        keys = [f'{t}/{m}' for t, m in self.columns] + ['delta_m_naive']
+        if of_means:
+            keys.append('delta_m_naive_of_means')
+        if self.old_tasks:
+            keys.append('delta_m_old')
+            if of_means:
+                keys.append('delta_m_old_of_means')
+        return (keys + (['joint_fraction'] if self.joint else []) +
+                ['mean_rank'])
 
     def to_markdown(self) -> str:
         figures = self.figures()
+        several = self.num_seeds > 1
         titles = dict(
-            delta_m_naive='Δm vs naive (%)',
-            delta_m_old='Δm old tasks vs naive (%)',
+            delta_m_naive=('Δm vs naive (%), mean of seeds'
+                           if several else 'Δm vs naive (%)'),
+            delta_m_naive_of_means='Δm of means vs naive (%)',
+            delta_m_old=('Δm old tasks vs naive (%), mean of seeds'
+                         if several else 'Δm old tasks vs naive (%)'),
+            delta_m_old_of_means='Δm of means, old tasks (%)',
             joint_fraction='Δm / joint\'s Δm',
             mean_rank='Mean Rank')
         titles.update({
             f'{t}/{m}': column_title(t, m, self.directions)
             for t, m in self.columns
         })
-        keys = self.keys()
+        keys = self.keys(of_means=several)
 
         def cell(name, key):
             mean, std = figures[name][key]
-            if key == 'joint_fraction' or self.num_seeds == 1:
+            if std is None or not several:
                 return f'{mean:.2f}'
             return f'{mean:.2f} ± {std:.2f}'
 
@@ -365,17 +504,22 @@ class SeedReport:
         spread = (f'Mean ± std over {self.num_seeds} seeds of the final '
                   'values; each seed\'s Δm is against naive fine-tuning of '
                   'the same seed, its Mean Rank over '
-                  if self.num_seeds > 1 else
+                  if several else
                   'Final values; Δm against naive fine-tuning, Mean Rank '
                   'over ')
+        means = (' "Δm of means" is Δm taken once, from the final values '
+                 'averaged over seeds against naive fine-tuning\'s averaged '
+                 'the same way; every seed\'s values are in per_seed.csv.'
+                 if several else '')
         return markdown_table(
             f'Task order: {" → ".join(self.task_order)}. {spread}'
             f'the {len(self.names)} rows.'
-            f'{old_tasks_note(self.old_tasks)}{joint}',
+            f'{old_tasks_note(self.old_tasks)}{joint}{means}',
             ['method'] + [titles[k] for k in keys], body)
 
     def to_csv(self) -> str:
-        """Full-precision mean and std of every column, a row per method."""
+        """Full-precision mean and std of every column, a row per method
+        (the std of a figure of means is left empty)."""
         figures, keys = self.figures(), self.keys()
         buffer = io.StringIO()
         writer = csv.writer(buffer)
@@ -385,6 +529,12 @@ class SeedReport:
             writer.writerow([name] + [v for k in keys
                                       for v in figures[name][k]])
         return buffer.getvalue()
+
+
+def ratio(value: float, upper: float) -> float:
+    """``value / upper``, NaN when ``upper`` is 0 (joint training no
+    better than naive fine-tuning: the fraction is undefined)."""
+    return value / upper if upper else float('nan')
 
 
 def retention(record: LifelongRecord) -> Dict[str, float]:

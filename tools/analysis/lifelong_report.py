@@ -17,10 +17,15 @@ writes ``report.md``, ``report.csv``, one ``curves_<task>.png`` per task
 
 Several seeds: give each method (and ``--naive``) as comma-separated work
 dirs, one per seed in the same seed order; ``report.md`` then holds mean ±
-std over seeds, each seed compared with the naive run of the same seed::
+std over seeds, each seed compared with the naive run of the same seed, and
+Δm of the seed-averaged final values beside the mean Δm::
 
     python tools/analysis/lifelong_report.py had/s0,had/s1,had/s2 \
         lwf/s0,lwf/s1,lwf/s2 --naive ft/s0,ft/s1,ft/s2 --names HAD LwF
+
+The several-seed report (and the ``--joint`` one) also writes
+``per_seed.csv``: every method's final values, Δm and fraction of joint's
+Δm seed by seed, the values the means of ``report.md`` are taken from.
 """
 import argparse
 import os
@@ -53,6 +58,10 @@ def parse_args(argv=None):
         '--joint', help='the row (a --names entry) of joint training: each '
         'method\'s Δm is also given as a fraction of its Δm')
     parser.add_argument(
+        '--seeds', nargs='+', help='the seed of each comma-separated '
+        'position, for per_seed.csv (default: the seeds the naive runs '
+        'record, else 0, 1, ...)')
+    parser.add_argument(
         '--out-dir', default='work_dirs/lifelong_report',
         help='where report.md, report.csv and the PNGs go')
     return parser.parse_args(argv)
@@ -64,13 +73,15 @@ def seed_report(args) -> None:
     names = args.names or [run_name(g[0]) for g in groups]
     report = SeedReport(groups,
                         [load_run(p) for p in args.naive.split(',')], names,
-                        naive_name=args.naive_name, joint=args.joint)
+                        naive_name=args.naive_name, joint=args.joint,
+                        seeds=args.seeds)
     os.makedirs(args.out_dir, exist_ok=True)
     path = osp.join(args.out_dir, 'report.md')
-    with open(path, 'w') as f:
-        f.write(report.to_markdown())
-    with open(osp.join(args.out_dir, 'report.csv'), 'w') as f:
-        f.write(report.to_csv())
+    for name, text in (('report.md', report.to_markdown()),
+                       ('report.csv', report.to_csv()),
+                       ('per_seed.csv', report.per_seed_csv())):
+        with open(osp.join(args.out_dir, name), 'w') as f:
+            f.write(text)
     keys = dict(delta_m_naive='all tasks')
     if report.old_tasks:
         keys['delta_m_old'] = f'old tasks ({", ".join(report.old_tasks)})'
@@ -79,7 +90,7 @@ def seed_report(args) -> None:
                    f'Δm vs naive fine-tuning (%), mean ± std over '
                    f'{report.num_seeds} seeds', plot)
     print(report.to_markdown())
-    print(f'written: {path}, {plot}')
+    print(f'written: {path}, report.csv, per_seed.csv, {plot}')
 
 
 def main(argv=None):
