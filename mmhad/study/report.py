@@ -8,15 +8,21 @@ over the old tasks, the fraction of joint training's Delta_m, the Mean
 Rank over the methods. Those per-seed values are then summarised as mean
 +- std (SeedReport's own numbers) with a bootstrap interval over seeds
 (:mod:`mmhad.study.statistics`), per order and averaged over the orders
-(per seed, the mean over orders), and chosen pairs of methods are compared
-seed and order by seed and order, with a sign test.
+(per seed, the mean over orders), beside Delta_m of the seed-averaged
+final values, and chosen pairs of methods are compared seed and order by
+seed and order, with a sign test. Every benchmark's fraction of joint
+training's Delta_m is set in one table beside the paper's figure
+(:data:`PAPER_JOINT_FRACTION`), so that no benchmark is read against it
+alone.
 
 Written into the study's folder: ``report.md``, ``report.csv`` (one row
-per benchmark, regime, order, method and figure), ``report.json``,
-``pairs.csv``; per benchmark and regime ``delta_m.png`` (bars with
-interval whiskers) and, with several orders, ``ranks.png``, ``orders.md``
-and ``orders.png``; per order the report tool's ``report.md``,
-``report.csv`` and ``delta_m.png``.
+per benchmark, regime, order, method and figure), ``per_seed.csv`` (one
+row per benchmark, regime, order, method and seed: the values every mean
+is taken from), ``report.json``, ``pairs.csv``; per benchmark and regime
+``delta_m.png`` (bars with interval whiskers) and, with several orders,
+``ranks.png``, ``orders.md`` and ``orders.png``; per order the report
+tool's ``report.md``, ``report.csv``, ``per_seed.csv`` and
+``delta_m.png``.
 """
 import csv
 import io
@@ -33,10 +39,23 @@ from .statistics import (EXACT_UP_TO, bootstrap_interval,
 #: The summary figures, in table order, and their titles.
 FIGURES = {
     'delta_m_naive': 'Δm all tasks (%)',
+    'delta_m_naive_of_means': 'Δm of means, all tasks (%)',
     'delta_m_old': 'Δm old tasks (%)',
+    'delta_m_old_of_means': 'Δm of means, old tasks (%)',
     'joint_fraction': "Δm / joint's",
     'mean_rank': 'Mean Rank',
 }
+#: Figures taken once from the seed-averaged final values: one number, no
+#: spread over seeds to resample, so no interval.
+OF_MEANS = ('delta_m_naive_of_means', 'delta_m_old_of_means')
+#: The paper's Delta_m as a fraction of joint training's, by the paper's
+#: method names. It comes from another benchmark and protocol, so the
+#: report sets it beside every benchmark's fraction at once rather than
+#: beside the one that happens to come closest; a study can give other
+#: figures as ``report = dict(paper_joint_fraction=dict(...),
+#: paper_setting='...')``.
+PAPER_JOINT_FRACTION = {'HAD': 0.80, 'LwF': 0.61}
+PAPER_SETTING = 'NYUv2, ResNet-18'
 #: Figures the paired comparison looks at, with their direction.
 PAIRED = {'delta_m_naive': True, 'delta_m_old': True, 'mean_rank': False}
 OVER_ORDERS = 'mean over orders'
@@ -98,7 +117,7 @@ class GroupReport:
             try:
                 report = SeedReport(
                     [records[m] for m in others], records[naive], others,
-                    naive_name=naive, joint=group_joint)
+                    naive_name=naive, joint=group_joint, seeds=self.seeds)
                 report.figures()
             except (ValueError, KeyError, ZeroDivisionError) as err:
                 # e.g. a reference value of 0: Delta_m is undefined there
@@ -133,8 +152,10 @@ class GroupReport:
         return bootstrap_interval(values, self.confidence, self.resamples,
                                   self.seed)
 
-    def _summary(self, per_seed, figures=None, joint=None):
-        """``{method: {figure: dict(mean, std, ci, per_seed)}}``."""
+    def _summary(self, per_seed, figures=None, joint=None, of_means=None):
+        """``{method: {figure: dict(mean, std, ci, per_seed)}}``; the
+        figures of ``of_means`` (``{method: {figure: value}}``, one number
+        each) have std, ci and per_seed None."""
         from mmhad.evaluation.lifelong_report import mean_std
         stats = {}
         for method, values in per_seed.items():
@@ -145,6 +166,8 @@ class GroupReport:
                 out[key] = dict(mean=mean, std=std,
                                 ci=list(self._interval(series)),
                                 per_seed=list(series))
+            for key, value in (of_means or {}).get(method, {}).items():
+                out[key] = dict(mean=value, std=None, ci=None, per_seed=None)
             if joint is not None:
                 top = values['delta_m_naive']
                 bottom = per_seed[joint]['delta_m_naive']
@@ -162,17 +185,30 @@ class GroupReport:
                     per_seed=None)
         return stats
 
+    def _of_means(self, label: str) -> Dict[str, Dict[str, float]]:
+        """``{method: {figure: value}}`` of the order's Delta_m of the
+        seed-averaged final values (SeedReport's own numbers)."""
+        figures = self.reports[label].figures()
+        return {m: {k: figures[m][k][0] for k in OF_MEANS if k in figures[m]}
+                for m in figures}
+
     def _order_stats(self, label: str) -> dict:
         report = self.reports[label]
         joint = (self.study_joint if self.study_joint in report.names else
                  None)
-        return self._summary(self.per_seed(label), report.figures(), joint)
+        return self._summary(self.per_seed(label), report.figures(), joint,
+                             self._of_means(label))
 
     def _over_orders(self) -> dict:
         """Per seed, every figure averaged over the orders; then mean, std
-        and interval over seeds."""
-        keys = [k for k in FIGURES if k != 'joint_fraction']
-        averaged = {}
+        and interval over seeds. Delta_m of the means: the mean over the
+        orders of each order's (the old tasks differ from order to order,
+        so there is no one set of seed-and-order-averaged old-task values
+        to take it from)."""
+        keys = [k for k in FIGURES
+                if k != 'joint_fraction' and k not in OF_MEANS]
+        averaged, of_means = {}, {}
+        orders_of_means = [self._of_means(o) for o in self.orders]
         for method in self.methods:
             out = averaged[method] = {}
             for key in keys:
@@ -182,7 +218,12 @@ class GroupReport:
                     continue
                 out[key] = [sum(s[i] for s in series) / len(series)
                             for i in range(len(self.seeds))]
-        return self._summary(averaged, None, self.joint)
+            for key in OF_MEANS:
+                values = [m[method].get(key) for m in orders_of_means]
+                if None not in values:
+                    of_means.setdefault(method, {})[key] = (
+                        sum(values) / len(values))
+        return self._summary(averaged, None, self.joint, of_means)
 
     def paired(self) -> List[dict]:
         """Each pair, each figure: how often the first is ahead over the
@@ -210,21 +251,25 @@ class GroupReport:
                 if any(k in stats[m] for m in stats)]
         header = ['method']
         for key in keys:
-            header += [FIGURES[key], f'{self.confidence:.0%} interval']
+            header.append(FIGURES[key])
+            if key not in OF_MEANS:
+                header.append(f'{self.confidence:.0%} interval')
         body = []
         for method in stats:
             row = [method]
             for key in keys:
                 value = stats[method].get(key)
                 if value is None:
-                    row += ['–', '–']
+                    row += ['–'] if key in OF_MEANS else ['–', '–']
                     continue
                 signed = key.startswith('delta_m')
                 cell = fmt(value['mean'], signed)
                 if value['std'] is not None and len(self.seeds) > 1:
                     cell += f' ± {value["std"]:.2f}'
-                low, high = value['ci']
-                row += [cell, f'[{fmt(low, signed)}, {fmt(high, signed)}]']
+                row.append(cell)
+                if key not in OF_MEANS:
+                    low, high = value['ci']
+                    row.append(f'[{fmt(low, signed)}, {fmt(high, signed)}]')
             body.append(row)
         return markdown_table(caption, header, body)
 
@@ -247,8 +292,12 @@ class GroupReport:
             f'Δm is against {self.naive} (naive fine-tuning) of the same '
             f'seed and task order; mean ± std over {n} seed(s) and a '
             f'{self.confidence:.0%} percentile bootstrap interval over seeds '
-            f'({how}).{joint} Mean Rank ranks the {len(self.methods)} '
-            'methods per seed and order on every task metric.', ''
+            f'({how}).{joint} Δm of means: Δm taken once, from the final '
+            'values averaged over seeds against those of '
+            f'{self.naive} averaged the same way (with several orders, the '
+            'mean over orders of each order\'s). Mean Rank ranks the '
+            f'{len(self.methods)} methods per seed and order on every task '
+            'metric. Every seed\'s values are in per_seed.csv.', ''
         ]
         if self.missing:
             lines += ['Left out (runs not finished): ' + '; '.join(
@@ -288,13 +337,34 @@ class GroupReport:
         for label, stats in blocks:
             for method, figures in stats.items():
                 for key, value in figures.items():
+                    low, high = value['ci'] or ('', '')
                     rows.append([
                         self.benchmark, self.regime, label, method, key,
                         value['mean'],
                         '' if value['std'] is None else value['std'],
-                        value['ci'][0], value['ci'][1], len(self.seeds)
+                        low, high, len(self.seeds)
                     ])
         return rows
+
+    def per_seed_rows(self) -> List[dict]:
+        """Every order's :meth:`SeedReport.per_seed_rows`, each row
+        prefixed with the benchmark, regime and order."""
+        rows = []
+        for label, report in self.reports.items():
+            for row in report.per_seed_rows():
+                rows.append(dict(benchmark=self.benchmark,
+                                 regime=self.regime, order=label, **row))
+        return rows
+
+    def joint_fractions(self) -> Dict[str, dict]:
+        """``{method: {'mean': m, 'ci': [low, high]}}`` of Delta_m as a
+        fraction of joint training's, averaged over the orders when there
+        are several; empty without joint training."""
+        if self.joint is None:
+            return {}
+        stats = self.over_orders or self.per_order[self.orders[0]]
+        return {m: stats[m]['joint_fraction'] for m in stats
+                if 'joint_fraction' in stats[m]}
 
     def to_dict(self) -> dict:
         return dict(
@@ -316,7 +386,8 @@ class GroupReport:
             out = osp.join(folder, label)
             os.makedirs(out, exist_ok=True)
             for name, text in (('report.md', report.to_markdown()),
-                               ('report.csv', report.to_csv())):
+                               ('report.csv', report.to_csv()),
+                               ('per_seed.csv', report.per_seed_csv())):
                 with open(osp.join(out, name), 'w') as f:
                     f.write(text)
                 written.append(osp.join(out, name))
@@ -369,7 +440,8 @@ class GroupReport:
         records = self.records[label]
         others = [m for m in self.methods if m != self.naive]
         return SeedReport([records[m] for m in others], records[self.naive],
-                          others, naive_name=self.naive, joint=self.joint)
+                          others, naive_name=self.naive, joint=self.joint,
+                          seeds=self.seeds)
 
 
 def collect(study: Study, runs: Optional[Sequence[Run]] = None):
@@ -406,6 +478,9 @@ class StudyReport:
         self.resamples = int(settings.get('resamples', 10000))
         self.seed = int(settings.get('seed', 0))
         pairs = [tuple(p) for p in settings.get('pairs', [])]
+        self.paper = dict(settings.get('paper_joint_fraction',
+                                       PAPER_JOINT_FRACTION))
+        self.paper_setting = settings.get('paper_setting', PAPER_SETTING)
         self.groups = []
         for (benchmark, regime), (runs, missing) in collect(study).items():
             self.groups.append(GroupReport(
@@ -418,7 +493,59 @@ class StudyReport:
         head = (f'# Study {study.name}\n\nSeeds {study.seeds}; '
                 f'{len(study.orders)} task order(s); '
                 f'{len(study.runs)} runs in all.\n')
-        return head + '\n' + '\n'.join(g.to_markdown() for g in self.groups)
+        joint = self.joint_markdown()
+        return (head + '\n' + (joint + '\n' if joint else '') +
+                '\n'.join(g.to_markdown() for g in self.groups))
+
+    def joint_markdown(self) -> str:
+        """Every benchmark's fraction of joint training's Delta_m side by
+        side, and the paper's figure beside them all (empty when no
+        benchmark has joint training).
+
+        One column per benchmark and regime, none picked out: a benchmark
+        that comes close to the paper's figure is one of several readings,
+        not the confirmation of it.
+        """
+        from mmhad.evaluation.lifelong_report import markdown_table
+        groups = [g for g in self.groups if g.joint_fractions()]
+        if not groups:
+            return ''
+        fractions = {f'{g.benchmark} / {g.regime}': g.joint_fractions()
+                     for g in groups}
+        # naive fine-tuning and joint training are 0 and 1 by definition
+        skip = {self.study.naive, self.study.joint}
+        methods = []
+        for values in fractions.values():
+            methods += [m for m in values if m not in skip and
+                        m not in methods]
+        body = []
+        for method in methods:
+            row = [method]
+            for values in fractions.values():
+                value = values.get(method)
+                if value is None:
+                    row.append('–')
+                    continue
+                low, high = value['ci']
+                row.append(f'{fmt(value["mean"], False)} '
+                           f'[{fmt(low, False)}, {fmt(high, False)}]')
+            paper = self.paper.get(method)
+            row.append('–' if paper is None else f'{paper:.2f}')
+            body.append(row)
+        orders = (' (averaged over the task orders where there are '
+                  'several)' if any(g.over_orders is not None
+                                    for g in groups) else '')
+        return markdown_table(
+            f'## Δm as a fraction of joint training\'s, every benchmark\n\n'
+            f'Each method\'s mean Δm vs {self.study.naive} over '
+            f'{self.study.joint}\'s, with its {self.confidence:.0%} '
+            f'bootstrap interval over seeds{orders}, in '
+            'every benchmark and regime of the study; the last column is '
+            f'the paper\'s figure ({self.paper_setting}, its own protocol) '
+            'for the method of that name, a different benchmark from each '
+            'of these.',
+            ['method'] + list(fractions) +
+            [f'paper ({self.paper_setting})'], body)
 
     def to_csv(self) -> str:
         buffer = io.StringIO()
@@ -428,6 +555,13 @@ class StudyReport:
         for group in self.groups:
             writer.writerows(group.rows())
         return buffer.getvalue()
+
+    def per_seed_csv(self) -> str:
+        """Every benchmark's, regime's and order's per-seed values (the
+        per-order ``per_seed.csv`` files in one table)."""
+        from mmhad.evaluation.lifelong_report import rows_csv
+        rows = [row for g in self.groups for row in g.per_seed_rows()]
+        return rows_csv(rows) if rows else ''
 
     def pairs_csv(self) -> str:
         buffer = io.StringIO()
@@ -445,6 +579,8 @@ class StudyReport:
         return dict(study=self.study.name, confidence=self.confidence,
                     resamples=self.resamples, bootstrap_seed=self.seed,
                     exact_up_to_seeds=EXACT_UP_TO,
+                    paper_joint_fraction=dict(figures=self.paper,
+                                              setting=self.paper_setting),
                     groups=[g.to_dict() for g in self.groups])
 
     def write(self) -> List[str]:
@@ -454,6 +590,7 @@ class StudyReport:
         written = []
         for name, text in (('report.md', self.to_markdown()),
                            ('report.csv', self.to_csv()),
+                           ('per_seed.csv', self.per_seed_csv()),
                            ('pairs.csv', self.pairs_csv()),
                            ('report.json',
                             json.dumps(no_nan(self.to_dict()), indent=1))):
