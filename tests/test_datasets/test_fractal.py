@@ -3,10 +3,9 @@ import numpy as np
 import pytest
 import torch
 
-from mmhad.datasets.fractal import (FRACTALDB_VARIANTS,
-                                    FractalClassification, chaos_game,
-                                    fill_rate, fractal_categories, rasterize,
-                                    render_instance, sample_ifs,
+from mmhad.datasets.fractal import (FRACTALDB_VARIANTS, FractalClassification,
+                                    chaos_game, fill_rate, fractal_categories,
+                                    rasterize, render_instance, sample_ifs,
                                     weight_one_parameter)
 
 #: Sum of the first image of the shipped pretraining set, drawn by the

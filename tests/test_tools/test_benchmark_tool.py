@@ -32,7 +32,6 @@ def test_benchmark_reports_a_row_per_config(tmp_path, capsys):
     assert float(ewc[5]) == 0  # no teacher
 
 
-
 def test_benchmark_counts_flops_per_image(capsys):
     main([osp.join(REPO_ROOT, 'configs/had/had_r18_synthetic.py'),
           '--compare', osp.join(REPO_ROOT,
@@ -53,6 +52,7 @@ def test_benchmark_counts_flops_per_image(capsys):
     # an inference
     assert had_infer == ft_infer > 0
     assert had_train > ft_train > ft_infer
+
 
 def test_benchmark_compile_times_the_compiled_step(tmp_path, capsys,
                                                    monkeypatch):

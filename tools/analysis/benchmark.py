@@ -36,9 +36,9 @@ from contextlib import contextmanager, nullcontext
 from typing import Dict, List
 
 import torch
-from torch.utils.flop_counter import FlopCounterMode
 from mmengine.config import Config, DictAction
 from mmengine.optim import build_optim_wrapper
+from torch.utils.flop_counter import FlopCounterMode
 
 from mmhad.registry import MODELS
 from mmhad.structures import MultiTaskDataSample
