@@ -11,6 +11,7 @@ import pytest
 import torch
 import torch.nn as nn
 from mmengine.config import Config
+from torchvision.models.segmentation.deeplabv3 import DeepLabHead
 
 from mmhad.registry import MODELS
 from tests.conftest import REPO_ROOT
@@ -28,7 +29,7 @@ def small_architecture():
         REPO_ROOT, 'configs/had/had_r18_nyuv2.py')).model.architecture
     cfg.backbone.init_cfg = None
     cfg.backbone.update(base_channels=8)
-    cfg.decode_head.update(in_channels=64, channels=8)
+    cfg.decode_head.update(in_channels=64)
     cfg.tasks = dict(semantic=dict(type='SemanticTask', num_classes=13),
                      depth=dict(type='DepthTask'))
     model = MODELS.build(cfg)
@@ -38,15 +39,16 @@ def small_architecture():
 
 
 class ReferenceShaped(nn.Module):
-    """The reference network's naming: ``backbone.*`` and one
-    ``decoder_<task>`` module per task."""
+    """The reference network's naming and layout: ``backbone.*`` and one
+    torchvision ``DeepLabHead`` as ``decoder_<task>`` per task (its
+    classifier last, where mmseg's head builds it first)."""
 
     def __init__(self, ours):
         super().__init__()
         self.backbone = copy.deepcopy(ours.backbone)
         for task in TASKS:
-            self.add_module(f'decoder_{task}',
-                            copy.deepcopy(ours.heads[task]))
+            self.add_module(f'decoder_{task}', DeepLabHead(
+                64, ours.heads[task].conv_seg.out_channels))
         for p in self.parameters():  # other weights than mmhad's
             nn.init.normal_(p)
 
@@ -62,14 +64,17 @@ def test_weights_copied_into_the_reference_naming_are_equal():
     assert 0 < partly['tensors_differing'] < before['tensors_differing']
     load_into_reference(theirs, state, ['depth'], backbone=False)
     after = max_difference(state, theirs, list(TASKS))
-    assert after == dict(max_abs=0., tensors_differing=0,
-                         tensors=before['tensors'])
+    assert after == dict(max_abs=0., max_rel=0., max_rel_at=None,
+                         tensors_differing=0, tensors=before['tensors'])
     # one nudged weight is found, and by how much
     with torch.no_grad():
-        theirs.decoder_depth.conv_seg.weight[0, 0, 0, 0] += 0.25
+        theirs.decoder_depth[4].weight[0, 0, 0, 0] += 0.25  # classifier
     nudged = max_difference(state, theirs, list(TASKS))
     assert nudged['tensors_differing'] == 1
     assert nudged['max_abs'] == pytest.approx(0.25)
+    scale = state['heads.depth.conv_seg.weight'].abs().max().item()
+    assert nudged['max_rel'] == pytest.approx(0.25 / scale, rel=1e-5)
+    assert nudged['max_rel_at'] == 'heads.depth.conv_seg.weight'
 
 
 def test_a_head_of_another_layout_is_refused():
