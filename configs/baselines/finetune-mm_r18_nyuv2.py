@@ -10,3 +10,4 @@ val_dataloader = {{_base_.mmhad_protocol.val_dataloader}}
 test_dataloader = {{_base_.mmhad_protocol.test_dataloader}}
 val_evaluator = {{_base_.mmhad_protocol.val_evaluator}}
 test_evaluator = {{_base_.mmhad_protocol.test_evaluator}}
+tasks = {{_base_._mmhad_tasks}}

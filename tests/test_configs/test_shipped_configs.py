@@ -1,15 +1,13 @@
 """Every shipped method config trains as it did when its tiny run was
 recorded (``tests/data/shipped_tiny_runs.json``, see ``shipped_runs.py``):
-the same per-phase metrics and the same weights.
+the same per-phase metrics and the same weights, to the last bit.
 
-A run is bit-identical on one kind of CPU only (vector units differ), so on
-the kind of machine that recorded a run (the entry's ``machine``, else the
-record's) the figures must be equal to the last bit; elsewhere they must
-agree to 1 % (a changed method setting, a dropped
-term or a reordered random draw moves them by far more).
+A run is bit-identical on one kind of CPU only (vector units differ, and
+the tiny runs amplify a rounding difference to several per cent), so a
+config is compared with the entry of this machine's kind; a kind that has
+no entry skips the config and says how to record one.
 """
 import json
-import math
 import os.path as osp
 
 import pytest
@@ -19,12 +17,6 @@ from tests.test_configs.shipped_runs import (RECORD, machine, run_config,
 
 with open(RECORD) as f:
     RECORDED = json.load(f)
-
-
-def recorded_here(config: str) -> bool:
-    """Whether ``config``'s entry was recorded on this kind of CPU."""
-    entry = RECORDED['runs'][config]
-    return entry.get('machine', RECORDED['machine']) == machine()
 
 
 def test_every_shipped_method_config_is_recorded():
@@ -46,13 +38,13 @@ def flatten(run: dict) -> dict:
 @pytest.mark.parametrize('config', shipped_method_configs(),
                          ids=osp.basename)
 def test_shipped_config_trains_as_recorded(config, tiny_data_root, tmp_path):
+    entries = RECORDED['runs'][config]
+    if machine() not in entries:
+        pytest.skip(f'recorded on {sorted(entries)} only; record it on this '
+                    'CPU with OMP_NUM_THREADS=1 python -m '
+                    f'tests.test_configs.shipped_runs --record {config}')
+    expected = flatten(entries[machine()])
     got = flatten(run_config(config, tiny_data_root, str(tmp_path)))
-    expected = flatten(RECORDED['runs'][config])
     assert got.keys() == expected.keys()
-    same_machine = recorded_here(config)
     for key, value in expected.items():
-        if same_machine:
-            assert got[key] == value, key
-        else:
-            assert math.isclose(got[key], value, rel_tol=1e-2,
-                                abs_tol=1e-3), key
+        assert got[key] == value, key
