@@ -11,6 +11,7 @@ from mmengine.runner.checkpoint import (_load_checkpoint,
 
 from mmhad.datasets.transforms.formatting import to_chw
 from mmhad.datasets.transforms.loading import load_image, read_rgb
+from mmhad.engine.safe_checkpoint_loader import check_weights_fit
 from mmhad.registry import MODELS
 from mmhad.structures import MultiTaskDataSample
 from mmhad.tasks import config_tasks
@@ -60,6 +61,8 @@ def init_model(config: Union[str, Config],
         model.set_tasks(declared or config_tasks(cfg))
     if checkpoint is not None:
         _load_checkpoint_to_model(model, state)
+        # after the load, which builds the heads the checkpoint has
+        check_weights_fit(model.state_dict(), state, checkpoint)
     model.cfg = cfg
     model.to(device).eval()
     MMLogger.get_current_instance().info(

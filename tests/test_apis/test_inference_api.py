@@ -6,6 +6,7 @@ from mmcv.transforms import BaseTransform
 from mmengine.config import Config
 
 from mmhad.apis import inference_model, init_model
+from mmhad.engine import CorruptCheckpointError
 from mmhad.registry import MODELS, TRANSFORMS
 from tests.conftest import tiny_model_cfg
 
@@ -40,6 +41,30 @@ def test_a_phase_checkpoint_predicts_the_tasks_it_has_heads_for(tmp_path):
     assert [s.pred_semantic.shape for s in samples] == [(32, 40), (16, 24)]
     with pytest.raises(FileNotFoundError, match='missing.pth'):
         init_model(cfg, str(tmp_path / 'missing.pth'))
+
+
+def test_a_damaged_or_foreign_checkpoint_is_refused_naming_it(tmp_path):
+    cfg = Config(dict(model=tiny_model_cfg(type='FineTune')))
+    trained = MODELS.build(cfg.model)
+    trained.begin_phase(1, ['semantic'])
+    path = tmp_path / 'phase_1_semantic.pth'
+    torch.save(dict(state_dict=trained.state_dict(), meta=dict()), path)
+    assert init_model(cfg, str(path)).task_names == ['semantic']
+    # a copy cut short
+    truncated = tmp_path / 'truncated.pth'
+    truncated.write_bytes(path.read_bytes()[:path.stat().st_size // 2])
+    with pytest.raises(CorruptCheckpointError, match='truncated.pth'):
+        init_model(cfg, str(truncated))
+    # another model's weights: mmengine would load none of them silently
+    foreign = tmp_path / 'backbone.pth'
+    torch.save({'conv1.weight': torch.ones(8, 3, 3, 3)}, foreign)
+    with pytest.raises(ValueError, match='backbone.pth holds none of the '
+                       'weights of this model'):
+        init_model(cfg, str(foreign))
+    no_weights = tmp_path / 'meta_only.pth'
+    torch.save(dict(meta=dict(epoch=3)), no_weights)
+    with pytest.raises(ValueError, match='meta_only.pth holds no state dict'):
+        init_model(cfg, str(no_weights))
 
 
 def test_image_demo_writes_each_task_losslessly(tmp_path):

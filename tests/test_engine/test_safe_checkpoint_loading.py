@@ -10,7 +10,7 @@ import torch
 from mmengine.logging import HistoryBuffer, MessageHub
 from mmengine.runner.checkpoint import CheckpointLoader
 
-from mmhad.engine import UnsafeCheckpointError
+from mmhad.engine import CorruptCheckpointError, UnsafeCheckpointError
 
 
 def load(path):
@@ -80,15 +80,39 @@ def test_getattr_is_only_allowed_for_history_buffer_statistics(tmp_path):
         load(path)
 
 
-def test_corrupt_checkpoint_is_named(tmp_path):
-    path = tmp_path / 'broken.pth'
-    buffer = io.BytesIO()
-    torch.save({'w': torch.ones(3)}, buffer)
-    path.write_bytes(buffer.getvalue()[:50])
-    with pytest.raises(RuntimeError, match='broken.pth is not a readable'):
-        load(path)
+def test_missing_checkpoint_is_named(tmp_path):
     with pytest.raises(FileNotFoundError, match='missing.pth'):
         load(tmp_path / 'missing.pth')
+
+
+def checkpoint_bytes():
+    buffer = io.BytesIO()
+    torch.save({'state_dict': {f'w{i}': torch.randn(16, 16)
+                               for i in range(4)}}, buffer)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize('damage,detail', [
+    (lambda b: b[:len(b) // 2], 'zip archive'),  # a copy cut short
+    (lambda b: b[:len(b) // 3] + b[2 * len(b) // 3:], 'zip archive'),
+    (lambda b: b[1000:], 'it starts with'),  # the head lost
+    (lambda b: b'', "it starts with b''"),  # an empty file
+    (lambda b: b'version https://git-lfs' + b' ' * 100, 'it starts with'),
+    (lambda b: pickle.dumps({'w': 1}, protocol=2)[:8], 'unpack'),
+])
+def test_every_damaged_checkpoint_is_named_with_its_size(
+        tmp_path, damage, detail):
+    """Whatever the reader raises (the zip reader's RuntimeError, a
+    pickle's struct error, a text file's KeyError), the error names the
+    file, its size and what went wrong; never 'unsafe'."""
+    path = tmp_path / 'phase_1_semantic.pth'
+    path.write_bytes(damage(checkpoint_bytes()))
+    with pytest.raises(CorruptCheckpointError) as info:
+        load(path)
+    message = str(info.value)
+    assert str(path) in message and f'({path.stat().st_size} bytes)' in \
+        message
+    assert detail in message
 
 
 def test_pickle_module_is_untouched():
