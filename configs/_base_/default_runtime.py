@@ -25,6 +25,8 @@ default_hooks = dict(
 custom_hooks = [
     dict(type='LifelongResultsHook'),
     dict(type='WeightsOnlyCheckpointHook'),
+    # a load_from / tools/test.py checkpoint of another model is refused
+    dict(type='CheckpointFitHook'),
     dict(type='RNGStateHook'),
     # <work_dir>/forgetting/forgetting_0.png when the run ends
     dict(type='ForgettingStripHook', images=[0]),

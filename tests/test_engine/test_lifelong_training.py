@@ -115,6 +115,31 @@ def test_tools_test_scores_the_tasks_of_a_phase_checkpoint(
         phase2['depth']['abs_err'], rel=1e-5)
 
 
+def test_tools_test_refuses_a_checkpoint_of_another_model(
+        had_run, tiny_data_root, tmp_path):
+    """mmengine would load none of its weights (strict=False) and score the
+    model as initialised; the run stops and names the file instead."""
+    cfg = tiny_cfg('configs/had/had_r18_synthetic.py', tiny_data_root,
+                   tmp_path)
+    config = str(tmp_path / 'tiny_had.py')
+    cfg.dump(config)
+    foreign = tmp_path / 'backbone.pth'
+    torch.save({'state_dict': {'conv1.weight': torch.ones(8, 3, 3, 3)}},
+               foreign)
+    test = subprocess.run([
+        sys.executable,
+        osp.join(REPO_ROOT, 'tools', 'test.py'), config,
+        str(foreign), '--work-dir',
+        str(tmp_path)
+    ],
+                          cwd=REPO_ROOT,
+                          capture_output=True,
+                          text=True)
+    assert test.returncode != 0
+    assert f'{foreign} holds none of the weights of this model' in \
+        test.stderr
+
+
 def test_extend_policy_adds_heads_as_param_groups(tiny_data_root, tmp_path):
     cfg = tiny_cfg('configs/baselines/finetune_r18_synthetic.py',
                    tiny_data_root, tmp_path, optimizer_policy='extend')

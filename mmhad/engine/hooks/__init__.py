@@ -1,3 +1,4 @@
+from .checkpoint_fit_hook import CheckpointFitHook
 from .forgetting_strip_hook import ForgettingStripHook
 from .lifelong_results_hook import (LifelongResultsHook, format_phase_table,
                                     nest_metrics)
@@ -12,5 +13,5 @@ __all__ = [
     'LifelongResultsHook', 'format_phase_table', 'nest_metrics',
     'RNGStateHook', 'WeightsOnlyCheckpointHook', 'buffers_to_tensors',
     'tensors_to_buffers', 'MultiTaskVisualizationHook', 'ForgettingStripHook',
-    'ProgressBarHook'
+    'ProgressBarHook', 'CheckpointFitHook'
 ]
