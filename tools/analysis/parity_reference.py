@@ -350,9 +350,10 @@ def print_report(rows: List[dict], args) -> None:
           f'{args.size[0]}x{args.size[1]}, batch {args.batch_size}, '
           f'{args.epochs} epoch(s) per phase, '
           f'{torch.get_num_threads()} thread(s)\n')
+    # absolute differences; no '|' inside a cell of a Markdown table
     print('| phase | task | iterations | first loss (mmhad / reference) | '
-          '|Δ| first | max |Δ loss| | weights equal to the bit | '
-          'max |Δ weight| | max relative, at |')
+          'Δ first loss | max Δ loss | weights equal to the bit | '
+          'max Δ weight | max relative Δ weight, at |')
     print('|---:|---|---:|---|---:|---:|---|---:|---|')
     for row in rows:
         w = row['weights']
