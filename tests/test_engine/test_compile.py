@@ -67,8 +67,15 @@ def test_inductor_compiled_run_matches_eager(tiny_data_root, tmp_path):
     assert len(compiled) == len(eager) == 3
     for ours, theirs in zip(compiled, eager):
         for task, metrics in theirs['metrics'].items():
-            assert ours['metrics'][task] == pytest.approx(
-                metrics, rel=1e-3, abs=1e-3), (ours['phase'], task)
+            for name, value in metrics.items():
+                # Shares of pixels within an angle move in steps of one
+                # pixel (1/7680 of the tiny validation set, 0.013 points):
+                # a reordered sum can carry a pixel that sits on the
+                # threshold across it (seen once: 3 pixels of within_30).
+                # Up to 8 pixels; every other metric to 1e-3.
+                steps = 0.1 if name.startswith('within_') else 1e-3
+                assert ours['metrics'][task][name] == pytest.approx(
+                    value, rel=1e-3, abs=steps), (ours['phase'], task, name)
 
 
 def test_top_level_compile_is_refused_with_the_alternative(
