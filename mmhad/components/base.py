@@ -4,6 +4,8 @@ from typing import Dict, Iterable, List, Optional
 from mmengine.model import BaseModule
 from torch import Tensor
 
+from mmhad.utils.knobs import RangeChecked
+
 #: The kinds of component, each the prefix of its loss keys in the logs
 #: (``distill.loss_db.depth``, ``reg.loss_ewc`` ...): a log reader sums a
 #: kind's terms by prefix.
@@ -11,7 +13,7 @@ COMPONENT_KINDS = ('distill', 'reg', 'filter', 'rehearse', 'isolate',
                    'weight')
 
 
-class LifelongComponent(BaseModule):
+class LifelongComponent(RangeChecked, BaseModule):
     """One way of protecting old tasks, composable with the others.
 
     A :class:`~mmhad.algorithms.LifelongAlgorithm` holds the architecture,
@@ -27,7 +29,9 @@ class LifelongComponent(BaseModule):
 
     The algorithm binds itself to its components (:meth:`bind`) without
     registering itself as their submodule; components read the phase, the
-    tasks and the architecture through it.
+    tasks and the architecture through it. Each numeric knob of a
+    component has its range in ``KNOBS`` (:class:`~mmhad.utils.knobs.
+    RangeChecked`), checked when the component is built.
     """
 
     #: One of :data:`COMPONENT_KINDS`.

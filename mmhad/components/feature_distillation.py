@@ -6,6 +6,7 @@ import torch.nn as nn
 from torch import Tensor
 
 from mmhad.registry import MODELS
+from mmhad.utils.knobs import COUNT, NON_NEGATIVE
 from .base import LifelongComponent
 
 
@@ -29,6 +30,8 @@ class FeatureDistillation(LifelongComponent):
 
     kind = 'distill'
     needs_teacher = True
+
+    KNOBS = dict(hint_weight=NON_NEGATIVE, feat_channels=COUNT)
 
     def __init__(self,
                  hint_weight: float = 1.0,

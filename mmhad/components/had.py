@@ -5,6 +5,7 @@ import torch.nn as nn
 from torch import Tensor
 
 from mmhad.registry import MODELS, PSEUDO_GROUPINGS
+from mmhad.utils.knobs import COUNT, NON_NEGATIVE, OPEN_UNIT, UNIT
 from .base import LifelongComponent
 from .pseudo_groups import PseudoGrouping
 
@@ -94,6 +95,9 @@ class HAD(LifelongComponent):
     kind = 'distill'
     needs_teacher = True
     distils_old_tasks = True
+
+    KNOBS = dict(distill_weight=NON_NEGATIVE, delta=OPEN_UNIT,
+                 regression_bins=COUNT, confidence_threshold=UNIT)
 
     def __init__(self,
                  distill_weight: float = 3.0,

@@ -4,6 +4,7 @@ from typing import Dict, Optional
 from torch import Tensor
 
 from mmhad.registry import MODELS
+from mmhad.utils.knobs import NON_NEGATIVE, POSITIVE
 from .base import LifelongComponent
 
 
@@ -29,6 +30,8 @@ class LwF(LifelongComponent):
     kind = 'distill'
     needs_teacher = True
     distils_old_tasks = True
+
+    KNOBS = dict(distill_weight=NON_NEGATIVE, temperature=POSITIVE)
 
     def __init__(self,
                  distill_weight: float = 1.0,

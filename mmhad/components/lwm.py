@@ -7,6 +7,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from mmhad.registry import MODELS
+from mmhad.utils.knobs import NON_NEGATIVE
 from .base import LifelongComponent
 
 
@@ -55,6 +56,8 @@ class AttentionDistillation(LifelongComponent):
     kind = 'distill'
     needs_teacher = True
     distils_old_tasks = True
+
+    KNOBS = dict(attention_weight=NON_NEGATIVE)
 
     def __init__(self,
                  attention_weight: float = 1.0,

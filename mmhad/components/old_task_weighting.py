@@ -6,6 +6,7 @@ import torch
 from torch import Tensor
 
 from mmhad.registry import MODELS
+from mmhad.utils.knobs import COUNT, Range
 from .base import LifelongComponent
 
 
@@ -88,6 +89,9 @@ class AdaptiveOldTaskWeighting(LifelongComponent):
 
     kind = 'weight'
 
+    KNOBS = dict(similarity_gain=Range(-1.), interval=COUNT,
+                 momentum=Range(0., 1., high_open=True), pixel_stride=COUNT)
+
     def __init__(self,
                  similarity_gain: float = 1.0,
                  interval: int = 10,
@@ -95,15 +99,6 @@ class AdaptiveOldTaskWeighting(LifelongComponent):
                  pixel_stride: int = 4,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg)
-        if similarity_gain < -1:
-            raise ValueError(
-                f'similarity_gain must be >= -1, got {similarity_gain}')
-        if interval < 1:
-            raise ValueError(f'interval must be >= 1, got {interval}')
-        if not 0 <= momentum < 1:
-            raise ValueError(f'momentum must be in [0, 1), got {momentum}')
-        if pixel_stride < 1:
-            raise ValueError(f'pixel_stride must be >= 1, got {pixel_stride}')
         self.similarity_gain = similarity_gain
         self.interval = interval
         self.momentum = momentum

@@ -5,6 +5,7 @@ import torch
 from torch import Tensor
 
 from mmhad.structures import MultiTaskDataSample
+from mmhad.utils.knobs import COUNT, NON_NEGATIVE, UNIT
 from .base import LifelongComponent
 
 
@@ -37,6 +38,8 @@ class ParameterRegularizer(LifelongComponent):
     #: Prefix of the penalty's loss key, ``loss_<name>``; ``None``: the
     #: method uses the importance otherwise (SPG) and keeps no anchors.
     penalty_name = 'reg'
+
+    KNOBS = dict(penalty_weight=NON_NEGATIVE, decay=UNIT, max_batches=COUNT)
 
     def __init__(self,
                  penalty_weight: float = 1.0,

@@ -7,6 +7,7 @@ from torch import Tensor
 from torch.func import functional_call
 
 from mmhad.registry import MODELS
+from mmhad.utils.knobs import ANY_FINITE
 from .base import LifelongComponent
 
 
@@ -42,6 +43,9 @@ class Piggyback(LifelongComponent):
     # the old tasks' predictions must not move: the shared norm layers keep
     # their running statistics once the first task is learnt
     norm_eval_from_phase = 2
+
+    # masks are scores above the threshold: any finite value is a mask
+    KNOBS = dict(threshold=ANY_FINITE, init_score=ANY_FINITE)
 
     def __init__(self,
                  threshold: float = 5e-3,

@@ -20,9 +20,10 @@ import torch
 from torch import Tensor
 
 from mmhad.registry import PSEUDO_GROUPINGS
+from mmhad.utils.knobs import COUNT, OPEN_UNIT, RangeChecked
 
 
-class PseudoGrouping:
+class PseudoGrouping(RangeChecked):
     """How DB-HAD groups one output form's pixels.
 
     Args:
@@ -41,6 +42,8 @@ class PseudoGrouping:
     #: loss settings (``db_loss=dict(classification=..., regression=...)``)
     #: applies.
     family = 'classification'
+
+    KNOBS = dict(delta=OPEN_UNIT, num_bins=COUNT)
 
     def __init__(self,
                  delta: float = 0.5,

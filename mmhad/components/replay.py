@@ -8,6 +8,7 @@ from torch import Tensor
 
 from mmhad.registry import MODELS
 from mmhad.structures import MultiTaskDataSample, stack_task_field
+from mmhad.utils.knobs import COUNT, NON_NEGATIVE
 from .base import LifelongComponent
 
 REPLAY_TARGETS = ('label', 'output')
@@ -41,6 +42,9 @@ class ExemplarReplay(LifelongComponent):
     """
 
     kind = 'rehearse'
+
+    KNOBS = dict(memory_size=COUNT, replay_batch_size=COUNT,
+                 replay_weight=NON_NEGATIVE)
 
     def __init__(self,
                  memory_size: int = 64,

@@ -7,6 +7,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from mmhad.registry import MODELS
+from mmhad.utils.knobs import COUNT, NON_NEGATIVE, Range
 from .base import LifelongComponent
 from .step_filter import StepFilter
 
@@ -82,6 +83,10 @@ class SGP(LifelongComponent):
 
     kind = 'filter'
     adds_loss_terms = False
+
+    KNOBS = dict(threshold=Range(0., 1., low_open=True),
+                 scale_coefficient=NON_NEGATIVE, max_batches=COUNT,
+                 max_columns=COUNT)
 
     def __init__(self,
                  threshold: float = 0.97,

@@ -6,6 +6,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from mmhad.registry import MODELS
+from mmhad.utils.knobs import COUNT, NON_NEGATIVE
 from .base import LifelongComponent
 
 
@@ -38,6 +39,8 @@ class StructuredDistillation(LifelongComponent):
 
     kind = 'distill'
     needs_teacher = True
+
+    KNOBS = dict(pair_weight=NON_NEGATIVE, pool=COUNT)
 
     def __init__(self,
                  pair_weight: float = 1.0,

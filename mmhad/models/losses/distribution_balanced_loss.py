@@ -17,6 +17,7 @@ import torch.nn as nn
 from torch import Tensor
 
 from mmhad.registry import MODELS
+from mmhad.utils.knobs import NON_NEGATIVE, Range, RangeChecked
 
 _MEANS = ('geometric', 'arithmetic')
 _WEIGHTINGS = ('equal', 'softmax')
@@ -128,7 +129,7 @@ def distribution_balanced_loss(loss_map: Tensor,
 
 
 @MODELS.register_module()
-class DistributionBalancedLoss(nn.Module):
+class DistributionBalancedLoss(RangeChecked, nn.Module):
     """Module form of :func:`distribution_balanced_loss`.
 
     Args:
@@ -142,6 +143,9 @@ class DistributionBalancedLoss(nn.Module):
             the used pixels.
         loss_name (str): Prefix of the logged loss keys.
     """
+
+    KNOBS = dict(eps=NON_NEGATIVE,
+                 min_group_fraction=Range(0., 1., high_open=True))
 
     def __init__(self,
                  mean: str = 'geometric',

@@ -13,6 +13,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from mmhad.registry import MODELS
+from mmhad.utils.knobs import NON_NEGATIVE, RangeChecked
 
 _SOBEL_H = torch.tensor([[-1., 0., 1.], [-2., 0., 2.], [-1., 0., 1.]])
 
@@ -109,7 +110,7 @@ def salience_guided_loss(loss_map: Tensor,
 
 
 @MODELS.register_module()
-class SalienceGuidedLoss(nn.Module):
+class SalienceGuidedLoss(RangeChecked, nn.Module):
     """Module form of :func:`salience_guided_loss`.
 
     Args:
@@ -122,6 +123,8 @@ class SalienceGuidedLoss(nn.Module):
         loss_name (str): Prefix of the logged loss keys.
     """
 
+    KNOBS = dict(threshold=NON_NEGATIVE)
+
     def __init__(self,
                  threshold: float = 0.9,
                  normalize: bool = True,
@@ -131,6 +134,18 @@ class SalienceGuidedLoss(nn.Module):
                  drop_zeros: bool = False,
                  loss_name: str = 'loss_sg') -> None:
         super().__init__()
+        # Fail at build time, not at the first distillation step.
+        if normalize and threshold >= 1:
+            raise ValueError(
+                f'SalienceGuidedLoss: threshold={threshold!r} with '
+                'normalize=True selects no pixel (the normalised Sobel '
+                'magnitude is at most 1); expected a threshold in [0, 1)')
+        if padding not in ('replicate', 'zeros'):
+            raise ValueError("SalienceGuidedLoss: padding must be 'replicate' "
+                             f"or 'zeros', got {padding!r}")
+        if reduction not in ('salient', 'all'):
+            raise ValueError("SalienceGuidedLoss: reduction must be 'salient' "
+                             f"or 'all', got {reduction!r}")
         self.threshold = threshold
         self.normalize = normalize
         self.padding = padding
