@@ -2,6 +2,6 @@
 _base_ = ['./finetune_r18_nyuv2.py']
 model = dict(components=dict(fitnets=dict(
     type='FeatureDistillation',
-    hint_weight=1.0,
+    loss_weight=1.0,
     regressor=True,
     feat_channels={{_base_.model.architecture.decode_head.in_channels}})))

@@ -1,3 +1,3 @@
 _base_ = ['./finetune_r18_synthetic.py']
 model = dict(components=dict(
-    lwf=dict(type='LwF', distill_weight=1.0, temperature=2.0)))
+    lwf=dict(type='LwF', loss_weight=1.0, temperature=2.0)))

@@ -1,4 +1,4 @@
 # LwF on Taskonomy (settings of lwf_r18_nyuv2.py).
 _base_ = ['./finetune_r18_taskonomy.py']
 model = dict(components=dict(
-    lwf=dict(type='LwF', distill_weight=1.0, temperature=2.0)))
+    lwf=dict(type='LwF', loss_weight=1.0, temperature=2.0)))

@@ -7,4 +7,4 @@
 _base_ = ['./lwf_r18_nyuv2.py']
 model = dict(
     components=dict(
-        lwm=dict(type='AttentionDistillation', attention_weight=0.01)))
+        lwm=dict(type='AttentionDistillation', loss_weight=0.01)))

@@ -2,4 +2,4 @@
 _base_ = ['./lwf_r18_synthetic.py']
 model = dict(
     components=dict(
-        lwm=dict(type='AttentionDistillation', attention_weight=0.01)))
+        lwm=dict(type='AttentionDistillation', loss_weight=0.01)))

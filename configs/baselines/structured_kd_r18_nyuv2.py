@@ -1,4 +1,4 @@
 # Structured KD: pair-wise cosine similarity of backbone positions.
 _base_ = ['./finetune_r18_nyuv2.py']
 model = dict(components=dict(structured_kd=dict(
-    type='StructuredDistillation', pair_weight=1.0, pool=2)))
+    type='StructuredDistillation', loss_weight=1.0, pool=2)))

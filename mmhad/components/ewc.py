@@ -16,7 +16,7 @@ class EWC(ParameterRegularizer):
     The Fisher of a phase is the squared gradient of the phase's supervised
     loss, averaged over batches of its training data (a batch-level
     approximation of the per-sample expectation; it is cheaper and only
-    rescales the importance, which ``penalty_weight`` absorbs). See
+    rescales the importance, which ``loss_weight`` absorbs). See
     :class:`ParameterRegularizer` for the penalty and the knobs.
     """
 

@@ -21,7 +21,7 @@ class FeatureDistillation(LifelongComponent):
     regressor gives the student room to re-arrange its features.
 
     Args:
-        hint_weight (float): ``weight`` above.
+        loss_weight (float): ``weight`` above.
         regressor (bool): Learn the 1x1 regressor ``r``.
         feat_channels (int, optional): Channels of the distilled feature
             map; needed with ``regressor=True`` (``decode_head.in_channels``
@@ -31,15 +31,18 @@ class FeatureDistillation(LifelongComponent):
     kind = 'distill'
     needs_teacher = True
 
-    KNOBS = dict(hint_weight=NON_NEGATIVE, feat_channels=COUNT)
+    KNOBS = dict(loss_weight=NON_NEGATIVE, feat_channels=COUNT)
+
+    #: Old names of knobs, still accepted (with a warning).
+    RENAMED = dict(hint_weight='loss_weight')
 
     def __init__(self,
-                 hint_weight: float = 1.0,
+                 loss_weight: float = 1.0,
                  regressor: bool = False,
                  feat_channels: int = None,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg)
-        self.hint_weight = hint_weight
+        self.loss_weight = loss_weight
         self.regressor = nn.Identity()
         if regressor:
             if not feat_channels:
@@ -58,6 +61,6 @@ class FeatureDistillation(LifelongComponent):
         target = step.teacher_feats()[-1]
         hint = self.regressor(step.feats[-1])
         return {
-            'loss_hint': self.hint_weight *
+            'loss_hint': self.loss_weight *
             ((hint.float() - target.float())**2).mean()
         }

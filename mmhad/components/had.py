@@ -56,7 +56,7 @@ class HAD(LifelongComponent):
     The teacher's backbone runs once per batch for all old heads.
 
     Args:
-        distill_weight (float): lambda (paper and reference default 3).
+        loss_weight (float): lambda (paper and reference default 3).
         delta (float): Foreground threshold of regression-task groups.
         db_loss (dict, optional): DB loss config, or per-family configs
             (``dict(classification=..., regression=...)``, see
@@ -96,11 +96,14 @@ class HAD(LifelongComponent):
     needs_teacher = True
     distils_old_tasks = True
 
-    KNOBS = dict(distill_weight=NON_NEGATIVE, delta=OPEN_UNIT,
+    KNOBS = dict(loss_weight=NON_NEGATIVE, delta=OPEN_UNIT,
                  regression_bins=COUNT, confidence_threshold=UNIT)
 
+    #: Old names of knobs, still accepted (with a warning).
+    RENAMED = dict(distill_weight='loss_weight')
+
     def __init__(self,
-                 distill_weight: float = 3.0,
+                 loss_weight: float = 3.0,
                  delta: float = 0.5,
                  db_loss: Optional[dict] = dict(
                      type='DistributionBalancedLoss'),
@@ -127,7 +130,7 @@ class HAD(LifelongComponent):
         if confidence_guard not in _CONFIDENCE_GUARDS:
             raise ValueError(f'confidence_guard must be one of '
                              f'{_CONFIDENCE_GUARDS}, got {confidence_guard!r}')
-        self.distill_weight = distill_weight
+        self.loss_weight = loss_weight
         self.delta = delta
         self.task_weighting = task_weighting
         self.regression_bins = regression_bins
@@ -167,8 +170,8 @@ class HAD(LifelongComponent):
     def task_weight(self) -> float:
         """Weight of one old task's (L_db + L_sg) in the current phase."""
         if self.task_weighting == 'reference':
-            return self.distill_weight / 2
-        return self.distill_weight / (2 * len(self.old_tasks))
+            return self.loss_weight / 2
+        return self.loss_weight / (2 * len(self.old_tasks))
 
     def losses(self, step) -> Dict[str, Tensor]:
         distilled = step.distilled

@@ -22,7 +22,7 @@ class LwF(LifelongComponent):
         L = L_new + lambda / (t - 1) * sum_j mean(I_j)
 
     Args:
-        distill_weight (float): lambda.
+        loss_weight (float): lambda.
         temperature (float): Softening of classification outputs (Hinton's
             KD with T > 1; LwF used T = 2).
     """
@@ -31,23 +31,26 @@ class LwF(LifelongComponent):
     needs_teacher = True
     distils_old_tasks = True
 
-    KNOBS = dict(distill_weight=NON_NEGATIVE, temperature=POSITIVE)
+    KNOBS = dict(loss_weight=NON_NEGATIVE, temperature=POSITIVE)
+
+    #: Old names of knobs, still accepted (with a warning).
+    RENAMED = dict(distill_weight='loss_weight')
 
     def __init__(self,
-                 distill_weight: float = 1.0,
+                 loss_weight: float = 1.0,
                  temperature: float = 2.0,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg)
         if temperature <= 0:
             raise ValueError(f'temperature must be > 0, got {temperature}')
-        self.distill_weight = distill_weight
+        self.loss_weight = loss_weight
         self.temperature = temperature
 
     def losses(self, step) -> Dict[str, Tensor]:
         if not step.distilled:
             return {}
         teacher_outputs = step.teacher_outputs(step.distilled)
-        weight = self.distill_weight / len(self.old_tasks)
+        weight = self.loss_weight / len(self.old_tasks)
         return {
             f'loss_lwf.{name}':
             weight * step.old_task_scales[name] *

@@ -50,20 +50,23 @@ class AttentionDistillation(LifelongComponent):
     about one more backward pass.
 
     Args:
-        attention_weight (float): gamma, the weight of L_AD (LwM used 1).
+        loss_weight (float): gamma, the weight of L_AD (LwM used 1).
     """
 
     kind = 'distill'
     needs_teacher = True
     distils_old_tasks = True
 
-    KNOBS = dict(attention_weight=NON_NEGATIVE)
+    KNOBS = dict(loss_weight=NON_NEGATIVE)
+
+    #: Old names of knobs, still accepted (with a warning).
+    RENAMED = dict(attention_weight='loss_weight')
 
     def __init__(self,
-                 attention_weight: float = 1.0,
+                 loss_weight: float = 1.0,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg)
-        self.attention_weight = attention_weight
+        self.loss_weight = loss_weight
 
     def _score(self, name: str, pred: Tensor, pseudo: Tensor) -> Tensor:
         task = self.tasks[name]
@@ -97,7 +100,7 @@ class AttentionDistillation(LifelongComponent):
         losses = {}
         if not step.distilled:
             return losses
-        weight = self.attention_weight / len(self.old_tasks)
+        weight = self.loss_weight / len(self.old_tasks)
         for name, (teacher_map, pseudo) in self._teacher_maps(
                 step, step.distilled).items():
             feat = step.feats[self._feat_index(name, len(step.feats))]

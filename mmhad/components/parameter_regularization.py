@@ -26,7 +26,7 @@ class ParameterRegularizer(LifelongComponent):
     ``_extra_state``), so phase checkpoints carry them.
 
     Args:
-        penalty_weight (float): ``weight`` above.
+        loss_weight (float): ``weight`` above.
         decay (float): How much of the earlier phases' importance is kept
             (1: plain sum, as multi-task EWC; < 1: online EWC).
         max_batches (int, optional): Batches of the phase's data used to
@@ -39,15 +39,18 @@ class ParameterRegularizer(LifelongComponent):
     #: method uses the importance otherwise (SPG) and keeps no anchors.
     penalty_name = 'reg'
 
-    KNOBS = dict(penalty_weight=NON_NEGATIVE, decay=UNIT, max_batches=COUNT)
+    KNOBS = dict(loss_weight=NON_NEGATIVE, decay=UNIT, max_batches=COUNT)
+
+    #: Old names of knobs, still accepted (with a warning).
+    RENAMED = dict(penalty_weight='loss_weight')
 
     def __init__(self,
-                 penalty_weight: float = 1.0,
+                 loss_weight: float = 1.0,
                  decay: float = 1.0,
                  max_batches: int = None,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg)
-        self.penalty_weight = penalty_weight
+        self.loss_weight = loss_weight
         self.decay = decay
         self.max_batches = max_batches
         self.importance: Dict[str, Tensor] = {}
@@ -117,7 +120,7 @@ class ParameterRegularizer(LifelongComponent):
             (self.importance[n] * (params[n] - anchor)**2).sum()
             for n, anchor in self.anchors.items())
         return {
-            f'loss_{self.penalty_name}': self.penalty_weight / 2 * penalty
+            f'loss_{self.penalty_name}': self.loss_weight / 2 * penalty
         }
 
     # ---------------------------------------------------------- checkpoints

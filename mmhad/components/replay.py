@@ -38,19 +38,22 @@ class ExemplarReplay(LifelongComponent):
         memory_size (int): Images kept over all earlier phases.
         replay_batch_size (int): Memory images rehearsed per step.
         target (str): ``'label'`` or ``'output'`` (see above).
-        replay_weight (float): Weight of the rehearsal terms.
+        loss_weight (float): Weight of the rehearsal terms.
     """
 
     kind = 'rehearse'
 
     KNOBS = dict(memory_size=COUNT, replay_batch_size=COUNT,
-                 replay_weight=NON_NEGATIVE)
+                 loss_weight=NON_NEGATIVE)
+
+    #: Old names of knobs, still accepted (with a warning).
+    RENAMED = dict(replay_weight='loss_weight')
 
     def __init__(self,
                  memory_size: int = 64,
                  replay_batch_size: int = 8,
                  target: str = 'label',
-                 replay_weight: float = 1.0,
+                 loss_weight: float = 1.0,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg)
         if target not in REPLAY_TARGETS:
@@ -61,7 +64,7 @@ class ExemplarReplay(LifelongComponent):
         self.memory_size = memory_size
         self.replay_batch_size = replay_batch_size
         self.target = target
-        self.replay_weight = replay_weight
+        self.loss_weight = loss_weight
         #: One entry per earlier phase: ``inputs`` (M, 3, H, W) normalised
         #: images and ``targets`` {task: tensor (M, ...)}.
         self.memory: List[Dict] = []
@@ -126,7 +129,7 @@ class ExemplarReplay(LifelongComponent):
                 loss = task.loss(pred, target)
             else:
                 loss = task.soft_pixel_loss(pred, target).mean()
-            losses[f'loss_replay.{name}'] = self.replay_weight * loss
+            losses[f'loss_replay.{name}'] = self.loss_weight * loss
         return losses
 
     def _memory_tasks(self) -> List[str]:

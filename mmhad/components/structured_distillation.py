@@ -33,23 +33,26 @@ class StructuredDistillation(LifelongComponent):
     square of the positions).
 
     Args:
-        pair_weight (float): ``weight`` above.
+        loss_weight (float): ``weight`` above.
         pool (int): Average-pooling kernel (and stride) before comparing.
     """
 
     kind = 'distill'
     needs_teacher = True
 
-    KNOBS = dict(pair_weight=NON_NEGATIVE, pool=COUNT)
+    KNOBS = dict(loss_weight=NON_NEGATIVE, pool=COUNT)
+
+    #: Old names of knobs, still accepted (with a warning).
+    RENAMED = dict(pair_weight='loss_weight')
 
     def __init__(self,
-                 pair_weight: float = 1.0,
+                 loss_weight: float = 1.0,
                  pool: int = 2,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg)
         if pool < 1:
             raise ValueError(f'pool must be >= 1, got {pool}')
-        self.pair_weight = pair_weight
+        self.loss_weight = loss_weight
         self.pool = pool
 
     def _similarity(self, feat: Tensor) -> Tensor:
@@ -64,5 +67,5 @@ class StructuredDistillation(LifelongComponent):
         target = self._similarity(step.teacher_feats()[-1])
         student = self._similarity(step.feats[-1])
         return {
-            'loss_pair': self.pair_weight * ((student - target)**2).mean()
+            'loss_pair': self.loss_weight * ((student - target)**2).mean()
         }

@@ -6,11 +6,15 @@ the arguments are checked before its ``__init__`` runs, so a config with
 ``distill_weight=-3`` or ``delta=7`` fails when the model is built, with
 the class, the knob, the value and the range in the message, and not as a
 silent wrong run or at the first step that reads the knob. ``None`` is
-left to the class: for an optional knob it means "off".
+left to the class: for an optional knob it means "off". A knob that was
+renamed keeps its old name in ``RENAMED`` (old -> new): a config that
+still uses it loads, with a ``DeprecationWarning`` that gives the new
+name (every component's weight is ``loss_weight``, as in mmseg's losses).
 """
 import functools
 import inspect
 import math
+import warnings
 from dataclasses import dataclass
 from typing import Dict, Mapping
 
@@ -77,6 +81,35 @@ def knob_ranges(cls) -> Dict[str, Range]:
     return ranges
 
 
+def renamed_knobs(cls) -> Dict[str, str]:
+    """Every ``RENAMED`` entry (old name -> new name) of ``cls`` and its
+    bases."""
+    renamed: Dict[str, str] = {}
+    for klass in reversed(cls.__mro__):
+        renamed.update(vars(klass).get('RENAMED', {}))
+    return renamed
+
+
+def rename_knobs(owner: str, renamed: Mapping[str, str],
+                 kwargs: dict) -> dict:
+    """``kwargs`` with old knob names replaced by the new ones.
+
+    Raises:
+        TypeError: If a knob is given under both names.
+    """
+    kwargs = dict(kwargs)
+    for old, new in renamed.items():
+        if old not in kwargs:
+            continue
+        if new in kwargs:
+            raise TypeError(f'{owner}: {old} and {new} are one knob (its '
+                            f'old and new name); give {new} only')
+        warnings.warn(f'{owner}: {old} is deprecated, use {new}',
+                      DeprecationWarning, stacklevel=4)
+        kwargs[new] = kwargs.pop(old)
+    return kwargs
+
+
 def check_knobs(owner: str, ranges: Mapping[str, Range],
                 values: Mapping) -> None:
     """Raise ``ValueError`` for the first value outside its range.
@@ -105,6 +138,8 @@ class RangeChecked:
 
     #: Knob name -> :class:`Range`, for this class's own knobs.
     KNOBS: Dict[str, Range] = {}
+    #: Old knob name -> its name now, still accepted with a warning.
+    RENAMED: Dict[str, str] = {}
 
     def __init_subclass__(cls, **kwargs) -> None:
         super().__init_subclass__(**kwargs)
@@ -115,6 +150,8 @@ class RangeChecked:
 
         @functools.wraps(init)
         def checked_init(self, *args, **kwargs):
+            kwargs = rename_knobs(type(self).__name__,
+                                  renamed_knobs(type(self)), kwargs)
             bound = signature.bind(self, *args, **kwargs)
             bound.apply_defaults()
             check_knobs(type(self).__name__, knob_ranges(type(self)),

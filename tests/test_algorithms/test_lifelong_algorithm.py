@@ -115,7 +115,7 @@ def test_teacher_is_frozen_in_eval_mode_and_unchanged_by_training():
 
 
 def test_had_terms_are_weighted_by_lambda_over_2_old_tasks():
-    model = MODELS.build(tiny_model_cfg(distill_weight=3.0))
+    model = MODELS.build(tiny_model_cfg(loss_weight=3.0))
     model.begin_phase(1, ['semantic'])
     model.begin_phase(2, ['depth'])
     model.begin_phase(3, ['normal'])

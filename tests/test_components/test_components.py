@@ -26,7 +26,7 @@ METHODS = {
         type='LwF',
         temperature=2.0,
         components=dict(
-            lwm=dict(type='AttentionDistillation', attention_weight=1.0))),
+            lwm=dict(type='AttentionDistillation', loss_weight=1.0))),
     'HAD+Replay':
     dict(
         type='HAD',
@@ -34,11 +34,11 @@ METHODS = {
     'LwF+EWC':
     dict(
         type='LwF',
-        components=dict(ewc=dict(type='EWC', penalty_weight=10.0))),
+        components=dict(ewc=dict(type='EWC', loss_weight=10.0))),
     'EWC':
-    dict(type='EWC', penalty_weight=10.0),
+    dict(type='EWC', loss_weight=10.0),
     'MAS':
-    dict(type='MAS', penalty_weight=10.0),
+    dict(type='MAS', loss_weight=10.0),
     'FeatureDistillation':
     dict(type='FeatureDistillation', regressor=True, feat_channels=64),
     'StructuredDistillation':

@@ -91,7 +91,8 @@ def test_a_value_outside_the_range_is_refused_at_build(name, knob):
 
 
 @pytest.mark.parametrize('cfg,match', [
-    (dict(type='HAD', distill_weight=-3), r'HAD: distill_weight=-3 '),
+    (dict(type='HAD', loss_weight=-3), r'HAD: loss_weight=-3 '),
+    (dict(type='EWC', loss_weight=-3), r'EWC: loss_weight=-3 '),
     (dict(type='HAD', delta=7), r'HAD: delta=7 .*\(0, 1\)'),
     (dict(type='HAD', regression_bins=0), r'regression_bins=0 .*integer'),
     (dict(type='HAD', regression_bins=2.5), r'regression_bins=2.5'),
@@ -103,6 +104,32 @@ def test_a_value_outside_the_range_is_refused_at_build(name, knob):
 def test_the_reported_misconfigurations_fail_when_built(cfg, match):
     with pytest.raises(ValueError, match=match):
         MODELS.build(cfg)
+
+
+@pytest.mark.parametrize('type_,old', [
+    ('HAD', 'distill_weight'), ('LwF', 'distill_weight'),
+    ('AttentionDistillation', 'attention_weight'),
+    ('FeatureDistillation', 'hint_weight'), ('EWC', 'penalty_weight'),
+    ('MAS', 'penalty_weight'), ('ExemplarReplay', 'replay_weight'),
+    ('StructuredDistillation', 'pair_weight')
+])
+def test_old_weight_names_still_load_with_a_warning(type_, old):
+    with pytest.warns(DeprecationWarning,
+                      match=f'{type_}: {old} is deprecated, use loss_weight'):
+        component = MODELS.build({'type': type_, old: 0.25})
+    assert component.loss_weight == 0.25
+    with pytest.raises(TypeError, match='give loss_weight only'):
+        MODELS.build({'type': type_, old: 0.25, 'loss_weight': 0.5})
+    # the old name is range-checked as the new one
+    with pytest.raises(ValueError, match=f'{type_}: loss_weight=-1 '):
+        with pytest.warns(DeprecationWarning):
+            MODELS.build({'type': type_, old: -1})
+
+
+def test_one_name_for_every_components_loss_weight():
+    for name, cls in CLASSES.items():
+        weights = [k for k in numeric_knobs(cls) if k.endswith('_weight')]
+        assert weights in ([], ['loss_weight']), name
 
 
 def test_a_raw_salience_threshold_may_exceed_1():

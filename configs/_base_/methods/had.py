@@ -21,7 +21,7 @@
 # `model = dict(components=dict(had={{_base_.had}}))`.
 had = dict(
     type='HAD',
-    distill_weight=3.0,  # lambda
+    loss_weight=3.0,  # lambda
     delta=0.5,
     task_weighting='paper',
     db_loss=dict(

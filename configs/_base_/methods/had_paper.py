@@ -6,7 +6,7 @@
 # `model = dict(components=dict(had={{_base_.had_paper}}))`.
 had_paper = dict(
     type='HAD',
-    distill_weight=3.0,  # lambda
+    loss_weight=3.0,  # lambda
     delta=0.5,  # foreground threshold of regression-task groups
     task_weighting='paper',
     db_loss=dict(type='DistributionBalancedLoss', mean='geometric', eps=1e-6),

@@ -19,7 +19,7 @@
 # `model = dict(components=dict(had={{_base_.had_reference}}))`.
 had_reference = dict(
     type='HAD',
-    distill_weight=3.0,
+    loss_weight=3.0,
     delta=0.5,
     task_weighting='reference',
     regression_groups='raw_student',
