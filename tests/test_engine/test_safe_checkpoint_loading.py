@@ -115,6 +115,34 @@ def test_every_damaged_checkpoint_is_named_with_its_size(
     assert detail in message
 
 
+def test_a_damaged_pretrained_backbone_is_named_when_weights_init(
+        tmp_path):
+    from mmhad.registry import MODELS
+    from tests.conftest import tiny_model_cfg
+    damaged = tmp_path / 'backbone.pth'
+    damaged.write_bytes(checkpoint_bytes()[:100])
+    cfg = tiny_model_cfg(type='FineTune')
+    cfg['architecture']['backbone']['init_cfg'] = dict(
+        type='Pretrained', checkpoint=str(damaged))
+    model = MODELS.build(cfg)
+    with pytest.raises(CorruptCheckpointError, match='backbone.pth'):
+        model.init_weights()
+
+
+def test_a_damaged_load_from_stops_training_naming_it(
+        tiny_data_root, tmp_path):
+    from mmengine.runner import Runner
+
+    from tests.conftest import tiny_cfg
+    damaged = tmp_path / 'phase_2_depth.pth'
+    damaged.write_bytes(checkpoint_bytes()[:-10])
+    cfg = tiny_cfg('configs/had/had_r18_synthetic.py', tiny_data_root,
+                   str(tmp_path / 'run'), max_epochs=1)
+    cfg.load_from = str(damaged)
+    with pytest.raises(CorruptCheckpointError, match='phase_2_depth.pth'):
+        Runner.from_cfg(cfg).train()
+
+
 def test_pickle_module_is_untouched():
     # the allow-list is scoped to our loads, not set globally
     assert pickle.loads(pickle.dumps(WritesAFile)) is WritesAFile
