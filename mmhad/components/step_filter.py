@@ -6,7 +6,9 @@ scaled or projected gradient does not give a scaled or projected step, so
 these methods act on the step the optimizer took instead, which for plain
 SGD is the same thing. The loop builds a new optimizer every phase, so the
 filter hooks onto every optimizer's ``step`` (PyTorch's global step
-hooks), bound weakly to its owner.
+hooks), bound weakly to its owner, and the hooks are removed when the owner
+is collected: a filter built in a process does not stay hooked into every
+later optimizer.
 """
 import weakref
 from typing import Dict
@@ -34,6 +36,14 @@ class StepFilter:
             register_optimizer_step_pre_hook(self._save),
             register_optimizer_step_post_hook(self._filter)
         ]
+        # the global hooks hold this filter, not its owner: remove them
+        # with the owner
+        weakref.finalize(owner, StepFilter._remove, self._handles)
+
+    @staticmethod
+    def _remove(handles) -> None:
+        for handle in handles:
+            handle.remove()
 
     def _params(self, optimizer) -> Dict[str, Tensor]:
         owner = self._owner()
