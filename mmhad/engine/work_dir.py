@@ -18,8 +18,12 @@ from typing import List, Optional, Sequence, Tuple
 #: their names are written (:func:`phase_checkpoint_name`) and read
 #: (:func:`phase_checkpoints`).
 PHASE_CHECKPOINT_GLOB = 'phase_*.pth'
+#: A run's per-phase results (:class:`~mmhad.engine.LifelongResultsHook`
+#: writes it; resume, the reports and the studies read it): the one place
+#: its name is written.
+RESULTS_FILE = 'lifelong_results.json'
 #: Files of a run, relative to its work dir; a new run must not replace them.
-RUN_FILE_PATTERNS = ('lifelong_results.json', 'last_checkpoint', 'epoch_*.pth',
+RUN_FILE_PATTERNS = (RESULTS_FILE, 'last_checkpoint', 'epoch_*.pth',
                      PHASE_CHECKPOINT_GLOB)
 _EPOCH_CHECKPOINT = re.compile(r'epoch_(\d+)\.pth$')
 _PHASE_CHECKPOINT = re.compile(r'phase_(\d+)_(.+)\.pth$')

@@ -16,9 +16,8 @@ import json
 import os.path as osp
 from typing import Dict, List, Optional, Sequence
 
+from mmhad.engine.work_dir import RESULTS_FILE
 from .lifelong_summary import LifelongRecord, TaskMetrics, delta_m, mean_ranks
-
-RESULTS_FILE = 'lifelong_results.json'
 
 
 def load_run(path: str) -> LifelongRecord:

@@ -5,16 +5,16 @@ import os.path as osp
 import time
 from typing import List
 
+from mmhad.engine.work_dir import RESULTS_FILE, RUN_FILE_PATTERNS
+
 #: The run's own log (the train tool's output), one per run, appended to
 #: by every attempt.
 LOG_FILE = 'study.log'
-RESULTS_FILE = 'lifelong_results.json'
 
 FINISHED, STARTED, NEW = 'finished', 'started', 'new'
-#: Files an attempt of the train tool leaves (the ones its new-run check,
-#: ``mmhad.engine.work_dir.RUN_FILE_PATTERNS``, refuses to replace).
-RUN_FILES = ('lifelong_results.json', 'last_checkpoint', 'epoch_*.pth',
-             'phase_*.pth', LOG_FILE)
+#: Files an attempt of the train tool leaves: the ones its new-run check
+#: refuses to replace, and the study's log.
+RUN_FILES = RUN_FILE_PATTERNS + (LOG_FILE, )
 
 
 def is_finished(work_dir: str) -> bool:

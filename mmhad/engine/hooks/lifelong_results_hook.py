@@ -8,6 +8,7 @@ from mmengine.dist import master_only
 from mmengine.hooks import Hook
 from prettytable import PrettyTable
 
+from mmhad.engine.work_dir import RESULTS_FILE
 from mmhad.evaluation.lifelong_summary import LifelongRecord
 from mmhad.registry import HOOKS
 
@@ -103,20 +104,18 @@ class LifelongResultsHook(Hook):
     table and sent to the visualizer as ``phase<t>/<task>/<metric>``
     scalars (TensorBoard with ``vis_backends=[dict(type=
     'TensorboardVisBackend')]``); after the last phase the whole task x phase
-    table is logged.
-
-    Args:
-        out_file (str): File name inside the work dir.
+    table is logged. The file is ``<work_dir>/lifelong_results.json``
+    (:data:`~mmhad.engine.work_dir.RESULTS_FILE`), where resume, the
+    reports and the studies look for it, so it has no other name.
     """
 
     priority = 'LOW'
 
-    def __init__(self, out_file: str = 'lifelong_results.json') -> None:
-        self.out_file = out_file
+    def __init__(self) -> None:
         self.results: Optional[dict] = None
 
     def _path(self, runner) -> str:
-        return osp.join(runner.work_dir, self.out_file)
+        return osp.join(runner.work_dir, RESULTS_FILE)
 
     def before_train(self, runner) -> None:
         loop = runner.train_loop
@@ -141,7 +140,7 @@ class LifelongResultsHook(Hook):
         candidates = [self._path(runner)]
         if runner._load_from:
             candidates.append(
-                osp.join(osp.dirname(runner._load_from), self.out_file))
+                osp.join(osp.dirname(runner._load_from), RESULTS_FILE))
         for path in candidates:
             if not osp.isfile(path):
                 continue
