@@ -18,6 +18,18 @@ from mmhad.utils.knobs import NON_NEGATIVE, RangeChecked
 _SOBEL_H = torch.tensor([[-1., 0., 1.], [-2., 0., 2.], [-1., 0., 1.]])
 
 
+def _check_padding(padding: str) -> None:
+    if padding not in ('replicate', 'zeros'):
+        raise ValueError(
+            f"padding must be 'replicate' or 'zeros', got {padding!r}")
+
+
+def _check_reduction(reduction: str) -> None:
+    if reduction not in ('salient', 'all'):
+        raise ValueError(
+            f"reduction must be 'salient' or 'all', got {reduction!r}")
+
+
 def sobel_magnitude(x: Tensor, padding: str = 'replicate') -> Tensor:
     """Sobel gradient magnitude sqrt((S_h * x)^2 + (S_v * x)^2).
 
@@ -30,9 +42,7 @@ def sobel_magnitude(x: Tensor, padding: str = 'replicate') -> Tensor:
     Returns:
         Tensor: Gradient magnitude, shape (N, H, W).
     """
-    if padding not in ('replicate', 'zeros'):
-        raise ValueError(
-            f"padding must be 'replicate' or 'zeros', got {padding!r}")
+    _check_padding(padding)
     kernel_h = _SOBEL_H.to(x)
     kernels = torch.stack([kernel_h, kernel_h.t()]).unsqueeze(1)  # (2,1,3,3)
     x = x.unsqueeze(1)
@@ -81,9 +91,7 @@ def salience_guided_loss(loss_map: Tensor,
     Returns:
         Tensor: Scalar; 0 (with a zero gradient) when P is empty.
     """
-    if reduction not in ('salient', 'all'):
-        raise ValueError(
-            f"reduction must be 'salient' or 'all', got {reduction!r}")
+    _check_reduction(reduction)
     loss_map = loss_map.float()
     # The selection is not differentiable; only I carries the gradient.
     grad = sobel_magnitude(loss_map.detach(), padding)
@@ -140,12 +148,8 @@ class SalienceGuidedLoss(RangeChecked, nn.Module):
                 f'SalienceGuidedLoss: threshold={threshold!r} with '
                 'normalize=True selects no pixel (the normalised Sobel '
                 'magnitude is at most 1); expected a threshold in [0, 1)')
-        if padding not in ('replicate', 'zeros'):
-            raise ValueError("SalienceGuidedLoss: padding must be 'replicate' "
-                             f"or 'zeros', got {padding!r}")
-        if reduction not in ('salient', 'all'):
-            raise ValueError("SalienceGuidedLoss: reduction must be 'salient' "
-                             f"or 'all', got {reduction!r}")
+        _check_padding(padding)
+        _check_reduction(reduction)
         self.threshold = threshold
         self.normalize = normalize
         self.padding = padding
