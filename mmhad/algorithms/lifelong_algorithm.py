@@ -10,7 +10,9 @@ from torch import Tensor
 from torch.nn.modules.batchnorm import _BatchNorm
 from torch.utils.data import DataLoader
 
-from mmhad.components.base import COMPONENT_KINDS, LifelongComponent
+from mmhad.components.base import (COMPONENT_KINDS, COMPONENT_ROLES,
+                                   IsolationComponent, LossComponent,
+                                   OldTaskWeighting)
 from mmhad.models.dense_prediction_mixin import DensePredictionMixin
 from mmhad.models.lifelong_dense_predictor import HEADS_PREFIX
 from mmhad.registry import MODELS
@@ -62,9 +64,11 @@ class LifelongAlgorithm(DensePredictionMixin, BaseModel):
     Components come from config as a dict (name -> component config), so
     configs inherit and override them by name
     (``model=dict(components=dict(had=dict(sg_loss=None)))``) and combine
-    them (``components=dict(had=..., replay=...)``). At most one component
-    of kind ``'isolate'`` (it computes features per task) and one of kind
-    ``'weight'`` (it weighs old tasks' distillation terms).
+    them (``components=dict(had=..., replay=...)``). Each component plays
+    one role (:data:`~mmhad.components.COMPONENT_ROLES`): loss terms, an
+    isolation (at most one: it computes features per task), an old-task
+    weighting (at most one: it weighs old tasks' distillation terms) or a
+    step filter.
 
     When a component needs one, the algorithm snapshots a teacher from the
     second phase on: a frozen copy of the architecture as it was when the
@@ -144,10 +148,12 @@ class LifelongAlgorithm(DensePredictionMixin, BaseModel):
             if cfg is None:
                 continue
             component = MODELS.build(cfg)
-            if not isinstance(component, LifelongComponent):
+            if not isinstance(component, COMPONENT_ROLES):
+                roles = ', '.join(role.__name__ for role in COMPONENT_ROLES)
                 raise TypeError(
-                    f'model.components.{name} ({cfg.get("type")}) is not a '
-                    'LifelongComponent')
+                    f'model.components.{name} ({cfg.get("type")}) plays no '
+                    f'role: a component subclasses one of {roles} '
+                    '(mmhad.components)')
             if component.kind not in COMPONENT_KINDS:
                 raise ValueError(f'model.components.{name} has kind '
                                  f'{component.kind!r}, not one of '
@@ -173,11 +179,12 @@ class LifelongAlgorithm(DensePredictionMixin, BaseModel):
         self._register_load_state_dict_pre_hook(self._add_tasks_in_state_dict)
 
     def _check_components(self) -> None:
-        kinds = [c.kind for c in self.components.values()]
-        for kind in ('isolate', 'weight'):
-            if kinds.count(kind) > 1:
-                raise ValueError(f'model.components has {kinds.count(kind)} '
-                                 f'components of kind {kind!r}; at most one')
+        for role in (IsolationComponent, OldTaskWeighting):
+            names = self._playing(role)
+            if len(names) > 1:
+                raise ValueError(
+                    f'model.components {names} are each a {role.__name__}; '
+                    'at most one')
         if self.weighting is not None and not self.distils_old_tasks:
             raise ValueError(
                 'a weight component scales the distillation terms of old '
@@ -188,19 +195,22 @@ class LifelongAlgorithm(DensePredictionMixin, BaseModel):
                 'an isolate component computes features per task; it does '
                 'not combine with components that read a teacher')
 
-    def _of_kind(self, kind: str) -> Optional[LifelongComponent]:
-        return next((c for c in self.components.values() if c.kind == kind),
-                    None)
+    def _playing(self, role: type) -> List[str]:
+        """Names of the components that play ``role``."""
+        return [name for name, component in self.components.items()
+                if isinstance(component, role)]
 
     @property
-    def isolation(self) -> Optional[LifelongComponent]:
-        """The component of kind ``'isolate'``, if any."""
-        return self._of_kind('isolate')
+    def isolation(self) -> Optional[IsolationComponent]:
+        """The :class:`~mmhad.components.IsolationComponent`, if any."""
+        names = self._playing(IsolationComponent)
+        return self.components[names[0]] if names else None
 
     @property
-    def weighting(self) -> Optional[LifelongComponent]:
-        """The component of kind ``'weight'``, if any."""
-        return self._of_kind('weight')
+    def weighting(self) -> Optional[OldTaskWeighting]:
+        """The :class:`~mmhad.components.OldTaskWeighting`, if any."""
+        names = self._playing(OldTaskWeighting)
+        return self.components[names[0]] if names else None
 
     @property
     def needs_teacher(self) -> bool:
@@ -235,12 +245,20 @@ class LifelongAlgorithm(DensePredictionMixin, BaseModel):
         :meth:`LifelongDensePredictor.set_tasks`)."""
         self.architecture.set_tasks(tasks)
 
-    def add_task(self, name: str) -> nn.Module:
-        """Build the head of task ``name`` and tell the components."""
+    def add_task(self, name: str) -> List[nn.Parameter]:
+        """Build the head of task ``name`` and tell the components.
+
+        Returns:
+            list[nn.Parameter]: What was built for the task: its head's
+            parameters and those the components built with it
+            (:meth:`~mmhad.components.LifelongComponent.new_parameters`).
+        """
         head = self.architecture.add_task(name)
+        built = list(head.parameters())
         for component in self.components.values():
             component.task_added(name)
-        return head
+            built += component.new_parameters(name)
+        return built
 
     def _add_tasks_in_state_dict(self, state_dict, prefix, *args) -> None:
         # Heads (and what components keep per task) must exist before the
@@ -273,7 +291,7 @@ class LifelongAlgorithm(DensePredictionMixin, BaseModel):
                     new_tasks: Sequence[str],
                     teacher_state_dict: Optional[dict] = None,
                     dataloader: Optional[DataLoader] = None
-                    ) -> List[nn.Module]:
+                    ) -> List[List[nn.Parameter]]:
         """Prepare phase ``phase`` (1-based) that learns ``new_tasks``.
 
         The teacher (if a component needs one) is a copy of the
@@ -287,7 +305,8 @@ class LifelongAlgorithm(DensePredictionMixin, BaseModel):
         (``dataloader``, the phase's training data) are computed here, once.
 
         Returns:
-            list[nn.Module]: The heads added (to be given to the optimizer).
+            list[list[nn.Parameter]]: Per task added, the parameters built
+            for it (:meth:`add_task`), to be given to the optimizer.
         """
         for name in new_tasks:
             self.get_task(name)  # unknown names fail here, before any change
@@ -511,6 +530,7 @@ class LifelongAlgorithm(DensePredictionMixin, BaseModel):
                 inputs, names, data_samples),
             teacher_feats=lambda: self.teacher_feat(inputs))
         for component in self.components.values():
-            for key, value in component.losses(step).items():
-                losses[f'{component.kind}.{key}'] = value
+            if isinstance(component, LossComponent):
+                for key, value in component.losses(step).items():
+                    losses[f'{component.kind}.{key}'] = value
         return losses

@@ -1,7 +1,10 @@
-from .base import COMPONENT_KINDS, LifelongComponent
+from .base import (COMPONENT_KINDS, COMPONENT_ROLES, IsolationComponent,
+                   LifelongComponent, LossComponent, OldTaskWeighting,
+                   StepFilterComponent)
 from .ewc import EWC
 from .feature_distillation import FeatureDistillation
 from .had import HAD
+from .importance import ImportanceEstimator
 from .lwf import LwF
 from .lwm import AttentionDistillation
 from .mas import MAS
@@ -14,7 +17,9 @@ from .spg import SPG
 from .structured_distillation import StructuredDistillation
 
 __all__ = [
-    'COMPONENT_KINDS', 'LifelongComponent', 'HAD', 'LwF',
+    'COMPONENT_KINDS', 'COMPONENT_ROLES', 'LifelongComponent', 'LossComponent',
+    'IsolationComponent', 'OldTaskWeighting', 'StepFilterComponent',
+    'ImportanceEstimator', 'HAD', 'LwF',
     'AttentionDistillation', 'EWC', 'MAS', 'ParameterRegularizer',
     'FeatureDistillation', 'StructuredDistillation', 'ExemplarReplay', 'SPG',
     'SGP', 'Piggyback', 'AdaptiveOldTaskWeighting'

@@ -1,14 +1,21 @@
-"""What every component of a lifelong algorithm is and may rely on."""
-from typing import Dict, Iterable, List, Optional
+"""What every component of a lifelong algorithm is and may rely on, and the
+roles a component plays: each role is a base class that declares the
+methods the algorithm calls on it, so a component that misses one cannot be
+built (``TypeError`` naming the method)."""
+from abc import abstractmethod
+from typing import Dict, Iterable, List, Optional, Sequence
 
+import torch.nn as nn
 from mmengine.model import BaseModule
 from torch import Tensor
 
 from mmhad.utils.knobs import RangeChecked
+from .step_filter import StepFilter
 
-#: The kinds of component, each the prefix of its loss keys in the logs
+#: The kinds of component, each the prefix of its loss keys and log lines
 #: (``distill.loss_db.depth``, ``reg.loss_ewc`` ...): a log reader sums a
-#: kind's terms by prefix.
+#: kind's terms by prefix. The kind is only that prefix; what a component
+#: does is its role (:data:`COMPONENT_ROLES`).
 COMPONENT_KINDS = ('distill', 'reg', 'filter', 'rehearse', 'isolate',
                    'weight')
 
@@ -17,15 +24,18 @@ class LifelongComponent(RangeChecked, BaseModule):
     """One way of protecting old tasks, composable with the others.
 
     A :class:`~mmhad.algorithms.LifelongAlgorithm` holds the architecture,
-    the frozen teacher and a dict of components from config. Each component
-    is of one :attr:`kind` and hooks into the phases and the training step:
+    the frozen teacher and a dict of components from config. A component
+    subclasses one role (:data:`COMPONENT_ROLES`: :class:`LossComponent`,
+    :class:`IsolationComponent`, :class:`OldTaskWeighting`,
+    :class:`StepFilterComponent`), which declares what the algorithm calls
+    on it during a step, and hooks into the phases:
 
-    * :meth:`task_added` when a task's head is built (Piggyback's masks);
+    * :meth:`task_added` when a task's head is built (Piggyback's masks),
+      and :meth:`new_parameters`, what it built then: the loop gives those
+      parameters to the optimizer with the head, under every
+      ``optimizer_policy``;
     * :meth:`begin_phase` / :meth:`end_phase` around a phase (EWC's Fisher
-      is estimated at its end, replay's memory is filled);
-    * :meth:`losses` at every step, from the step's shared forward pass
-      (:class:`~mmhad.algorithms.TrainStep`); the algorithm prefixes the
-      keys with the kind.
+      is estimated at its end, replay's memory is filled).
 
     The algorithm binds itself to its components (:meth:`bind`) without
     registering itself as their submodule; components read the phase, the
@@ -34,16 +44,14 @@ class LifelongComponent(RangeChecked, BaseModule):
     RangeChecked`), checked when the component is built.
     """
 
-    #: One of :data:`COMPONENT_KINDS`.
+    #: One of :data:`COMPONENT_KINDS`: the prefix of its loss keys and log
+    #: lines.
     kind = 'distill'
     #: Whether the algorithm must snapshot a teacher for this component.
     needs_teacher = False
     #: Whether :meth:`losses` reads the student's predictions of the old
     #: tasks drawn at this step (the algorithm decodes them only then).
     distils_old_tasks = False
-    #: Whether the component protects old tasks through loss terms
-    #: (``False``: through the parameter updates or the forward pass).
-    adds_loss_terms = True
     #: First phase from which the shared and old norm layers must keep
     #: their running statistics for this component to be correct
     #: (``None``: no requirement).
@@ -88,6 +96,14 @@ class LifelongComponent(RangeChecked, BaseModule):
     def task_added(self, name: str) -> None:
         """Called when the head of task ``name`` has been built."""
 
+    def new_parameters(self, name: str) -> List[nn.Parameter]:
+        """The parameters this component built for task ``name`` in
+        :meth:`task_added` (none by default). They join the optimizer with
+        the task's head: a new parameter group under ``optimizer_policy=
+        'extend'``, and the rebuilt optimizer under ``'rebuild'`` (the
+        component is a submodule of the algorithm)."""
+        return []
+
     def begin_phase(self, phase: int) -> None:
         """Called when phase ``phase`` (1-based) begins, after the teacher
         snapshot and the new heads (``self.new_tasks`` is set)."""
@@ -100,6 +116,18 @@ class LifelongComponent(RangeChecked, BaseModule):
                 estimate something on it, e.g. EWC's Fisher information).
         """
 
+    def teacher_label_tasks(self) -> List[str]:
+        """Old tasks whose teacher outputs this component reads only through
+        ``task.pseudo_label`` (the teacher cache may keep just the label
+        where every component that reads the teacher says so)."""
+        return []
+
+
+class LossComponent(LifelongComponent):
+    """Protects old tasks through loss terms added at every step
+    (distillation, parameter penalties, rehearsal)."""
+
+    @abstractmethod
     def losses(self, step) -> Dict[str, Tensor]:
         """This component's weighted terms at one step (keys contain
         ``'loss'``; the algorithm adds the ``<kind>.`` prefix).
@@ -108,10 +136,65 @@ class LifelongComponent(RangeChecked, BaseModule):
             step (TrainStep): The step's inputs, the student's features and
                 predictions, the distilled old tasks and the teacher.
         """
-        return {}
 
-    def teacher_label_tasks(self) -> List[str]:
-        """Old tasks whose teacher outputs this component reads only through
-        ``task.pseudo_label`` (the teacher cache may keep just the label
-        where every component that reads the teacher says so)."""
-        return []
+
+class IsolationComponent(LifelongComponent):
+    """Protects old tasks through the forward pass: each task's prediction
+    is computed its own way (one per algorithm; it replaces the shared
+    backbone pass, so it combines with no teacher)."""
+
+    kind = 'isolate'
+
+    @abstractmethod
+    def predict_tasks(self,
+                      inputs: Tensor,
+                      names: Optional[Sequence[str]] = None
+                      ) -> Dict[str, Tensor]:
+        """Task name -> prediction (B, C, H, W) of ``names`` (all tasks
+        with a head when ``None``) on ``inputs`` (B, 3, H, W)."""
+
+
+class OldTaskWeighting(LifelongComponent):
+    """Weighs the old tasks' distillation terms (one per algorithm; needs a
+    component that distils them)."""
+
+    kind = 'weight'
+
+    @abstractmethod
+    def observe(self, outputs: Dict[str, Tensor], new_tasks: Sequence[str],
+                distilled: Sequence[str]) -> None:
+        """See the student's predictions (task -> (B, C, H, W)) of the new
+        and of the distilled old tasks at one training step."""
+
+    @abstractmethod
+    def scales(self, old_tasks: Sequence[str],
+               num_new: int) -> Dict[str, float]:
+        """Multiplier of each old task's distillation terms (1: the
+        uniform share)."""
+
+
+class StepFilterComponent(LifelongComponent):
+    """Protects old tasks through the parameter updates: after every
+    optimizer step that updates a filtered parameter, the step it took is
+    replaced by :meth:`filter_step` of it (:class:`StepFilter`, removed
+    with the component)."""
+
+    kind = 'filter'
+
+    def __init__(self, init_cfg: Optional[dict] = None) -> None:
+        super().__init__(init_cfg)
+        self._step_filter = StepFilter(self)
+
+    @abstractmethod
+    def filtered_names(self) -> Iterable[str]:
+        """Names (in the architecture) of the parameters to filter."""
+
+    @abstractmethod
+    def filter_step(self, name: str, step: Tensor) -> Tensor:
+        """The step parameter ``name`` takes instead of ``step`` (same
+        shape)."""
+
+
+#: The roles a component can play; every component subclasses one.
+COMPONENT_ROLES = (LossComponent, IsolationComponent, OldTaskWeighting,
+                   StepFilterComponent)

@@ -7,11 +7,11 @@ from torch import Tensor
 
 from mmhad.registry import MODELS
 from mmhad.utils.knobs import COUNT, NON_NEGATIVE
-from .base import LifelongComponent
+from .base import LossComponent
 
 
 @MODELS.register_module()
-class FeatureDistillation(LifelongComponent):
+class FeatureDistillation(LossComponent):
     """Keep the shared features close to the previous model's.
 
     ``loss_hint = weight * mean((r(f_student) - f_teacher)^2)`` on the last

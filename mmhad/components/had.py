@@ -6,7 +6,7 @@ from torch import Tensor
 
 from mmhad.registry import MODELS, PSEUDO_GROUPINGS
 from mmhad.utils.knobs import COUNT, NON_NEGATIVE, OPEN_UNIT, UNIT
-from .base import LifelongComponent
+from .base import LossComponent
 from .pseudo_groups import PseudoGrouping
 
 _FAMILIES = ('classification', 'regression')
@@ -41,7 +41,7 @@ def build_per_family(cfg: Optional[dict]) -> Optional[nn.ModuleDict]:
 
 
 @MODELS.register_module()
-class HAD(LifelongComponent):
+class HAD(LossComponent):
     """Heterogeneity-aware distillation of every old task.
 
     In phase t >= 2 the frozen teacher labels each batch for every old task

@@ -5,11 +5,11 @@ from torch import Tensor
 
 from mmhad.registry import MODELS
 from mmhad.utils.knobs import NON_NEGATIVE, POSITIVE
-from .base import LifelongComponent
+from .base import LossComponent
 
 
 @MODELS.register_module()
-class LwF(LifelongComponent):
+class LwF(LossComponent):
     """Learning without Forgetting for heterogeneous dense tasks.
 
     The frozen teacher predicts every old task on the new images and the

@@ -8,7 +8,7 @@ from torch import Tensor
 
 from mmhad.registry import MODELS
 from mmhad.utils.knobs import NON_NEGATIVE
-from .base import LifelongComponent
+from .base import LossComponent
 
 
 def grad_cam(feat: Tensor, score: Tensor, create_graph: bool) -> Tensor:
@@ -31,7 +31,7 @@ def grad_cam(feat: Tensor, score: Tensor, create_graph: bool) -> Tensor:
 
 
 @MODELS.register_module()
-class AttentionDistillation(LifelongComponent):
+class AttentionDistillation(LossComponent):
     """Keep the Grad-CAM attention of every old task (LwM's L_AD).
 
     For every old task j, an attention-distillation term between the

@@ -7,7 +7,7 @@ from torch import Tensor
 
 from mmhad.registry import MODELS
 from mmhad.utils.knobs import COUNT, Range
-from .base import LifelongComponent
+from .base import OldTaskWeighting
 
 
 def explained_variance(x: Tensor, y: Tensor, eps: float = 1e-12) -> Tensor:
@@ -46,7 +46,7 @@ def pixel_rows(pred: Tensor, stride: int) -> Tensor:
 
 
 @MODELS.register_module()
-class AdaptiveOldTaskWeighting(LifelongComponent):
+class AdaptiveOldTaskWeighting(OldTaskWeighting):
     """Weights of old tasks that follow their number and their similarity to
     the new task(s), in the spirit of DKD's adaptive weighting (Shi et al.,
     2024), which adapts the distillation of old class groups to the counts
@@ -86,8 +86,6 @@ class AdaptiveOldTaskWeighting(LifelongComponent):
         momentum (float): Weight of the previous average in the update.
         pixel_stride (int): Measure on every this-many-th row and column.
     """
-
-    kind = 'weight'
 
     KNOBS = dict(similarity_gain=Range(-1.), interval=COUNT,
                  momentum=Range(0., 1., high_open=True), pixel_stride=COUNT)

@@ -1,15 +1,14 @@
 """Importance-weighted quadratic anchoring of parameters (EWC, MAS)."""
-from typing import Dict, Iterable, Optional, Sequence
+from typing import Dict, Optional
 
-import torch
 from torch import Tensor
 
-from mmhad.structures import MultiTaskDataSample
-from mmhad.utils.knobs import COUNT, NON_NEGATIVE, UNIT
-from .base import LifelongComponent
+from mmhad.utils.knobs import NON_NEGATIVE, UNIT
+from .base import LossComponent
+from .importance import ImportanceEstimator
 
 
-class ParameterRegularizer(LifelongComponent):
+class ParameterRegularizer(ImportanceEstimator, LossComponent):
     """Penalise moving parameters that mattered for earlier phases.
 
     At the end of each phase the importance Omega of every parameter is
@@ -35,11 +34,10 @@ class ParameterRegularizer(LifelongComponent):
 
     kind = 'reg'
 
-    #: Prefix of the penalty's loss key, ``loss_<name>``; ``None``: the
-    #: method uses the importance otherwise (SPG) and keeps no anchors.
+    #: Prefix of the penalty's loss key, ``loss_<name>``.
     penalty_name = 'reg'
 
-    KNOBS = dict(loss_weight=NON_NEGATIVE, decay=UNIT, max_batches=COUNT)
+    KNOBS = dict(loss_weight=NON_NEGATIVE, decay=UNIT)
 
     #: Old names of knobs, still accepted (with a warning).
     RENAMED = dict(penalty_weight='loss_weight')
@@ -49,67 +47,17 @@ class ParameterRegularizer(LifelongComponent):
                  decay: float = 1.0,
                  max_batches: int = None,
                  init_cfg: Optional[dict] = None) -> None:
-        super().__init__(init_cfg)
+        super().__init__(max_batches=max_batches, init_cfg=init_cfg)
         self.loss_weight = loss_weight
         self.decay = decay
-        self.max_batches = max_batches
-        self.importance: Dict[str, Tensor] = {}
         self.anchors: Dict[str, Tensor] = {}
 
-    # --------------------------------------------------------- estimation
-    def batch_importance(self, inputs: Tensor,
-                         data_samples: Sequence[MultiTaskDataSample]
-                         ) -> Dict[str, Tensor]:
-        """Importance of each parameter measured on one batch."""
-        raise NotImplementedError
-
-    def end_phase(self, dataloader: Iterable) -> None:
-        algorithm = self.algorithm
-        was_training = algorithm.training
-        algorithm.eval()  # no dropout, no BN statistics update
-        total: Dict[str, Tensor] = {}
-        batches = 0
-        for data in dataloader:
-            if self.max_batches is not None and batches >= self.max_batches:
-                break
-            data = algorithm.data_preprocessor(data, True)
-            for key, value in self.batch_importance(
-                    data['inputs'], data['data_samples']).items():
-                total[key] = total.get(key, 0) + value
-            batches += 1
-        algorithm.train(was_training)
-        for name, param in self.architecture.named_parameters():
-            if name not in total:
-                continue
-            self.importance[name] = self.accumulate(
-                self.importance.get(name), total[name] / max(batches, 1))
-            if self.penalty_name is not None:
-                self.anchors[name] = param.detach().clone()
+    def estimated(self, name: str, param: Tensor) -> None:
+        self.anchors[name] = param.detach().clone()
 
     def accumulate(self, previous, phase: Tensor) -> Tensor:
-        """Importance after a phase from the earlier one (``None`` after
-        the first phase) and the phase's own: ``decay * previous + phase``.
-        """
+        """``decay * previous + phase``."""
         return phase if previous is None else self.decay * previous + phase
-
-    def _new_task_grads(self, inputs: Tensor,
-                        data_samples: Sequence[MultiTaskDataSample]
-                        ) -> Dict[str, Tensor]:
-        """Gradients of the phase's own supervised loss on one batch."""
-        outputs = self.algorithm.predict_tasks(inputs, self.new_tasks)
-        loss = sum(
-            self.architecture.supervised_losses(outputs, data_samples,
-                                                self.new_tasks).values())
-        return self._grads_of(loss)
-
-    def _grads_of(self, loss: Tensor) -> Dict[str, Tensor]:
-        params = {n: p for n, p in self.architecture.named_parameters()
-                  if p.requires_grad}
-        grads = torch.autograd.grad(
-            loss, list(params.values()), allow_unused=True)
-        return {
-            n: g.detach() for n, g in zip(params, grads) if g is not None
-        }
 
     # -------------------------------------------------------------- penalty
     def losses(self, step) -> Dict[str, Tensor]:
@@ -125,8 +73,8 @@ class ParameterRegularizer(LifelongComponent):
 
     # ---------------------------------------------------------- checkpoints
     def get_extra_state(self) -> dict:
-        return dict(importance=self.importance, anchors=self.anchors)
+        return dict(super().get_extra_state(), anchors=self.anchors)
 
     def set_extra_state(self, state: dict) -> None:
-        self.importance = dict(state.get('importance', {}))
+        super().set_extra_state(state)
         self.anchors = dict(state.get('anchors', {}))

@@ -1,5 +1,5 @@
 """Parameter isolation by learned binary masks (Piggyback, Mallya et al.)."""
-from typing import Dict, Optional, Sequence
+from typing import Dict, List, Optional, Sequence
 
 import torch
 import torch.nn as nn
@@ -8,7 +8,7 @@ from torch.func import functional_call
 
 from mmhad.registry import MODELS
 from mmhad.utils.knobs import ANY_FINITE
-from .base import LifelongComponent
+from .base import IsolationComponent
 
 
 def _key(name: str) -> str:
@@ -17,7 +17,7 @@ def _key(name: str) -> str:
 
 
 @MODELS.register_module()
-class Piggyback(LifelongComponent):
+class Piggyback(IsolationComponent):
     """One learned binary mask per task over the shared backbone's weights.
 
     The first phase trains the backbone and its head as usual; its task
@@ -38,8 +38,6 @@ class Piggyback(LifelongComponent):
             starts from the unmasked weights).
     """
 
-    kind = 'isolate'
-    adds_loss_terms = False
     # the old tasks' predictions must not move: the shared norm layers keep
     # their running statistics once the first task is learnt
     norm_eval_from_phase = 2
@@ -68,6 +66,10 @@ class Piggyback(LifelongComponent):
                 _key(n): nn.Parameter(torch.full_like(p, self.init_score))
                 for n, p in self._masked_weights().items()
             })
+
+    def new_parameters(self, name: str) -> List[nn.Parameter]:
+        scores = self.mask_scores[name] if name in self.mask_scores else {}
+        return list(scores.values())
 
     def begin_phase(self, phase: int) -> None:
         if phase > 1:

@@ -9,13 +9,13 @@ from torch import Tensor
 from mmhad.registry import MODELS
 from mmhad.structures import MultiTaskDataSample, stack_task_field
 from mmhad.utils.knobs import COUNT, NON_NEGATIVE
-from .base import LifelongComponent
+from .base import LossComponent
 
 REPLAY_TARGETS = ('label', 'output')
 
 
 @MODELS.register_module()
-class ExemplarReplay(LifelongComponent):
+class ExemplarReplay(LossComponent):
     """Rehearse a fixed-size memory of images from earlier phases.
 
     At the end of each phase, ``memory_size / t`` images of the phase are

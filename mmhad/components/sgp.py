@@ -8,8 +8,7 @@ from torch import Tensor
 
 from mmhad.registry import MODELS
 from mmhad.utils.knobs import COUNT, NON_NEGATIVE, Range
-from .base import LifelongComponent
-from .step_filter import StepFilter
+from .base import StepFilterComponent
 
 
 def layer_inputs(conv: nn.Conv2d, x: Tensor, max_columns: int,
@@ -58,7 +57,7 @@ def extend_basis(basis: Optional[Tensor], scales: Optional[Tensor],
 
 
 @MODELS.register_module()
-class SGP(LifelongComponent):
+class SGP(StepFilterComponent):
     """Scaled gradient projection on the shared backbone's convolutions.
 
     At the end of each phase every convolution of the backbone records its
@@ -81,9 +80,6 @@ class SGP(LifelongComponent):
         max_columns (int): Input patches kept per layer and batch.
     """
 
-    kind = 'filter'
-    adds_loss_terms = False
-
     KNOBS = dict(threshold=Range(0., 1., low_open=True),
                  scale_coefficient=NON_NEGATIVE, max_batches=COUNT,
                  max_columns=COUNT)
@@ -104,7 +100,6 @@ class SGP(LifelongComponent):
         self.bases: Dict[str, Tensor] = {}
         self.scales: Dict[str, Tensor] = {}
         self._projections: Dict[str, Tensor] = {}
-        self._step_filter = StepFilter(self)
 
     def _convs(self) -> Dict[str, nn.Conv2d]:
         """Backbone convolutions by the name of their weight."""

@@ -1,17 +1,17 @@
 """SPG: soft-masking of parameter-level gradients (Konishi et al., 2023)."""
-from typing import Dict, Optional, Sequence
+from typing import Dict, Sequence
 
 import torch
 from torch import Tensor
 
 from mmhad.registry import MODELS
 from mmhad.structures import MultiTaskDataSample
-from .parameter_regularization import ParameterRegularizer
-from .step_filter import StepFilter
+from .base import StepFilterComponent
+from .importance import ImportanceEstimator
 
 
 @MODELS.register_module()
-class SPG(ParameterRegularizer):
+class SPG(ImportanceEstimator, StepFilterComponent):
     """Damp the updates of parameters that mattered for earlier tasks.
 
     At the end of each phase the importance of every parameter for the
@@ -28,24 +28,13 @@ class SPG(ParameterRegularizer):
     which for plain SGD is the same thing. Every task has its own head and
     loss, so task identity is known at training and test time, as SPG
     assumes. No loss term is
-    added (no anchors are kept, so :class:`ParameterRegularizer` adds no
-    penalty); the importances (in the state dict) travel with phase
-    checkpoints.
+    added and no anchors are kept; the importances (in the state dict)
+    travel with phase checkpoints.
 
     Args:
         max_batches (int, optional): Batches of a phase's data used for
             the importance; all by default.
     """
-
-    kind = 'filter'
-    penalty_name = None  # no quadratic penalty, no anchors
-    adds_loss_terms = False
-
-    def __init__(self,
-                 max_batches: Optional[int] = None,
-                 init_cfg: Optional[dict] = None) -> None:
-        super().__init__(max_batches=max_batches, init_cfg=init_cfg)
-        self._step_filter = StepFilter(self)
 
     def batch_importance(self, inputs: Tensor,
                          data_samples: Sequence[MultiTaskDataSample]

@@ -24,9 +24,10 @@ class StepFilter:
     filtered parameters after every optimizer step that updates them, and
     writes back the step it returns.
 
-    The owner (a :class:`LifelongComponent`) provides ``filtered_names()``,
-    the names of the architecture's parameters to filter; nothing is
-    filtered while it is not training.
+    The owner (a :class:`~mmhad.components.StepFilterComponent`, which
+    builds its filter) provides ``filtered_names()``, the names of the
+    architecture's parameters to filter; nothing is filtered while it is
+    not training.
     """
 
     def __init__(self, owner) -> None:

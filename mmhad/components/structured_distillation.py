@@ -7,7 +7,7 @@ from torch import Tensor
 
 from mmhad.registry import MODELS
 from mmhad.utils.knobs import COUNT, NON_NEGATIVE
-from .base import LifelongComponent
+from .base import LossComponent
 
 
 def pairwise_similarity(feat: Tensor) -> Tensor:
@@ -24,7 +24,7 @@ def pairwise_similarity(feat: Tensor) -> Tensor:
 
 
 @MODELS.register_module()
-class StructuredDistillation(LifelongComponent):
+class StructuredDistillation(LossComponent):
     """Keep the pair-wise similarity structure of the shared features.
 
     ``loss_pair = weight * mean((S_student - S_teacher)^2)`` with ``S`` the

@@ -29,7 +29,8 @@ class LifelongTrainLoop(EpochBasedTrainLoop):
        labels of the phase's task;
     2. lets the method begin the phase: it snapshots the frozen teacher (for
        methods that distil) and adds the new task's head;
-    3. gives the new head to the optimizer (``optimizer_policy``) and, in
+    3. gives the new head, and what components built with it (Piggyback's
+       mask scores), to the optimizer (``optimizer_policy``) and, in
        distributed runs, re-wraps the model so DDP knows the new parameters;
     4. trains ``max_epochs`` epochs;
     5. evaluates every task seen so far on the validation set, calls the
@@ -52,8 +53,9 @@ class LifelongTrainLoop(EpochBasedTrainLoop):
         split_seed (int): Seed of the ``'shuffled'`` split.
         optimizer_policy (str): ``'rebuild'``: a fresh optimizer (and
             parameter schedulers) at each phase, over all current parameters;
-            ``'extend'``: keep the optimizer state and add each new head as a
-            parameter group.
+            ``'extend'``: keep the optimizer state and add each new task's
+            parameters (its head's and those its components built for it)
+            as a parameter group.
         val_interval (int): Also validate every ``val_interval`` epochs inside
             a phase; 0 validates only at phase ends.
         save_phase_checkpoints (bool): Save ``phase_<t>_<task>.pth``.
@@ -409,13 +411,16 @@ class LifelongTrainLoop(EpochBasedTrainLoop):
                 'missing')
         return _load_checkpoint(path, map_location='cpu')['state_dict']
 
-    def _update_optimizer(self, added: Sequence) -> None:
+    def _update_optimizer(self, added: Sequence[Sequence]) -> None:
+        """Give the optimizer what was built for the phase's new tasks
+        (``added``: per task, its head's and its components' new
+        parameters)."""
         runner = self.runner
         if (self.optimizer_policy == 'extend'
                 or self._optim_wrapper_cfg is None):
-            for head in added:
+            for params in added:
                 runner.optim_wrapper.optimizer.add_param_group(
-                    {'params': list(head.parameters())})
+                    {'params': list(params)})
             return
         runner.optim_wrapper = runner.build_optim_wrapper(
             copy.deepcopy(self._optim_wrapper_cfg))
