@@ -35,7 +35,8 @@ from mmseg.registry import VISBACKENDS as MMSEG_VISBACKENDS
 from mmseg.registry import VISUALIZERS as MMSEG_VISUALIZERS
 from mmseg.registry import WEIGHT_INITIALIZERS as MMSEG_WEIGHT_INITIALIZERS
 
-RUNNERS = Registry('runner', parent=MMSEG_RUNNERS)
+RUNNERS = Registry(
+    'runner', parent=MMSEG_RUNNERS, locations=['mmhad.engine'])
 RUNNER_CONSTRUCTORS = Registry(
     'runner constructor', parent=MMSEG_RUNNER_CONSTRUCTORS)
 LOOPS = Registry('loop', parent=MMSEG_LOOPS, locations=['mmhad.engine'])

@@ -183,8 +183,8 @@ def shortened_run(config, work_dir, datasets, cfg_options=None,
     import json
 
     from mmengine.config import Config
-    from mmengine.runner import Runner
 
+    from mmhad.engine import LifelongRunner
     from tests.conftest import REPO_ROOT, TINY_ARCHITECTURE
     cfg = Config.fromfile(osp.join(REPO_ROOT, config))
     cfg.model.architecture.backbone = TINY_ARCHITECTURE['backbone']
@@ -198,6 +198,6 @@ def shortened_run(config, work_dir, datasets, cfg_options=None,
     cfg.merge_from_dict(cfg_options or {})
     cfg.work_dir = str(work_dir)
     cfg.experiment_name = cfg.visualizer.name = osp.basename(str(work_dir))
-    Runner.from_cfg(cfg).train()
+    LifelongRunner.from_cfg(cfg).train()
     with open(osp.join(str(work_dir), 'lifelong_results.json')) as f:
         return json.load(f)['phases']

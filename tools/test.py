@@ -6,9 +6,10 @@ import os
 import os.path as osp
 
 from mmengine.config import Config, DictAction
-from mmengine.runner import Runner
 
 import mmhad  # noqa: F401
+from mmhad.engine import LifelongRunner
+from mmhad.registry import RUNNERS
 from mmhad.tasks import config_tasks
 from mmhad.utils import setup_cpu_distributed
 
@@ -80,7 +81,9 @@ def main():
                  interval=args.show_interval, out_dir=args.show_dir)
         ]
     setup_cpu_distributed(cfg)
-    runner = Runner.from_cfg(cfg)
+    # a runner_type of the config's, else the lifelong one
+    runner = RUNNERS.build(cfg) if 'runner_type' in cfg else \
+        LifelongRunner.from_cfg(cfg)
     metrics = runner.test()
     if args.out:
         with open(args.out, 'w') as f:

@@ -7,10 +7,10 @@ import os.path as osp
 import torch
 from mmengine.config import Config, DictAction
 from mmengine.logging import MMLogger, print_log
-from mmengine.runner import Runner
 
 import mmhad  # noqa: F401
-from mmhad.engine import check_new_run
+from mmhad.engine import LifelongRunner, check_new_run
+from mmhad.registry import RUNNERS
 from mmhad.utils import (check_hook_arguments, setup_cpu_distributed,
                          unread_key_warnings)
 
@@ -119,7 +119,9 @@ def main():
     if args.resume_from is not None:
         cfg.load_from = args.resume_from
     setup_cpu_distributed(cfg)
-    runner = Runner.from_cfg(cfg)
+    # a runner_type of the config's, else the lifelong one
+    runner = RUNNERS.build(cfg) if 'runner_type' in cfg else \
+        LifelongRunner.from_cfg(cfg)
     runner.train()
 
 

@@ -1,4 +1,6 @@
 default_scope = 'mmhad'
+# mmengine's Runner with the public fields the lifelong loop and hooks use
+runner_type = 'LifelongRunner'
 env_cfg = dict(
     cudnn_benchmark=False,
     mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),

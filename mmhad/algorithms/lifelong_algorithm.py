@@ -14,7 +14,6 @@ from mmhad.components.base import (COMPONENT_KINDS, COMPONENT_ROLES,
                                    IsolationComponent, LossComponent,
                                    OldTaskWeighting)
 from mmhad.models.dense_prediction_mixin import DensePredictionMixin
-from mmhad.models.lifelong_dense_predictor import HEADS_PREFIX
 from mmhad.registry import MODELS
 from mmhad.structures import MultiTaskDataSample
 from .teacher_cache import TeacherCache, random_transforms
@@ -111,7 +110,7 @@ class LifelongAlgorithm(DensePredictionMixin, BaseModel):
             forward and losses (``True``, or its keyword arguments), once
             per phase: a phase changes the graph (new heads, the teacher,
             the old tasks), so :meth:`begin_phase` drops the last phase's
-            graphs (``torch._dynamo.reset()``, for the whole process) and
+            graphs (``torch.compiler.reset()``, for the whole process) and
             the first steps of every phase compile. The optimizer step
             stays eager. ``None``: eager.
         data_preprocessor (dict, optional): Data preprocessor config.
@@ -260,17 +259,20 @@ class LifelongAlgorithm(DensePredictionMixin, BaseModel):
             built += component.new_parameters(name)
         return built
 
+    def add_tasks_of(self, state_dict: dict, prefix: str = '') -> None:
+        """Build the heads (and what components keep per task) of the tasks
+        ``state_dict`` (an algorithm's, keys under ``prefix``) holds and
+        this model has not built yet, in its order: a state dict loads only
+        into modules that exist (a phase checkpoint into a fresh model, an
+        optimizer state resumed into the optimizer)."""
+        for name in self.architecture.missing_heads(
+                state_dict, prefix + ARCHITECTURE_PREFIX):
+            self.add_task(name)
+
     def _add_tasks_in_state_dict(self, state_dict, prefix, *args) -> None:
-        # Heads (and what components keep per task) must exist before the
-        # state dict loads into them, e.g. a phase checkpoint into a fresh
-        # model; the architecture's own hook would skip the components.
-        heads = prefix + ARCHITECTURE_PREFIX + HEADS_PREFIX
-        for key in list(state_dict):
-            if key.startswith(heads):
-                name = key[len(heads):].split('.', 1)[0]
-                if name not in self.heads:
-                    self.get_task(name)  # a clear error for unknown names
-                    self.add_task(name)
+        # before the architecture's own hook, which would skip the
+        # components
+        self.add_tasks_of(state_dict, prefix)
 
     def extract_feat(self, inputs: Tensor) -> Sequence[Tensor]:
         return self.architecture.extract_feat(inputs)
@@ -339,7 +341,7 @@ class LifelongAlgorithm(DensePredictionMixin, BaseModel):
             if teacher is not None and dataloader is not None:
                 self._fill_teacher_cache(dataloader)
         if self.compile_cfg is not None:
-            torch._dynamo.reset()
+            torch.compiler.reset()
             # object.__setattr__: a function, not a submodule or state
             object.__setattr__(self, '_compiled_loss',
                                torch.compile(self._loss, **self.compile_cfg))

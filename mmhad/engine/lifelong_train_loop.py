@@ -8,10 +8,11 @@ from mmengine.dataset import BaseDataset
 from mmengine.dist import broadcast_object_list, is_main_process
 from mmengine.model import is_model_wrapper
 from mmengine.runner import EpochBasedTrainLoop, find_latest_checkpoint
-from mmengine.runner.checkpoint import _load_checkpoint
 
 from mmhad.datasets import PhaseSubset, split_phases
 from mmhad.registry import DATASETS, LOOPS
+from .runner import LifelongRunner
+from .safe_checkpoint_loader import safe_load
 from .work_dir import (find_resume_checkpoint, is_readable_checkpoint,
                        phase_checkpoint_name)
 
@@ -82,6 +83,13 @@ class LifelongTrainLoop(EpochBasedTrainLoop):
                  save_phase_checkpoints: bool = True,
                  check_data: str = 'auto',
                  check_values_limit: int = 5000) -> None:
+        if not isinstance(runner, LifelongRunner):
+            raise TypeError(
+                f'LifelongTrainLoop runs under a LifelongRunner, got '
+                f'{type(runner).__name__}: set runner_type=\'LifelongRunner\' '
+                '(configs/_base_/default_runtime.py does) and build the '
+                'runner with mmhad.registry.RUNNERS.build(cfg) or '
+                'LifelongRunner.from_cfg(cfg)')
         if not isinstance(dataloader, dict):
             raise TypeError('LifelongTrainLoop needs the train dataloader as '
                             'a '
@@ -118,13 +126,12 @@ class LifelongTrainLoop(EpochBasedTrainLoop):
         self.phase_indices = split_phases(
             len(self.dataset), len(self.phases), split, split_seed)
         loader_cfg = {k: v for k, v in dataloader.items() if k != 'dataset'}
-        diff_rank_seed = runner._randomness_cfg.get('diff_rank_seed', False)
         self.phase_loaders = [
             runner.build_dataloader(
                 dict(loader_cfg,
                      dataset=PhaseSubset(self.dataset, idx, tasks)),
                 seed=runner.seed,
-                diff_rank_seed=diff_rank_seed)
+                diff_rank_seed=runner.diff_rank_seed)
             for idx, tasks in zip(self.phase_indices, self.phases)
         ]
         # The runner builds the optimizer and schedulers right after this
@@ -229,26 +236,21 @@ class LifelongTrainLoop(EpochBasedTrainLoop):
         optimizer state to fit.
         """
         runner = self.runner
-        if not runner._resume:
+        if not runner.resume_run:
             return
-        if runner._load_from is None:
+        if runner.load_from is None:
             path = find_resume_checkpoint(runner.work_dir,
                                           self.epochs_per_phase, runner.logger)
             if path is None:
                 runner.logger.info(f'--resume: no checkpoint in '
                                    f'{runner.work_dir}; starting from phase 1')
-                runner._resume = False
+                runner.resume_run = False
                 return
             runner.logger.info(f'--resume: continuing from {path}')
-            runner._load_from = path
-        state = _load_checkpoint(runner._load_from, map_location='cpu')
+            runner.load_from = path
+        state = safe_load(runner.load_from, map_location='cpu')
         self._resumed_meta = state.get('meta', {})
-        epoch = self._resumed_meta.get('epoch', 0)
-        started = -(-epoch // self.epochs_per_phase)  # phases begun by then
-        for tasks in self.phases[:started]:
-            for task in tasks:
-                if task not in self.model.heads:
-                    self.model.add_task(task)
+        self.model.add_tasks_of(state['state_dict'])
 
     # ------------------------------------------------------------- phases
     @property
@@ -409,7 +411,7 @@ class LifelongTrainLoop(EpochBasedTrainLoop):
                 f'resuming inside phase {phase_idx + 2} needs the teacher '
                 f'saved at the end of phase {phase_idx + 1}: {path} is '
                 'missing')
-        return _load_checkpoint(path, map_location='cpu')['state_dict']
+        return safe_load(path, map_location='cpu')['state_dict']
 
     def _update_optimizer(self, added: Sequence[Sequence]) -> None:
         """Give the optimizer what was built for the phase's new tasks

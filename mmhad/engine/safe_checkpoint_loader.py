@@ -44,9 +44,13 @@ class CorruptCheckpointError(RuntimeError):
 CHECKPOINT_MAGIC = (b'PK\x03\x04', b'\x80')
 
 
+#: HistoryBuffer's statistics methods, which mmengine pickles by name.
+HISTORY_BUFFER_STATISTICS = ('min', 'max', 'mean', 'current')
+
+
 def history_buffer_getattr(obj: Any, name: str) -> Any:
     """``getattr`` restricted to HistoryBuffer's statistics methods."""
-    if obj is HistoryBuffer and name in HistoryBuffer._statistics_methods:
+    if obj is HistoryBuffer and name in HISTORY_BUFFER_STATISTICS:
         return getattr(obj, name)
     raise UnsafeCheckpointError(
         f'a getattr({obj!r}, {name!r}) call (only HistoryBuffer statistics '
@@ -54,9 +58,10 @@ def history_buffer_getattr(obj: Any, name: str) -> Any:
 
 
 def _numpy_globals() -> list:
-    core = getattr(np, '_core', None) or np.core
-    names = [np.ndarray, np.dtype, core.multiarray._reconstruct,
-             core.multiarray.scalar]
+    # the functions numpy pickles arrays and scalars with, as numpy itself
+    # names them (their module moved in numpy 2)
+    names = [np.ndarray, np.dtype, np.zeros(1).__reduce__()[0],
+             np.float64(0).__reduce__()[0]]
     dtypes = getattr(np, 'dtypes', None)
     if dtypes is not None:  # numpy >= 1.25 pickles dtypes by their class
         names += [getattr(dtypes, n) for n in dtypes.__all__]

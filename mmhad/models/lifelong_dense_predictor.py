@@ -167,21 +167,31 @@ class LifelongDensePredictor(DensePredictionMixin, BaseModel):
         if self.channels_last:
             module.to(memory_format=torch.channels_last)
 
-    def _add_heads_in_state_dict(self, state_dict, prefix, *args) -> None:
+    def missing_heads(self, state_dict: dict, prefix: str = '') -> List[str]:
+        """Tasks whose head ``state_dict`` holds (keys ``<prefix>heads.
+        <task>.``) and this model has not built, in the state dict's order.
+
+        Raises:
+            KeyError: If a head is of a task this model does not know.
+        """
         names = []
         for key in state_dict:
             if key.startswith(prefix + HEADS_PREFIX):
                 name = key[len(prefix + HEADS_PREFIX):].split('.', 1)[0]
-                if name not in names:
+                if name not in names and name not in self.heads:
                     names.append(name)
         for name in names:
-            if name not in self.heads:
-                if name not in self.tasks:
-                    raise KeyError(
-                        f'the checkpoint has a head for task {name!r}, which '
-                        f'this model does not know (its tasks: '
-                        f'{sorted(self.tasks)})')
-                self.add_task(name)
+            if name not in self.tasks:
+                raise KeyError(
+                    f'the checkpoint has a head for task {name!r}, which '
+                    f'this model does not know (its tasks: '
+                    f'{sorted(self.tasks)})')
+        return names
+
+    def _add_heads_in_state_dict(self, state_dict, prefix, *args) -> None:
+        # a state dict loads only into heads that exist
+        for name in self.missing_heads(state_dict, prefix):
+            self.add_task(name)
 
     # ---------------------------------------------------------------- forward
     def extract_feat(self, inputs: Tensor) -> Sequence[Tensor]:

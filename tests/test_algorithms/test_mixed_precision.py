@@ -57,9 +57,7 @@ def test_terms_of_bf16_predictions_compute_in_fp32(method):
 def test_a_short_had_run_under_cpu_bf16_autocast(tiny_data_root, tmp_path):
     import json
 
-    from mmengine.runner import Runner
-
-    from mmhad.engine import CPUAutocastOptimWrapper
+    from mmhad.engine import CPUAutocastOptimWrapper, LifelongRunner
     from tests.conftest import tiny_cfg
     seen = []
     forward = CPUAutocastOptimWrapper.optim_context
@@ -73,7 +71,7 @@ def test_a_short_had_run_under_cpu_bf16_autocast(tiny_data_root, tmp_path):
         cfg = tiny_cfg('configs/had/had_r18_synthetic.py', tiny_data_root,
                        tmp_path)
         cfg.optim_wrapper.type = 'CPUAutocastOptimWrapper'
-        Runner.from_cfg(cfg).train()
+        LifelongRunner.from_cfg(cfg).train()
     finally:
         CPUAutocastOptimWrapper.optim_context = forward
     assert seen and set(seen) == {torch.bfloat16}

@@ -5,9 +5,9 @@ import os.path as osp
 
 import pytest
 import torch
-from mmengine.runner import Runner
 
 from mmhad.algorithms.teacher_cache import TeacherCache
+from mmhad.engine import LifelongRunner
 from tests.conftest import tiny_cfg
 
 
@@ -18,7 +18,7 @@ def run(data_root, work_dir, method, cache, pipeline=None):
         cfg.model.teacher_cache = dict(dtype=cache)
     if pipeline is not None:
         cfg.train_dataloader.dataset.pipeline = pipeline
-    runner = Runner.from_cfg(cfg)
+    runner = LifelongRunner.from_cfg(cfg)
     runner.train()
     with open(osp.join(work_dir, 'lifelong_results.json')) as f:
         return runner, json.load(f)['phases']

@@ -5,12 +5,12 @@ from typing import Dict
 
 import pytest
 import torch
-from mmengine.runner import Runner
 from torch import Tensor
 
 from mmhad.components import (IsolationComponent, LifelongComponent,
                               LossComponent, OldTaskWeighting,
                               StepFilterComponent)
+from mmhad.engine import LifelongRunner
 from mmhad.registry import MODELS
 from tests.conftest import (REPO_ROOT, TINY_FEAT_CHANNELS, tiny_cfg,
                             tiny_model_cfg)
@@ -162,8 +162,9 @@ def params_in_optimizer(runner):
 @pytest.mark.parametrize('policy', ['rebuild', 'extend'])
 def test_an_adapter_in_one_file_trains_under_both_policies(
         adapter_config, tiny_data_root, tmp_path, policy):
-    runner = Runner.from_cfg(tiny_cfg(adapter_config, tiny_data_root,
-                                      tmp_path, optimizer_policy=policy))
+    cfg = tiny_cfg(adapter_config, tiny_data_root, tmp_path,
+                   optimizer_policy=policy)
+    runner = LifelongRunner.from_cfg(cfg)
     runner.train()
     gains = runner.model.components['gains'].gains
     assert sorted(gains) == ['depth', 'normal']
@@ -176,7 +177,7 @@ def test_an_adapter_in_one_file_trains_under_both_policies(
 @pytest.mark.parametrize('policy', ['rebuild', 'extend'])
 def test_piggyback_masks_learn_under_both_policies(tiny_data_root, tmp_path,
                                                    policy):
-    runner = Runner.from_cfg(
+    runner = LifelongRunner.from_cfg(
         tiny_cfg('configs/baselines/piggyback_r18_synthetic.py',
                  tiny_data_root, tmp_path, optimizer_policy=policy))
     runner.train()

@@ -34,8 +34,8 @@ import re
 import tempfile
 
 import torch
-from mmengine.runner import Runner
 
+from mmhad.engine import LifelongRunner
 from tests.conftest import REPO_ROOT, TASKS, tiny_cfg
 
 RECORD = osp.join(REPO_ROOT, 'tests', 'data', 'shipped_tiny_runs.json')
@@ -91,7 +91,7 @@ def run_config(config: str, data_root: str, work_dir: str) -> dict:
     cfg.train_cfg.task_order = tiny_order(cfg.train_cfg.task_order)
     cfg.randomness = dict(seed=0)
     cfg.log_level = 'WARNING'
-    runner = Runner.from_cfg(cfg)
+    runner = LifelongRunner.from_cfg(cfg)
     runner.train()
     with open(osp.join(work_dir, 'lifelong_results.json')) as f:
         results = json.load(f)

@@ -6,10 +6,10 @@ import shutil
 import numpy as np
 import pytest
 from mmengine.hooks import Hook
-from mmengine.runner import Runner
 
 from mmhad.datasets.data_check import check_samples, read_npy_header
 from mmhad.datasets.transforms.loading import load_image
+from mmhad.engine import LifelongRunner
 from mmhad.registry import HOOKS
 from tests.conftest import tiny_cfg
 
@@ -65,7 +65,7 @@ def test_broken_file_stops_the_run_before_training(breakage, tiny_data_root,
     cfg.custom_hooks.append(dict(type='CountItersHook'))
     CountItersHook.iterations = 0
     with pytest.raises(ValueError, match=message) as info:
-        Runner.from_cfg(cfg).train()
+        LifelongRunner.from_cfg(cfg).train()
     assert path in str(info.value)
     assert CountItersHook.iterations == 0
 
@@ -122,7 +122,7 @@ def test_with_the_check_off_a_bad_label_is_named_when_its_batch_comes(
         tmp_path / 'work',
         check_data='off')
     with pytest.raises(ValueError, match='outside the classes') as info:
-        Runner.from_cfg(cfg).train()
+        LifelongRunner.from_cfg(cfg).train()
     assert f'in [{path!r}]' in str(info.value)
 
 

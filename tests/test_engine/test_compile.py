@@ -6,8 +6,8 @@ import shutil
 
 import pytest
 import torch
-from mmengine.runner import Runner
 
+from mmhad.engine import LifelongRunner
 from tests.conftest import tiny_cfg
 
 
@@ -16,7 +16,7 @@ def train(data_root, work_dir, compile=None, dropout=0.5, **cfg_fields):
     cfg.model.compile = compile
     cfg.model.architecture.decode_head.dropout_ratio = dropout
     cfg.update(cfg_fields)
-    runner = Runner.from_cfg(cfg)
+    runner = LifelongRunner.from_cfg(cfg)
     runner.train()
     with open(osp.join(str(work_dir), 'lifelong_results.json')) as f:
         return runner, json.load(f)['phases']
@@ -84,4 +84,4 @@ def test_top_level_compile_is_refused_with_the_alternative(
                    tmp_path)
     cfg.compile = True
     with pytest.raises(ValueError, match='set model.compile=True'):
-        Runner.from_cfg(cfg).train()
+        LifelongRunner.from_cfg(cfg).train()

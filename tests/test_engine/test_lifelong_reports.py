@@ -8,8 +8,8 @@ import os.path as osp
 import sys
 
 import pytest
-from mmengine.runner import Runner
 
+from mmhad.engine import LifelongRunner
 from mmhad.evaluation.lifelong_report import aggregate_runs, load_run
 from tests.conftest import REPO_ROOT, tiny_cfg
 
@@ -19,7 +19,7 @@ import sweep  # noqa: E402
 
 
 def train(config, data_root, work_dir):
-    runner = Runner.from_cfg(tiny_cfg(config, data_root, work_dir))
+    runner = LifelongRunner.from_cfg(tiny_cfg(config, data_root, work_dir))
     runner.train()
     return str(work_dir)
 

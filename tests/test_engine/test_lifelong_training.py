@@ -7,8 +7,8 @@ import sys
 
 import pytest
 import torch
-from mmengine.runner import Runner
 
+from mmhad.engine import LifelongRunner
 from tests.conftest import REPO_ROOT, tiny_cfg
 
 TASKS = ['semantic', 'depth', 'normal']
@@ -26,7 +26,7 @@ def had_run(tiny_data_root, tmp_path_factory):
     work_dir = tmp_path_factory.mktemp('had_run')
     cfg = tiny_cfg('configs/had/had_r18_synthetic.py', tiny_data_root,
                    work_dir)
-    runner = Runner.from_cfg(cfg)
+    runner = LifelongRunner.from_cfg(cfg)
     runner.train()
     return runner, work_dir
 
@@ -143,7 +143,7 @@ def test_tools_test_refuses_a_checkpoint_of_another_model(
 def test_extend_policy_adds_heads_as_param_groups(tiny_data_root, tmp_path):
     cfg = tiny_cfg('configs/baselines/finetune_r18_synthetic.py',
                    tiny_data_root, tmp_path, optimizer_policy='extend')
-    runner = Runner.from_cfg(cfg)
+    runner = LifelongRunner.from_cfg(cfg)
     runner.train()
     groups = runner.optim_wrapper.optimizer.param_groups
     assert len(groups) == 4  # backbone, then one group per new head
@@ -156,7 +156,7 @@ def test_extend_policy_adds_heads_as_param_groups(tiny_data_root, tmp_path):
 def test_task_order_naming_an_unknown_task(tiny_data_root, tmp_path):
     cfg = tiny_cfg('configs/had/had_r18_synthetic.py', tiny_data_root,
                    tmp_path, task_order=['semantic', 'edge'])
-    runner = Runner.from_cfg(cfg)
+    runner = LifelongRunner.from_cfg(cfg)
     with pytest.raises(KeyError, match="'edge'"):
         runner.train()
 
@@ -168,7 +168,7 @@ def test_nan_loss_stops_with_phase_iteration_and_term(tiny_data_root,
     from mmhad.tasks import DepthTask
     cfg = tiny_cfg('configs/had/had_r18_synthetic.py', tiny_data_root,
                    tmp_path)
-    runner = Runner.from_cfg(cfg)
+    runner = LifelongRunner.from_cfg(cfg)
     original = DepthTask.loss
 
     def nan_depth_loss(self, pred, gt):
@@ -191,7 +191,7 @@ def test_default_loader_drops_the_last_incomplete_batch(
     cfg = tiny_cfg('configs/had/had_r18_synthetic.py', tiny_data_root,
                    tmp_path)
     cfg.train_dataloader.batch_size = 3
-    loop = Runner.from_cfg(cfg).train_loop
+    loop = LifelongRunner.from_cfg(cfg).train_loop
     assert [len(loader) for loader in loop.phase_loaders] == [1, 1, 1]
 
 
@@ -206,7 +206,7 @@ def test_batches_bn_cannot_train_on_are_refused_before_training(
                    tmp_path)
     cfg.train_dataloader.batch_size = batch_size
     cfg.train_dataloader.drop_last = drop_last
-    runner = Runner.from_cfg(cfg)
+    runner = LifelongRunner.from_cfg(cfg)
     with pytest.raises(ValueError, match=message):
         runner.train()
     assert not [f for f in os.listdir(tmp_path) if f.endswith('.pth')]

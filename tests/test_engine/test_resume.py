@@ -7,8 +7,8 @@ import shutil
 import pytest
 import torch
 from mmengine.hooks import Hook
-from mmengine.runner import Runner
 
+from mmhad.engine import LifelongRunner
 from mmhad.engine.work_dir import (find_resume_checkpoint,
                                    is_readable_checkpoint)
 from mmhad.registry import HOOKS
@@ -84,21 +84,22 @@ def assert_same_phases(expected, got):
 def uninterrupted(tiny_data_root, tmp_path_factory):
     """Work dir of a run that was never killed."""
     work = tmp_path_factory.mktemp('uninterrupted')
-    Runner.from_cfg(config(tiny_data_root, work)).train()
+    LifelongRunner.from_cfg(config(tiny_data_root, work)).train()
     return work
 
 
 def test_killed_in_phase_2_and_resumed_matches_uninterrupted(
         tiny_data_root, tmp_path):
-    Runner.from_cfg(config(tiny_data_root, tmp_path / 'ref')).train()
+    LifelongRunner.from_cfg(config(tiny_data_root, tmp_path / 'ref')).train()
 
     work = tmp_path / 'killed'
     # global iteration 6 = phase 2 (epochs 3-4), epoch 4, first iteration
     with pytest.raises(Killed):
-        Runner.from_cfg(config(tiny_data_root, work, kill_at=6)).train()
+        LifelongRunner.from_cfg(
+            config(tiny_data_root, work, kill_at=6)).train()
     assert osp.isfile(work / 'epoch_3.pth')
     assert not osp.isfile(work / 'phase_2_depth.pth')
-    Runner.from_cfg(config(tiny_data_root, work, resume=True)).train()
+    LifelongRunner.from_cfg(config(tiny_data_root, work, resume=True)).train()
 
     expected, got = final_metrics(tmp_path / 'ref'), final_metrics(work)
     assert [p['phase'] for p in got] == [1, 2, 3]
@@ -112,11 +113,11 @@ def test_killed_in_phase_2_and_resumed_matches_uninterrupted(
 def test_resume_from_a_phase_checkpoint_starts_the_next_phase(
         tiny_data_root, tmp_path):
     first = tmp_path / 'first'
-    Runner.from_cfg(config(tiny_data_root, first)).train()
+    LifelongRunner.from_cfg(config(tiny_data_root, first)).train()
     second = tmp_path / 'second'
     cfg = config(tiny_data_root, second, resume=True)
     cfg.load_from = str(first / 'phase_1_semantic.pth')
-    runner = Runner.from_cfg(cfg)
+    runner = LifelongRunner.from_cfg(cfg)
     runner.train()
     phases = final_metrics(second)
     # phase 1 comes from the first run; 2 and 3 were trained again, from
@@ -134,23 +135,23 @@ def test_kills_at_phase_boundaries_lose_no_phase(tiny_data_root, tmp_path,
     work = tmp_path / 'killed'
     # after phase 1's last epoch checkpoint, before its end of phase
     with pytest.raises(Killed):
-        Runner.from_cfg(config(tiny_data_root, work,
-                               kill_after_epoch=2)).train()
+        LifelongRunner.from_cfg(config(tiny_data_root, work,
+                                       kill_after_epoch=2)).train()
     assert osp.isfile(work / 'epoch_2.pth')
     assert not osp.isfile(work / 'phase_1_semantic.pth')
     # resumed, then killed the same way at the end of phase 2, and while
     # its phase checkpoint was written (a file cut short)
     with pytest.raises(Killed):
-        Runner.from_cfg(config(tiny_data_root, work, resume=True,
-                               kill_after_epoch=4)).train()
+        LifelongRunner.from_cfg(config(tiny_data_root, work, resume=True,
+                                       kill_after_epoch=4)).train()
     assert [p['phase'] for p in final_metrics(work)] == [1]
     full = (uninterrupted / 'phase_2_depth.pth').read_bytes()
     (work / 'phase_2_depth.pth').write_bytes(full[:len(full) // 2])
     # resumed and killed inside phase 3: its teacher is phase 2's checkpoint
     with pytest.raises(Killed):
-        Runner.from_cfg(config(tiny_data_root, work, resume=True,
-                               kill_at=9)).train()
-    Runner.from_cfg(config(tiny_data_root, work, resume=True)).train()
+        LifelongRunner.from_cfg(config(tiny_data_root, work, resume=True,
+                                       kill_at=9)).train()
+    LifelongRunner.from_cfg(config(tiny_data_root, work, resume=True)).train()
     assert_same_phases(final_metrics(uninterrupted), final_metrics(work))
     for name in ('phase_1_semantic.pth', 'phase_2_depth.pth',
                  'phase_3_normal.pth'):
@@ -162,13 +163,13 @@ def test_resume_without_epoch_checkpoints_starts_after_the_last_phase(
     work = tmp_path / 'rare'
     # no epoch checkpoint is ever saved; killed inside phase 2
     with pytest.raises(Killed):
-        Runner.from_cfg(config(tiny_data_root, work, kill_at=6,
-                               checkpoint_interval=1000)).train()
+        LifelongRunner.from_cfg(config(tiny_data_root, work, kill_at=6,
+                                       checkpoint_interval=1000)).train()
     assert not list(work.glob('epoch_*.pth'))
-    runner = Runner.from_cfg(config(tiny_data_root, work, resume=True,
-                                    checkpoint_interval=1000))
+    runner = LifelongRunner.from_cfg(config(tiny_data_root, work, resume=True,
+                                            checkpoint_interval=1000))
     runner.train()
-    assert runner._load_from == str(work / 'phase_1_semantic.pth')
+    assert runner.load_from == str(work / 'phase_1_semantic.pth')
     assert_same_phases(final_metrics(uninterrupted), final_metrics(work))
 
 
@@ -176,13 +177,14 @@ def test_a_copied_work_dir_resumes_from_its_own_files(tiny_data_root,
                                                       tmp_path):
     work = tmp_path / 'original'
     with pytest.raises(Killed):
-        Runner.from_cfg(config(tiny_data_root, work, kill_at=6)).train()
+        LifelongRunner.from_cfg(
+            config(tiny_data_root, work, kill_at=6)).train()
     copy = tmp_path / 'copy'
     shutil.copytree(work, copy)
     shutil.rmtree(work)  # last_checkpoint in the copy names a gone file
-    runner = Runner.from_cfg(config(tiny_data_root, copy, resume=True))
+    runner = LifelongRunner.from_cfg(config(tiny_data_root, copy, resume=True))
     runner.train()
-    assert runner._load_from == str(copy / 'epoch_3.pth')
+    assert runner.load_from == str(copy / 'epoch_3.pth')
     assert [p['phase'] for p in final_metrics(copy)] == [1, 2, 3]
 
 
@@ -191,11 +193,11 @@ def test_resume_on_a_finished_run_trains_nothing(tiny_data_root, tmp_path,
     work = tmp_path / 'finished'
     shutil.copytree(uninterrupted, work)
     before = (work / 'lifelong_results.json').read_text()
-    runner = Runner.from_cfg(config(tiny_data_root, work, resume=True))
+    runner = LifelongRunner.from_cfg(config(tiny_data_root, work, resume=True))
     runner.train()
     assert runner.train_loop.iter == runner.train_loop.max_iters
     assert (work / 'lifelong_results.json').read_text() == before
-    assert runner._load_from == str(work / 'phase_3_normal.pth')
+    assert runner.load_from == str(work / 'phase_3_normal.pth')
 
 
 def test_find_resume_checkpoint_prefers_the_latest_readable(tmp_path):

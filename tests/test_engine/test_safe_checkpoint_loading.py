@@ -131,8 +131,7 @@ def test_a_damaged_pretrained_backbone_is_named_when_weights_init(
 
 def test_a_damaged_load_from_stops_training_naming_it(
         tiny_data_root, tmp_path):
-    from mmengine.runner import Runner
-
+    from mmhad.engine import LifelongRunner
     from tests.conftest import tiny_cfg
     damaged = tmp_path / 'phase_2_depth.pth'
     damaged.write_bytes(checkpoint_bytes()[:-10])
@@ -140,7 +139,7 @@ def test_a_damaged_load_from_stops_training_naming_it(
                    str(tmp_path / 'run'), max_epochs=1)
     cfg.load_from = str(damaged)
     with pytest.raises(CorruptCheckpointError, match='phase_2_depth.pth'):
-        Runner.from_cfg(cfg).train()
+        LifelongRunner.from_cfg(cfg).train()
 
 
 def test_pickle_module_is_untouched():

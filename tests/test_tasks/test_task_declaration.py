@@ -7,9 +7,9 @@ import os.path as osp
 import pytest
 import torch
 from mmengine.config import Config
-from mmengine.runner import Runner
 
 from mmhad.apis import init_model
+from mmhad.engine import LifelongRunner
 from mmhad.registry import DATASETS, METRICS, MODELS
 from mmhad.tasks import DepthTask, build_tasks, config_tasks
 from tests.conftest import REPO_ROOT, TASKS, TINY_ARCHITECTURE, tiny_cfg
@@ -67,7 +67,7 @@ def test_training_gives_the_model_the_dataset_s_tasks(tiny_data_root,
     cfg = tiny_cfg('configs/baselines/finetune_r18_synthetic.py',
                    tiny_data_root, tmp_path / 'run')
     assert 'tasks' not in cfg.model.architecture
-    runner = Runner.from_cfg(cfg)
+    runner = LifelongRunner.from_cfg(cfg)
     runner.train()
     assert list(runner.model.tasks) == list(TASKS)
     # the phase checkpoint names its tasks: a model built without them
@@ -89,7 +89,7 @@ def test_a_second_different_declaration_is_refused(tiny_data_root,
     other['semantic']['num_classes'] = 9
     cfg.model.architecture.tasks = other
     with pytest.raises(ValueError, match='Declare the tasks once'):
-        Runner.from_cfg(cfg).train()
+        LifelongRunner.from_cfg(cfg).train()
 
 
 def test_a_model_without_tasks_says_where_they_come_from():

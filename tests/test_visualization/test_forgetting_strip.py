@@ -5,9 +5,9 @@ import sys
 
 import numpy as np
 import torch
-from mmengine.runner import Runner
 from PIL import Image
 
+from mmhad.engine import LifelongRunner
 from mmhad.registry import DENSE_TASKS
 from mmhad.visualization import draw_strip, figure_texts, strips
 from tests.conftest import REPO_ROOT, TASKS, tiny_cfg
@@ -55,8 +55,9 @@ def test_strip_titles_rows_phases_and_keys():
 def test_strip_of_a_run_has_a_row_per_task_and_a_column_per_phase(
         tiny_data_root, tmp_path):
     work = tmp_path / 'run'
-    Runner.from_cfg(tiny_cfg('configs/baselines/finetune_r18_synthetic.py',
-                             tiny_data_root, work)).train()
+    LifelongRunner.from_cfg(
+        tiny_cfg('configs/baselines/finetune_r18_synthetic.py',
+                 tiny_data_root, work)).train()
     path, = strips(str(work), [2], str(tmp_path / 'strips'))
     assert osp.basename(path) == 'forgetting_2.png'
     height, width, channels = np.asarray(Image.open(path)).shape

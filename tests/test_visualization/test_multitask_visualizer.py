@@ -207,14 +207,14 @@ def test_test_py_show_dir_writes_a_picture_per_image(tiny_data_root,
     import subprocess
     import sys
 
-    from mmengine.runner import Runner
     from PIL import Image
 
+    from mmhad.engine import LifelongRunner
     from tests.conftest import REPO_ROOT, tiny_cfg
     work = tmp_path / 'run'
     cfg = tiny_cfg('configs/baselines/finetune_r18_synthetic.py',
                    tiny_data_root, work)
-    Runner.from_cfg(cfg).train()
+    LifelongRunner.from_cfg(cfg).train()
     config = str(tmp_path / 'cfg.py')
     cfg.dump(config)
     show = tmp_path / 'show'
@@ -236,14 +236,13 @@ def test_hook_sends_validation_pictures_tagged_with_the_phase(
         tiny_data_root, tmp_path):
     import glob
 
-    from mmengine.runner import Runner
-
+    from mmhad.engine import LifelongRunner
     from tests.conftest import tiny_cfg
     cfg = tiny_cfg('configs/baselines/finetune_r18_synthetic.py',
                    tiny_data_root, tmp_path / 'run')
     cfg.custom_hooks.append(
         dict(type='MultiTaskVisualizationHook', interval=3))
-    runner = Runner.from_cfg(cfg)
+    runner = LifelongRunner.from_cfg(cfg)
     runner.train()
     # LocalVisBackend: vis_image/<tag>_<step>.png; 6 val images, every 3rd
     images = sorted(glob.glob(str(tmp_path / 'run' / '*' / 'vis_data' /

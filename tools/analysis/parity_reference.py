@@ -113,8 +113,8 @@ def train_mmhad(args, data_root: str, work_dir: str) -> List[dict]:
     """Per phase: ``start`` weights and RNG state, ``losses``, ``end``
     weights, ``metrics``."""
     from mmengine.hooks import Hook
-    from mmengine.runner import Runner
 
+    from mmhad.engine import LifelongRunner
     from mmhad.utils import register_all_modules
     register_all_modules()
     phases: List[dict] = []
@@ -148,7 +148,7 @@ def train_mmhad(args, data_root: str, work_dir: str) -> List[dict]:
                 if isinstance(v, (int, float))}
 
     cfg = mmhad_config(args, data_root, work_dir)
-    runner = Runner.from_cfg(cfg)
+    runner = LifelongRunner.from_cfg(cfg)
     runner.register_hook(Recorder())
     runner.train()
     return phases

@@ -132,15 +132,15 @@ class LifelongResultsHook(Hook):
                         if t in directions},
             seed=runner.seed,
             versions=package_versions())
-        if not runner._resume:
+        if not runner.resume_run:
             return
         # A resumed run keeps the phases finished before its checkpoint,
         # from its own work dir or, with --resume-from, the checkpoint's.
-        finished = loop._epoch // loop.epochs_per_phase
+        finished = loop.epoch // loop.epochs_per_phase
         candidates = [self._path(runner)]
-        if runner._load_from:
+        if runner.load_from:
             candidates.append(
-                osp.join(osp.dirname(runner._load_from), RESULTS_FILE))
+                osp.join(osp.dirname(runner.load_from), RESULTS_FILE))
         for path in candidates:
             if not osp.isfile(path):
                 continue

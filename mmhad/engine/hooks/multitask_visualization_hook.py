@@ -40,7 +40,8 @@ class MultiTaskVisualizationHook(Hook):
 
     def _visualizer(self, runner):
         """The runner's visualizer if it draws multi-task samples, else a
-        :class:`MultiTaskVisualizer` writing to the same backends."""
+        :class:`MultiTaskVisualizer` of its own, without backends (its
+        pictures go through the runner's visualizer)."""
         from mmhad.visualization import MultiTaskVisualizer
         if isinstance(runner.visualizer, MultiTaskVisualizer):
             return runner.visualizer
@@ -52,7 +53,6 @@ class MultiTaskVisualizationHook(Hook):
             self._own = MultiTaskVisualizer(
                 name=f'multitask_{runner.experiment_name}',
                 tasks=dict(model.tasks))
-            self._own._vis_backends = runner.visualizer._vis_backends
         # the val / test loop hands the runner's visualizer the dataset's
         # meta (class names, palette) when it starts: follow it
         if runner.visualizer.dataset_meta is not None:
@@ -72,7 +72,7 @@ class MultiTaskVisualizationHook(Hook):
             path = sample.metainfo.get('img_path') or f'{index}'
             stem = osp.splitext(osp.basename(str(path)))[0]
             # the lifelong loop's phase (0-based) while training, else none
-            current = getattr(runner._train_loop, 'current_phase', None)
+            current = runner.current_phase
             phase = None if current is None else current + 1
             # no '/': LocalVisBackend writes the tag as a file name
             name = f'phase{phase}_{stem}' if phase else stem
@@ -82,10 +82,12 @@ class MultiTaskVisualizationHook(Hook):
             if out_dir is not None:
                 os.makedirs(out_dir, exist_ok=True)
                 out_file = osp.join(out_dir, f'{stem}.png')
-            visualizer.add_datasample(name, image.numpy(), sample,
-                                      out_file=out_file,
-                                      step=phase or runner.epoch,
-                                      title=title)
+            step = phase or runner.epoch
+            picture = visualizer.add_datasample(
+                name, image.numpy(), sample, out_file=out_file, step=step,
+                title=title)
+            if out_file is None and visualizer is not runner.visualizer:
+                runner.visualizer.add_image(name, picture, step)
 
     def after_val_iter(self, runner, batch_idx: int, data_batch=None,
                        outputs=None) -> None:

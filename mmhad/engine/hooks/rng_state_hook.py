@@ -57,5 +57,5 @@ class RNGStateHook(Hook):
     def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
         # Only a resumed run continues the saved one; load_from just starts
         # from its weights.
-        if runner._resume and 'rng_state' in checkpoint:
+        if runner.resume_run and 'rng_state' in checkpoint:
             restore_rng_state(checkpoint['rng_state'])
