@@ -1,5 +1,6 @@
 """A lifelong algorithm: the architecture, its teacher and its components."""
 import copy
+import functools
 from typing import Dict, Iterable, List, Optional, Sequence, Union
 
 import torch
@@ -17,6 +18,7 @@ from mmhad.models.dense_prediction_mixin import DensePredictionMixin
 from mmhad.registry import MODELS
 from mmhad.structures import MultiTaskDataSample
 from .teacher_cache import TeacherCache, random_transforms
+from .teacher_pass import TeacherPass
 from .train_step import TrainStep
 
 ARCHITECTURE_PREFIX = 'architecture.'
@@ -386,32 +388,30 @@ class LifelongAlgorithm(DensePredictionMixin, BaseModel):
                     module.eval()
         return self
 
+    def teacher_pass(
+        self,
+        inputs: Tensor,
+        data_samples: Optional[Sequence[MultiTaskDataSample]] = None
+    ) -> TeacherPass:
+        """The teacher on one batch (:class:`TeacherPass`): predictions from
+        the teacher cache when it holds every sample of the batch, else from
+        one backbone pass shared with the features, no grad."""
+        cached = None
+        if self.teacher_cache is not None and data_samples is not None:
+            cached = functools.partial(
+                self.teacher_cache.get,
+                [s.metainfo.get('sample_idx') for s in data_samples],
+                device=inputs.device)
+        return TeacherPass(self.teacher, inputs, cached, self.phase)
+
     def teacher_predict(
         self,
         inputs: Tensor,
         names: Sequence[str],
         data_samples: Optional[Sequence[MultiTaskDataSample]] = None
     ) -> Dict[str, Tensor]:
-        """Teacher predictions for ``names``: from the teacher cache when
-        every sample of the batch is in it, else one backbone pass, no
-        grad."""
-        if self.teacher is None:
-            raise RuntimeError(f'no teacher in phase {self.phase}')
-        if self.teacher_cache is not None and data_samples is not None:
-            cached = self.teacher_cache.get(
-                [s.metainfo.get('sample_idx') for s in data_samples], names,
-                inputs.device)
-            if cached is not None:
-                return cached
-        with torch.no_grad():
-            return self.teacher.predict_tasks(inputs, names)
-
-    def teacher_feat(self, inputs: Tensor) -> List[Tensor]:
-        """The teacher's backbone (+ neck) features, no grad."""
-        if self.teacher is None:
-            raise RuntimeError(f'no teacher in phase {self.phase}')
-        with torch.no_grad():
-            return list(self.teacher.extract_feat(inputs))
+        """Teacher predictions for ``names`` (see :meth:`teacher_pass`)."""
+        return self.teacher_pass(inputs, data_samples).outputs(names)
 
     def teacher_label_tasks(self) -> List[str]:
         """Old tasks that every component reading the teacher reads only
@@ -525,12 +525,9 @@ class LifelongAlgorithm(DensePredictionMixin, BaseModel):
                                                      self.new_tasks)
         if self.weighting is not None and distilled:
             self.weighting.observe(outputs, self.new_tasks, distilled)
-        step = TrainStep(
-            inputs, data_samples, feats, outputs, distilled,
-            self.old_task_scales(distilled),
-            teacher_predict=lambda names: self.teacher_predict(
-                inputs, names, data_samples),
-            teacher_feats=lambda: self.teacher_feat(inputs))
+        step = TrainStep(inputs, data_samples, feats, outputs, distilled,
+                         self.old_task_scales(distilled),
+                         self.teacher_pass(inputs, data_samples))
         for component in self.components.values():
             if isinstance(component, LossComponent):
                 for key, value in component.losses(step).items():

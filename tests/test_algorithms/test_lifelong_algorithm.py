@@ -3,7 +3,7 @@ import copy
 import pytest
 import torch
 
-from mmhad.algorithms import TrainStep
+from mmhad.algorithms import TeacherPass, TrainStep
 from mmhad.registry import MODELS
 from mmhad.structures import MultiTaskDataSample
 from tests.conftest import tiny_model_cfg
@@ -27,12 +27,13 @@ def component_losses(model,
     one by default) at a step with these student ``outputs``; the teacher
     answers with ``teacher_outputs`` when given."""
     component = model.components[name] if name else method(model)
-    predict = (lambda names: {n: teacher_outputs[n] for n in names}) \
-        if teacher_outputs is not None else \
-        (lambda names: model.teacher_predict(inputs, names, samples))
+    teacher = model.teacher_pass(inputs, samples)
+    if teacher_outputs is not None:
+        teacher = TeacherPass(
+            model.teacher, inputs,
+            lambda names: {n: teacher_outputs[n] for n in names})
     step = TrainStep(inputs, samples, feats, outputs, list(distilled),
-                     model.old_task_scales(distilled), predict,
-                     lambda: model.teacher_feat(inputs))
+                     model.old_task_scales(distilled), teacher)
     return component.losses(step)
 
 

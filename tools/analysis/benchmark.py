@@ -115,6 +115,39 @@ class StepTimer:
         yield
         self.totals[name] += self.now() - start
 
+    def start(self, name: str) -> None:
+        self._started = (name, self.now())
+
+    def stop(self, name: str) -> None:
+        started, at = self._started
+        self.totals[started] += self.now() - at
+
+
+def time_teacher(teacher, timer: StepTimer) -> List[int]:
+    """Time every call of the teacher's backbone, neck and heads as the
+    step's 'teacher' part, and count its backbone passes.
+
+    Returns:
+        list[int]: One counter, the backbone passes so far.
+    """
+    passes = [0]
+
+    def start(module, args):
+        timer.start('teacher')
+
+    def stop(module, args, output):
+        timer.stop('teacher')
+
+    def count(module, args, output):
+        passes[0] += 1
+
+    modules = [teacher.backbone, teacher.neck, *teacher.heads.values()]
+    for module in filter(None, modules):
+        module.register_forward_pre_hook(start)
+        module.register_forward_hook(stop)
+    teacher.backbone.register_forward_hook(count)
+    return passes
+
 
 def bring_to_phase(model, phases: List[List[str]], phase: int, batch: int,
                    size, device) -> None:
@@ -181,14 +214,10 @@ def benchmark(cfg: Config, phase, iters: int, warmup: int, batch, size,
         # as the loop does when the phase begins
         model.fill_teacher_cache([dict(inputs=inputs, data_samples=samples)])
     timer = StepTimer(device)
-    teacher_predict = model.teacher_predict
-
-    def timed_teacher(*args, **kwargs):
-        with timer.part('teacher'):
-            return teacher_predict(*args, **kwargs)
-
-    if not compile:  # a timer inside the compiled region splits its graph
-        model.teacher_predict = timed_teacher
+    passes = [0]
+    # a timer inside the compiled region would split its graph
+    if model.teacher is not None and not compile:
+        passes = time_teacher(model.teacher, timer)
     dtype = torch.float16 if device.type == 'cuda' else torch.bfloat16
     autocast = (torch.autocast(device.type, dtype=dtype) if amp
                 else nullcontext())
@@ -197,6 +226,7 @@ def benchmark(cfg: Config, phase, iters: int, warmup: int, batch, size,
     for step in range(warmup + iters):
         if step == warmup:
             timer.totals = dict.fromkeys(PARTS, 0.)
+            passes_before = passes[0]
             start = timer.now()
         before = timer.totals['teacher']
         step_start = timer.now()
@@ -210,6 +240,7 @@ def benchmark(cfg: Config, phase, iters: int, warmup: int, batch, size,
             optim_wrapper.step()
             optim_wrapper.zero_grad()
     train_time = timer.now() - start
+    teacher_passes = (passes[0] - passes_before) / iters
     model.eval()
     names = model.task_names
     with torch.no_grad(), autocast:
@@ -224,7 +255,8 @@ def benchmark(cfg: Config, phase, iters: int, warmup: int, batch, size,
         phase=phase,
         train_ips=batch * iters / train_time,
         infer_ips=batch * iters / infer_time,
-        peak_mib=peak_memory_mib(device))
+        peak_mib=peak_memory_mib(device),
+        teacher_passes=teacher_passes)
     figures.update({f'{part}_ms': 1000 * total / iters
                     for part, total in timer.totals.items()})
     if flops:
@@ -255,9 +287,9 @@ def markdown(rows: Dict[str, Dict[str, float]], header: str) -> str:
     flops_head = ' train GFLOPs/img | inference GFLOPs/img |' * with_flops
     lines = [header, '',
              '| config | phase | train img/s | inference img/s | peak MiB | '
-             'teacher ms | student ms | backward ms | optimizer ms |'
-             + flops_head,
-             '|---|---:|---:|---:|---:|---:|---:|---:|---:|'
+             'teacher ms | student ms | backward ms | optimizer ms | '
+             'teacher backbone passes/step |' + flops_head,
+             '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|'
              + '---:|---:|' * with_flops]
     for name, f in rows.items():
         flops_cells = (f' {f["train_gflops"]:.4g} | {f["infer_gflops"]:.4g} |'
@@ -265,8 +297,8 @@ def markdown(rows: Dict[str, Dict[str, float]], header: str) -> str:
         lines.append(
             f'| {name} | {f["phase"]} | {f["train_ips"]:.2f} | '
             f'{f["infer_ips"]:.2f} | {f["peak_mib"]:.0f} | '
-            + ' | '.join(f'{f[p + "_ms"]:.1f}' for p in PARTS) + ' |'
-            + flops_cells)
+            + ' | '.join(f'{f[p + "_ms"]:.1f}' for p in PARTS)
+            + f' | {f["teacher_passes"]:g} |' + flops_cells)
     return '\n'.join(lines) + '\n'
 
 
