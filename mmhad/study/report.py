@@ -6,11 +6,18 @@ seed by :class:`mmhad.evaluation.lifelong_report.SeedReport` (the class
 behind ``tools/analysis/lifelong_report.py``): Delta_m over all tasks and
 over the old tasks, the fraction of joint training's Delta_m, the Mean
 Rank over the methods. Those per-seed values are then summarised as mean
-+- std (SeedReport's own numbers) with a bootstrap interval over seeds
++- std (SeedReport's own numbers) with a Student-t interval over seeds
 (:mod:`mmhad.study.statistics`), per order and averaged over the orders
 (per seed, the mean over orders), beside Delta_m of the seed-averaged
-final values, and chosen pairs of methods are compared seed and order by
-seed and order, with a sign test. Every benchmark's fraction of joint
+final values, and chosen pairs of methods are compared seed by seed (one
+pair per seed, averaged over the orders: runs of one seed in several
+orders are not independent pairs), with a sign test whose reach at that
+number of pairs the report states.
+
+A partial study is reported on what has finished: per benchmark and
+regime, the seeds on which the naive method finished in every order, and
+the methods finished on all of them; the report is marked partial and
+lists what is missing. Every benchmark's fraction of joint
 training's Delta_m is set in one table beside the paper's figure
 (:data:`PAPER_JOINT_FRACTION`), so that no benchmark is read against it
 alone.
@@ -33,8 +40,12 @@ from typing import Dict, List, Optional, Sequence
 
 from .run import is_finished
 from .spec import Run, Study
-from .statistics import (EXACT_UP_TO, bootstrap_interval,
-                         bootstrap_ratio_interval, paired_comparison)
+from .statistics import (EXACT_UP_TO, bootstrap_ratio_interval,
+                         paired_comparison, pairs_needed, smallest_p,
+                         t_interval)
+
+#: The significance level the report states the sign test's reach at.
+ALPHA = 0.05
 
 #: The summary figures, in table order, and their titles.
 FIGURES = {
@@ -97,18 +108,21 @@ class GroupReport:
                  naive: str, joint: Optional[str], seeds: Sequence[int],
                  pairs: Sequence = (), confidence: float = 0.95,
                  resamples: int = 10000, seed: int = 0,
-                 missing: Optional[Dict[str, List[str]]] = None) -> None:
+                 missing: Optional[Dict[str, List[str]]] = None,
+                 study_seeds: Optional[Sequence[int]] = None) -> None:
         from mmhad.evaluation.lifelong_report import SeedReport, load_run
         self.benchmark, self.regime = benchmark, regime
         self.naive, self.seeds = naive, list(seeds)
         self.confidence, self.resamples, self.seed = (confidence, resamples,
                                                       seed)
         self.missing = missing or {}
+        self.study_seeds = list(study_seeds or seeds)
+        self.partial = bool(self.missing) or self.seeds != self.study_seeds
         self.records, self.reports, self._per_seed = {}, {}, {}
         self.errors: Dict[str, str] = {}
         self.study_joint = joint
         for label, methods in runs.items():
-            if naive not in methods:
+            if naive not in methods or not self.seeds:
                 continue
             records = {m: [load_run(d) for d in dirs]
                        for m, dirs in methods.items()}
@@ -149,8 +163,7 @@ class GroupReport:
         return self._per_seed[label]
 
     def _interval(self, values):
-        return bootstrap_interval(values, self.confidence, self.resamples,
-                                  self.seed)
+        return t_interval(values, self.confidence)
 
     def _summary(self, per_seed, figures=None, joint=None, of_means=None):
         """``{method: {figure: dict(mean, std, ci, per_seed)}}``; the
@@ -227,21 +240,27 @@ class GroupReport:
 
     def paired(self) -> List[dict]:
         """Each pair, each figure: how often the first is ahead over the
-        seed x order pairs, and the sign test."""
+        seeds (each seed's value averaged over the orders first: one seed
+        in several orders is one pair, not several independent ones), the
+        sign test and the smallest p-value it could give with that many
+        untied pairs."""
         results = []
         for first, second in self.pairs:
             for key, higher in PAIRED.items():
-                a, b = [], []
-                for label in self.orders:
-                    values = self.per_seed(label)
-                    if key in values[first] and key in values[second]:
-                        a += values[first][key]
-                        b += values[second][key]
-                if not a:
+                series = [(self.per_seed(o)[first][key],
+                           self.per_seed(o)[second][key])
+                          for o in self.orders
+                          if key in self.per_seed(o)[first]
+                          and key in self.per_seed(o)[second]]
+                if not series:
                     continue
+                a, b = ([sum(s[k][i] for s in series) / len(series)
+                         for i in range(len(self.seeds))] for k in (0, 1))
                 result = paired_comparison(a, b, higher_is_better=higher)
-                results.append(dict(first=first, second=second, figure=key,
-                                    **result))
+                results.append(dict(
+                    first=first, second=second, figure=key, **result,
+                    smallest_p=smallest_p(result['ahead'] +
+                                          result['behind'])))
         return results
 
     # -- text ---------------------------------------------------------
@@ -274,35 +293,35 @@ class GroupReport:
         return markdown_table(caption, header, body)
 
     def to_markdown(self) -> str:
-        from mmhad.evaluation.lifelong_report import markdown_table
         lines = [f'## {self.benchmark} / {self.regime}', '']
         for label, error in self.errors.items():
             lines += [f'Task order {label} is not reported: {error}', '']
+        if self.partial:
+            lines += [self._partial_note(), '']
         if not self.orders:
-            lines += [f'No order has every seed of the naive method '
-                      f'{self.naive} finished yet.', '']
+            lines += [f'Nothing to report yet: no seed of the naive method '
+                      f'{self.naive} has finished in every task order.', '']
             return '\n'.join(lines)
         n = len(self.seeds)
         how = ('every resample enumerated' if n <= EXACT_UP_TO else
                f'{self.resamples} resamples, seed {self.seed}')
-        joint = (f' Δm / joint\'s: mean Δm over {self.joint}\'s mean Δm '
-                 '(the interval resamples both on the same seeds).'
+        joint = (f' Δm / joint\'s: mean Δm over {self.joint}\'s mean Δm, '
+                 f'with a {self.confidence:.0%} percentile bootstrap '
+                 f'interval ({how}, both means on the same resampled '
+                 f'seeds), below its nominal coverage with {n} seeds.'
                  if self.joint else '')
         lines += [
             f'Δm is against {self.naive} (naive fine-tuning) of the same '
             f'seed and task order; mean ± std over {n} seed(s) and a '
-            f'{self.confidence:.0%} percentile bootstrap interval over seeds '
-            f'({how}).{joint} Δm of means: Δm taken once, from the final '
+            f'{self.confidence:.0%} Student-t interval over seeds (mean ± '
+            f't·s/√n, {n - 1} degrees of freedom; none with one seed).'
+            f'{joint} Δm of means: Δm taken once, from the final '
             'values averaged over seeds against those of '
             f'{self.naive} averaged the same way (with several orders, the '
             'mean over orders of each order\'s). Mean Rank ranks the '
             f'{len(self.methods)} methods per seed and order on every task '
             'metric. Every seed\'s values are in per_seed.csv.', ''
         ]
-        if self.missing:
-            lines += ['Left out (runs not finished): ' + '; '.join(
-                f'{order}: {", ".join(methods)}'
-                for order, methods in self.missing.items()) + '.', '']
         if self.over_orders is not None:
             lines.append(self._table(
                 self.over_orders,
@@ -314,19 +333,45 @@ class GroupReport:
                                      f'### Task order {order}'))
         pairs = self.paired()
         if pairs:
-            body = [[
-                f'{p["first"]} vs {p["second"]}', FIGURES[p['figure']],
-                str(p['ahead']), str(p['behind']), str(p['tied']),
-                fmt(p['mean_difference']), f'{p["p_value"]:.3g}'
-            ] for p in pairs]
-            lines.append(markdown_table(
-                f'### Paired comparisons\n\nOne pair per seed and task '
-                f'order ({len(self.seeds)} x {len(self.orders)}); "ahead": '
-                'the first is better (a lower Mean Rank is better); exact '
-                'two-sided sign test, ties left out.',
-                ['pair', 'figure', 'ahead', 'behind', 'tied',
-                 'mean difference', 'sign test p'], body))
+            lines.append(self._pairs_markdown(pairs))
         return '\n'.join(lines)
+
+    def _partial_note(self) -> str:
+        seeds = (f'{len(self.seeds)} of the study\'s '
+                 f'{len(self.study_seeds)} seeds ({self.seeds})')
+        missing = '; '.join(f'{order}: {", ".join(methods)}'
+                            for order, methods in self.missing.items())
+        return (f'**Partial**: reported on {seeds}, the seeds on which '
+                f'{self.naive} finished in every task order, and the '
+                'methods finished on all of them.' +
+                (f' Not yet reported (runs unfinished): {missing}.'
+                 if missing else ''))
+
+    def _pairs_markdown(self, pairs: List[dict]) -> str:
+        from mmhad.evaluation.lifelong_report import markdown_table
+        body = [[
+            f'{p["first"]} vs {p["second"]}', FIGURES[p['figure']],
+            str(p['ahead']), str(p['behind']), str(p['tied']),
+            fmt(p['mean_difference']), f'{p["p_value"]:.3g}',
+            f'{p["smallest_p"]:.3g}' + (
+                '' if p['smallest_p'] < ALPHA else ' (cannot reach '
+                f'{ALPHA:g})')
+        ] for p in pairs]
+        orders = (f', each seed\'s value averaged over the '
+                  f'{len(self.orders)} task orders (runs of one seed are not '
+                  'independent pairs)' if len(self.orders) > 1 else '')
+        comparisons = len(pairs)
+        return markdown_table(
+            f'### Paired comparisons\n\nOne pair per seed ({len(self.seeds)} '
+            f'pairs{orders}); "ahead": the first is better (a lower Mean '
+            'Rank is better); exact two-sided sign test, ties left out. '
+            f'With n untied pairs its smallest p is 2 / 2^n: it needs at '
+            f'least {pairs_needed(ALPHA)} to be able to reach p < '
+            f'{ALPHA:g}. {comparisons} comparisons are made here '
+            f'(pairs x figures); at a family-wise {ALPHA:g}, each would '
+            f'need p < {ALPHA / comparisons:.2g} (Bonferroni).',
+            ['pair', 'figure', 'ahead', 'behind', 'tied',
+             'mean difference', 'sign test p', 'smallest possible p'], body)
 
     def rows(self) -> List[list]:
         """CSV rows: order, method, figure, mean, std, interval, seeds."""
@@ -369,7 +414,8 @@ class GroupReport:
     def to_dict(self) -> dict:
         return dict(
             benchmark=self.benchmark, regime=self.regime, naive=self.naive,
-            joint=self.joint, seeds=self.seeds, orders=self.orders,
+            joint=self.joint, seeds=self.seeds, partial=self.partial,
+            orders=self.orders,
             methods=self.methods, missing=self.missing, errors=self.errors,
             per_order=self.per_order, over_orders=self.over_orders,
             pairs=self.paired())
@@ -412,7 +458,7 @@ class GroupReport:
         plot_interval_bars(
             stats, keys, f'{self.benchmark}, {self.regime}: Δm vs '
             f'{self.naive} ({where}), mean and {self.confidence:.0%} '
-            'bootstrap interval over seeds', path)
+            't-interval over seeds', path)
         written.append(path)
         if len(self.orders) > 1:
             reports = {o: self._subset(o) for o in self.orders}
@@ -445,26 +491,39 @@ class GroupReport:
 
 
 def collect(study: Study, runs: Optional[Sequence[Run]] = None):
-    """``{(benchmark, regime): ({order: {method: [dirs]}}, missing)}``
-    over the study's finished runs (a method is in an order only when all
-    its seeds have finished there)."""
+    """``{(benchmark, regime): ({order: {method: [dirs]}}, missing,
+    seeds)}`` over the study's finished runs.
+
+    ``seeds`` are the study's seeds on which the naive method finished in
+    every order of the group (all of them once the group is complete); an
+    order holds the methods finished on every one of those seeds, and
+    ``missing`` (order -> method names) the others.
+    """
     groups: Dict = {}
     for run in runs if runs is not None else study.runs:
         order = groups.setdefault(run.group, {}).setdefault(
             run.order_label, {})
         order.setdefault(run.method, {})[run.seed] = run.work_dir
+
+    def done(dirs, seed):
+        return seed in dirs and is_finished(dirs[seed])
+
     out = {}
     for group, orders in groups.items():
+        seeds = [s for s in study.seeds
+                 if all(done(methods.get(study.naive, {}), s)
+                        for methods in orders.values())]
         complete, missing = {}, {}
         for label, methods in orders.items():
             complete[label] = {}
             for method, dirs in methods.items():
-                if all(s in dirs and is_finished(dirs[s])
-                       for s in study.seeds):
-                    complete[label][method] = [dirs[s] for s in study.seeds]
-                else:
-                    missing.setdefault(label, []).append(method)
-        out[group] = (complete, missing)
+                if seeds and all(done(dirs, s) for s in seeds):
+                    complete[label][method] = [dirs[s] for s in seeds]
+                if not all(done(dirs, s) for s in study.seeds):
+                    lacking = [s for s in study.seeds if not done(dirs, s)]
+                    missing.setdefault(label, []).append(
+                        f'{method} (seeds {lacking})')
+        out[group] = (complete, missing, seeds)
     return out
 
 
@@ -482,11 +541,12 @@ class StudyReport:
                                        PAPER_JOINT_FRACTION))
         self.paper_setting = settings.get('paper_setting', PAPER_SETTING)
         self.groups = []
-        for (benchmark, regime), (runs, missing) in collect(study).items():
+        for (benchmark, regime), (runs, missing,
+                                  seeds) in collect(study).items():
             self.groups.append(GroupReport(
-                benchmark, regime, runs, study.naive, study.joint,
-                study.seeds, pairs, self.confidence, self.resamples,
-                self.seed, missing))
+                benchmark, regime, runs, study.naive, study.joint, seeds,
+                pairs, self.confidence, self.resamples, self.seed, missing,
+                study_seeds=study.seeds))
 
     def to_markdown(self) -> str:
         study = self.study
@@ -539,7 +599,8 @@ class StudyReport:
             f'## Δm as a fraction of joint training\'s, every benchmark\n\n'
             f'Each method\'s mean Δm vs {self.study.naive} over '
             f'{self.study.joint}\'s, with its {self.confidence:.0%} '
-            f'bootstrap interval over seeds{orders}, in '
+            f'percentile bootstrap interval over seeds (below its nominal '
+            f'coverage with few seeds){orders}, in '
             'every benchmark and regime of the study; the last column is '
             f'the paper\'s figure ({self.paper_setting}, its own protocol) '
             'for the method of that name, a different benchmark from each '
@@ -567,7 +628,7 @@ class StudyReport:
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         keys = ['first', 'second', 'figure', 'n', 'ahead', 'behind', 'tied',
-                'mean_difference', 'p_value']
+                'mean_difference', 'p_value', 'smallest_p']
         writer.writerow(['benchmark', 'regime'] + keys)
         for group in self.groups:
             for pair in group.paired():

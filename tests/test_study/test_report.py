@@ -125,8 +125,11 @@ def test_delta_m_of_means_beside_the_mean_of_delta_m(study):
         pytest.approx(25)
     text = open(osp.join(study.root, 'report.md')).read()
     assert 'Δm of means, all tasks (%)' in text
-    assert '| HAD | +25.00 ± 11.79 | [+16.67, +33.33] | +16.67 | ' \
-        '+37.50 ± 17.68 | [+25.00, +50.00] | +25.00 |' in text
+    # 95 % t-intervals over the two seeds: mean ± t(0.975, 1) s / √2, t =
+    # 12.706: 25 ± 12.706 * 11.785 / 1.414 and 37.5 ± 12.706 * 17.678 /
+    # 1.414 (two seeds say little: the intervals are wide)
+    assert '| HAD | +25.00 ± 11.79 | [-80.89, +130.89] | +16.67 | ' \
+        '+37.50 ± 17.68 | [-121.33, +196.33] | +25.00 |' in text
     # the report tool's table of the order says the same
     table = open(osp.join(study.root, 'rooms', 'default', ORDER,
                           'report.md')).read()
@@ -171,7 +174,52 @@ def test_over_orders_delta_m_of_means_is_the_mean_of_each_orders(tmp_path):
     # (+25 % + 0) / 2 = +12.5 %. Per seed over orders: +50 %, +12.5 %.
     had = [line for line in over.splitlines()
            if line.startswith('| HAD |')][0]
-    assert '| +31.25 ± 26.52 | [+12.50, +50.00] | +18.75 |' in had
+    # 31.25 ± 12.706 * 26.517 / 1.414
+    assert '| +31.25 ± 26.52 | [-206.99, +269.49] | +18.75 |' in had
     # all tasks: the same metrics in both orders, +16.67 % of the means
-    assert had.startswith('| HAD | +25.00 ± 11.79 | [+16.67, +33.33] | '
+    assert had.startswith('| HAD | +25.00 ± 11.79 | [-80.89, +130.89] | '
                           '+16.67 |')
+
+
+def test_a_partial_study_reports_what_finished_and_says_what_is_missing(
+        tmp_path):
+    """Seed 0 of every method finished, seed 1 of none (one run of
+    --select '*/seed0'): seed 0 is reported, marked partial."""
+    study = make_study(tmp_path, [TASKS])
+    for run in study.runs:
+        if run.seed == 1:
+            os.remove(osp.join(run.work_dir, 'lifelong_results.json'))
+    report = StudyReport(study)
+    text = report.to_markdown()
+    rooms = text[text.index('## rooms / default'):
+                 text.index('## streets / default')]
+    assert '**Partial**: reported on 1 of the study\'s 2 seeds ([0])' in rooms
+    assert 'FT (seeds [1])' in rooms and 'HAD (seeds [1])' in rooms
+    # seed 0 of rooms: HAD's mIoU 20 vs 10 (+100 %), the rest equal
+    had = [line for line in rooms.splitlines() if line.startswith('| HAD |')]
+    assert had[0].startswith('| HAD | +33.33 |')
+    group = report.groups[0]
+    assert group.partial and group.seeds == [0]
+    assert group.to_dict()['partial'] is True
+    # nothing of the naive method: nothing to report, and why
+    for run in study.runs:
+        if run.method == 'FT' and run.seed == 0:
+            os.remove(osp.join(run.work_dir, 'lifelong_results.json'))
+    text = StudyReport(study).to_markdown()
+    assert 'Nothing to report yet: no seed of the naive method FT' in text
+
+
+def test_a_complete_study_is_not_marked_partial(study):
+    assert 'Partial' not in StudyReport(study).to_markdown()
+
+
+def test_pairs_state_what_their_number_of_seeds_can_show(study):
+    study.report_cfg = dict(pairs=[('HAD', 'LwF')])
+    text = StudyReport(study).to_markdown()
+    pairs = text[text.index('### Paired comparisons'):]
+    # two seeds: at best p = 2 / 2^2 = 0.5, never below 0.05
+    assert 'it needs at least 6 to be able to reach p < 0.05' in pairs
+    assert '| 0.5 (cannot reach 0.05) |' in pairs
+    # 1 pair x 3 figures
+    assert '3 comparisons are made here' in pairs
+    assert 'each would need p < 0.017 (Bonferroni)' in pairs
