@@ -7,15 +7,18 @@ Examples::
     # on this machine: 2 runs side by side, 1 thread each
     python tools/study.py configs/studies/comparison_rooms.py \\
         --workers 2 --threads 1
-    # killed? the same command with --resume continues the unfinished runs
-    python tools/study.py configs/studies/comparison_rooms.py --resume
+    # killed? the same command continues the unfinished runs from their
+    # checkpoints (--restart starts them over)
+    python tools/study.py configs/studies/comparison_rooms.py
     # on a Slurm cluster (submitit job arrays); re-run to collect, resubmit
     # failed runs and report
     python tools/study.py configs/studies/heldout.py --launcher slurm \\
         --partition cpu --time 60
 
 Runs go to ``<work-dir>/<study>/<benchmark>/<regime>/<order>/<method>/
-seed<s>``; finished runs are skipped. The report (``report.md``,
+seed<s>``; finished runs are skipped, unfinished ones continue from their
+last checkpoint. One launcher per study at a time (a second one is
+refused, naming the first). The report (``report.md``,
 ``report.csv``, ``report.json``, ``pairs.csv`` and the plots) is written
 into ``<work-dir>/<study>/`` after every launch. See
 docs/en/user_guides/studies.md.
@@ -39,11 +42,18 @@ def parse_args(argv=None):
                         help='print the runs and their state; run nothing')
     parser.add_argument('--commands', action='store_true',
                         help='with --dry-run: print every run\'s command')
+    parser.add_argument('--restart', action='store_true',
+                        help='start unfinished runs over (their files are '
+                        'moved to replaced_<time>/ in their work dir); by '
+                        'default they continue from their last checkpoint '
+                        '(the train tool\'s --resume)')
     parser.add_argument('--resume', action='store_true',
-                        help='continue unfinished runs from their '
-                        'checkpoints (the train tool\'s --resume); without '
-                        'it they start again (earlier files are moved to '
-                        'replaced_<time>/ in their work dir)')
+                        help='the default (kept for old command lines)')
+    parser.add_argument('--rerun-stale', action='store_true',
+                        help='train again the finished runs whose config '
+                        'changed since they ran (their files are moved to '
+                        'replaced_<time>/); without it the report leaves '
+                        'them out')
     parser.add_argument('--work-dir', default='work_dirs/studies',
                         help='runs go to <work-dir>/<run name>')
     parser.add_argument('--workers', type=int,
@@ -80,7 +90,9 @@ def parse_args(argv=None):
 
 
 def print_plan(study, runs, args, workers, threads) -> None:
+    from mmhad.study.fingerprint import stale_runs
     from mmhad.study.run import FINISHED, NEW, run_state
+    resume = not args.restart
     print(f'study {study.name} ({args.config}): {len(study.runs)} runs')
     for line in study.shape():
         print(f'  {line}')
@@ -88,15 +100,23 @@ def print_plan(study, runs, args, workers, threads) -> None:
     states = {r.name: run_state(r.work_dir) for r in runs}
     count = {s: sum(v == s for v in states.values())
              for s in (FINISHED, 'started', NEW)}
-    again = 'resumed' if args.resume else 'started again'
+    again = 'resumed' if resume else 'started again'
+    stale = stale_runs([r for r in runs if states[r.name] == FINISHED])
     print(f'selected: {len(runs)} runs: {count[FINISHED]} finished '
           f'(skipped), {count["started"]} started earlier ({again}), '
           f'{count[NEW]} new')
+    if stale:
+        what = ('trained again' if args.rerun_stale else
+                'left out of the report; --rerun-stale trains them again')
+        print(f'{len(stale)} finished run(s) were trained with another '
+              f'config than the study\'s now ({what}):')
+        for name, why in stale.items():
+            print(f'  stale     {name}: {why}')
     for run in runs:
         print(f'  {states[run.name]:9s} {run.name}')
         if args.commands:
             print('      ' + ' '.join(train_command(
-                run, resume=args.resume and states[run.name] == 'started')))
+                run, resume=resume and states[run.name] == 'started')))
     todo = [r for r in runs if states[r.name] != FINISHED]
     if args.launcher == 'local':
         print(f'launcher: local, {workers} worker(s) x {threads} thread(s)')
@@ -105,7 +125,7 @@ def print_plan(study, runs, args, workers, threads) -> None:
     if todo and not args.commands:
         print(f'command of the first run to do (OMP_NUM_THREADS={threads}):')
         print('  ' + ' '.join(train_command(
-            todo[0], resume=args.resume and states[todo[0].name] ==
+            todo[0], resume=resume and states[todo[0].name] ==
             'started')))
 
 
@@ -156,6 +176,7 @@ def print_failures(failures) -> None:
 
 def main(argv=None) -> int:
     args = parse_args(argv)
+    resume = not args.restart
     study = load_study(args.config, args.work_dir, args.cfg_options)
     runs = study.select(args.select)
     if not runs:
@@ -172,8 +193,28 @@ def main(argv=None) -> int:
     if args.report_only:
         report(study)
         return 0
+    from mmhad.study.lock import StudyLock, StudyLockedError
+    try:
+        with StudyLock(study.root):
+            return launch(study, runs, args, workers, threads, resume)
+    except StudyLockedError as err:
+        print(f'error: {err}', file=sys.stderr)
+        return 2
+
+
+def launch(study, runs, args, workers, threads, resume) -> int:
+    """Run or submit the selected runs, then report (under the study's
+    lock)."""
     from mmhad.study.data import prepare_data
     warn_unplaced(runs)
+    if args.rerun_stale:
+        from mmhad.study.fingerprint import stale_runs
+        from mmhad.study.run import is_finished, set_aside
+        for name in stale_runs([r for r in runs
+                                if is_finished(r.work_dir)]):
+            print(f'[study] {name}: its config changed since it ran; '
+                  'training it again')
+            set_aside(next(r.work_dir for r in runs if r.name == name))
     if args.launcher == 'local':
         from mmhad.study.local import run_local
         from mmhad.study.run import FINISHED, run_state
@@ -183,12 +224,11 @@ def main(argv=None) -> int:
         print(f'[study] {study.name}: {len(runs) - len(todo)} of '
               f'{len(runs)} runs finished already; {len(todo)} to run, '
               f'{workers} at a time with {threads} thread(s) each')
-        outcome = run_local(runs, workers, threads, resume=args.resume,
+        outcome = run_local(runs, workers, threads, resume=resume,
                             keep_checkpoints=study.keep_checkpoints)
         if outcome.interrupted:
             print(f'[study] stopped: {len(outcome.interrupted)} run(s) not '
-                  'finished; run the same command with --resume to '
-                  'continue them')
+                  'finished; run the same command to continue them')
             return 130
         failures, pending = outcome.failed, {}
     else:
@@ -203,7 +243,7 @@ def main(argv=None) -> int:
                 max_attempts=args.max_attempts).items() if v is not None
         }
         launcher = SlurmLauncher(study, threads, settings)
-        outcome = launcher.launch(runs, resume=args.resume, wait=args.wait,
+        outcome = launcher.launch(runs, resume=resume, wait=args.wait,
                                   poll=args.poll, prepare=prepare_data)
         failures, pending = outcome.failed, dict(outcome.in_flight,
                                                  **outcome.submitted)

@@ -4,8 +4,8 @@ Each run is one ``tools/train.py`` process with ``threads`` threads (for
 every math library), ``workers`` of them side by side; its output goes to
 ``<run dir>/study.log``. A run that fails keeps its log and is listed at
 the end with the last lines of its error; the others go on. Interrupted
-(Ctrl-C, SIGTERM), the pool stops its runs, which ``--resume`` continues
-later.
+(Ctrl-C, SIGTERM), the pool stops its runs, which the same command
+continues later.
 """
 import os
 import signal
@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass, field
 from typing import List, Optional, Sequence, TextIO
 
+from .fingerprint import write_record
 from .progress import Progress
 from .run import (LOG_FILE, STARTED, attempt_header, delete_checkpoints,
                   error_tail, is_finished, run_state, set_aside)
@@ -111,7 +112,6 @@ def run_local(runs: Sequence[Run],
         else:
             todo.append((run, state))
     progress = Progress(len(todo), workers, stream)
-    env = run_env(threads)
     running = {}  # name -> (run, process, log file, start)
     handlers = {}
     for sig in (signal.SIGTERM, signal.SIGHUP):
@@ -128,13 +128,16 @@ def run_local(runs: Sequence[Run],
                 if state == STARTED and not resume:
                     set_aside(run.work_dir)
                 os.makedirs(run.work_dir, exist_ok=True)
+                if not again:
+                    write_record(run)
                 command = train_command(run, resume=again)
                 log = open(os.path.join(run.work_dir, LOG_FILE), 'a')
                 log.write(attempt_header(command, again))
                 log.flush()
                 process = subprocess.Popen(
                     command, stdout=log, stderr=subprocess.STDOUT,
-                    stdin=subprocess.DEVNULL, env=env,
+                    stdin=subprocess.DEVNULL,
+                    env=run_env(threads, checkout=run.checkout),
                     start_new_session=True, preexec_fn=_die_with_parent)
                 running[run.name] = (run, process, log, time.monotonic())
                 progress.started(run.name)
@@ -163,8 +166,8 @@ def run_local(runs: Sequence[Run],
         reason = str(stop) or 'Ctrl-C'
         for name, (run, process, log, _) in running.items():
             _stop(process)
-            log.write(f'==== [mmhad study] stopped ({reason}); continue '
-                      'with --resume\n')
+            log.write(f'==== [mmhad study] stopped ({reason}); the same '
+                      'study command continues it\n')
             log.close()
             outcome.interrupted.append(name)
         outcome.interrupted += [run.name for run, _ in queue]

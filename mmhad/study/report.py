@@ -490,14 +490,17 @@ class GroupReport:
                           seeds=self.seeds)
 
 
-def collect(study: Study, runs: Optional[Sequence[Run]] = None):
+def collect(study: Study, runs: Optional[Sequence[Run]] = None,
+            stale: Sequence[str] = ()):
     """``{(benchmark, regime): ({order: {method: [dirs]}}, missing,
     seeds)}`` over the study's finished runs.
 
     ``seeds`` are the study's seeds on which the naive method finished in
     every order of the group (all of them once the group is complete); an
     order holds the methods finished on every one of those seeds, and
-    ``missing`` (order -> method names) the others.
+    ``missing`` (order -> method names) the others. Runs named in
+    ``stale`` (trained with another config than the study's now) count as
+    unfinished.
     """
     groups: Dict = {}
     for run in runs if runs is not None else study.runs:
@@ -505,8 +508,11 @@ def collect(study: Study, runs: Optional[Sequence[Run]] = None):
             run.order_label, {})
         order.setdefault(run.method, {})[run.seed] = run.work_dir
 
+    stale_dirs = {run.work_dir for run in study.runs if run.name in stale}
+
     def done(dirs, seed):
-        return seed in dirs and is_finished(dirs[seed])
+        return seed in dirs and dirs[seed] not in stale_dirs and \
+            is_finished(dirs[seed])
 
     out = {}
     for group, orders in groups.items():
@@ -540,9 +546,12 @@ class StudyReport:
         self.paper = dict(settings.get('paper_joint_fraction',
                                        PAPER_JOINT_FRACTION))
         self.paper_setting = settings.get('paper_setting', PAPER_SETTING)
+        from .fingerprint import stale_runs
+        self.stale = stale_runs(
+            [r for r in study.runs if is_finished(r.work_dir)])
         self.groups = []
-        for (benchmark, regime), (runs, missing,
-                                  seeds) in collect(study).items():
+        for (benchmark, regime), (runs, missing, seeds) in collect(
+                study, stale=self.stale).items():
             self.groups.append(GroupReport(
                 benchmark, regime, runs, study.naive, study.joint, seeds,
                 pairs, self.confidence, self.resamples, self.seed, missing,
@@ -553,6 +562,13 @@ class StudyReport:
         head = (f'# Study {study.name}\n\nSeeds {study.seeds}; '
                 f'{len(study.orders)} task order(s); '
                 f'{len(study.runs)} runs in all.\n')
+        if self.stale:
+            head += (f'\n{len(self.stale)} finished run(s) are left out: they '
+                     'were trained with another config than the study\'s '
+                     'now (its method config or options changed since); '
+                     'tools/study.py --rerun-stale trains them again:\n\n' +
+                     ''.join(f'- {name}: {why}\n'
+                             for name, why in self.stale.items()))
         joint = self.joint_markdown()
         return (head + '\n' + (joint + '\n' if joint else '') +
                 '\n'.join(g.to_markdown() for g in self.groups))
@@ -638,6 +654,7 @@ class StudyReport:
 
     def to_dict(self) -> dict:
         return dict(study=self.study.name, confidence=self.confidence,
+                    stale=self.stale,
                     resamples=self.resamples, bootstrap_seed=self.seed,
                     exact_up_to_seeds=EXACT_UP_TO,
                     paper_joint_fraction=dict(figures=self.paper,

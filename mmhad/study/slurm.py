@@ -29,11 +29,12 @@ import time
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, TextIO
 
+from .fingerprint import write_record
 from .local import Failure
 from .run import (FINISHED, LOG_FILE, STARTED, attempt_header,
                   delete_checkpoints, error_tail, is_finished, run_state,
                   set_aside)
-from .spec import REPO_ROOT, Run, Study, run_env, train_command
+from .spec import Run, Study, run_env, train_command
 
 try:
     import submitit
@@ -101,6 +102,8 @@ class TrainJob(Checkpointable):
         self.name, self.work_dir = name, work_dir
         self.commands, self.threads = commands, threads
         self.resume, self.keep_checkpoints = resume, keep_checkpoints
+        # the checkout the commands' train tool is in: its mmhad first
+        self.checkout = osp.dirname(osp.dirname(commands[0][1]))
         self._process = None
 
     def __getstate__(self):
@@ -126,7 +129,8 @@ class TrainJob(Checkpointable):
             log.flush()
             self._process = subprocess.Popen(
                 command, stdout=log, stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL, env=run_env(self.threads),
+                stdin=subprocess.DEVNULL,
+                env=run_env(self.threads, checkout=self.checkout),
                 preexec_fn=_ignore_preemption_signal)
             # polled, not wait()ed: Slurm's signal runs checkpoint() in
             # this thread, which could not take Popen's lock inside wait()
@@ -193,7 +197,7 @@ class SlurmLauncher:
         params.setdefault('job_name', f'mmhad-{study.name}')
         params.setdefault('cpus_per_task', threads)
         params['setup'] = [
-            f'export PYTHONPATH={REPO_ROOT}${{PYTHONPATH:+:$PYTHONPATH}}'
+            f'export PYTHONPATH={study.checkout}${{PYTHONPATH:+:$PYTHONPATH}}'
         ] + list(params.get('setup') or [])
         self.params = params
         self.folder = osp.join(study.root, '.slurm')
@@ -268,6 +272,9 @@ class SlurmLauncher:
             again = resume and state == STARTED
             if state == STARTED and not resume:
                 set_aside(run.work_dir)
+            if not again:
+                os.makedirs(run.work_dir, exist_ok=True)
+                write_record(run)
             commands = (train_command(run), train_command(run, resume=True))
             tasks.append(TrainJob(run.name, run.work_dir, commands,
                                   self.threads, resume=again,

@@ -57,9 +57,11 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from mmengine.config import Config, ConfigDict
 
-#: The repository that holds tools/train.py and the shipped configs.
-REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-TRAIN_TOOL = osp.join(REPO_ROOT, 'tools', 'train.py')
+#: The folder above the imported mmhad package: a checkout (with tools/
+#: and configs/) when mmhad is installed in editable mode or run from
+#: source, a site-packages folder otherwise.
+PACKAGE_CHECKOUT = osp.dirname(
+    osp.dirname(osp.dirname(osp.abspath(__file__))))
 #: The data loaders ``dataset`` / ``dataloader`` override sets apply to.
 LOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
 #: The order label of a run in its config's own task order.
@@ -103,6 +105,13 @@ class Run:
     config: str
     options: Dict[str, Any]
     work_dir: str
+    #: The checkout whose tools/train.py trains the run (and whose mmhad
+    #: it imports).
+    checkout: str = PACKAGE_CHECKOUT
+
+    @property
+    def train_tool(self) -> str:
+        return osp.join(self.checkout, 'tools', 'train.py')
 
     @property
     def group(self) -> Tuple[str, str]:
@@ -118,12 +127,54 @@ def safe_name(name: str, what: str) -> str:
     return str(name)
 
 
-def resolve_path(path: str, what: str) -> str:
-    """An absolute path: as given, from the current dir, or from the repo."""
+def is_checkout(folder: str) -> bool:
+    """Whether ``folder`` is an mmhad checkout (tools/train.py beside the
+    mmhad package)."""
+    return osp.isfile(osp.join(folder, 'tools', 'train.py')) and osp.isfile(
+        osp.join(folder, 'mmhad', '__init__.py'))
+
+
+def find_checkout(path: str) -> Optional[str]:
+    """The nearest mmhad checkout at or above the folder of ``path``."""
+    folder = osp.dirname(osp.abspath(path))
+    while not is_checkout(folder):
+        parent = osp.dirname(folder)
+        if parent == folder:
+            return None
+        folder = parent
+    return folder
+
+
+def study_checkout(path: Optional[str] = None) -> str:
+    """The checkout whose ``tools/train.py`` trains a study's runs: the
+    one that holds the study config at ``path``, else the one the imported
+    mmhad comes from (never another checkout that happens to be
+    installed).
+
+    Raises:
+        FileNotFoundError: If neither is a checkout (mmhad installed from a
+            wheel, the study config outside any checkout).
+    """
+    found = find_checkout(path) if path else None
+    if found is None and is_checkout(PACKAGE_CHECKOUT):
+        found = PACKAGE_CHECKOUT
+    if found is None:
+        raise FileNotFoundError(
+            'no mmhad checkout to train the study\'s runs with: '
+            + (f'{path} is in none, and ' if path else '') +
+            f'the imported mmhad ({PACKAGE_CHECKOUT}) is not one (installed '
+            'from a wheel?); run the study from a clone of mmhad')
+    return found
+
+
+def resolve_path(path: str, what: str,
+                 checkout: str = PACKAGE_CHECKOUT) -> str:
+    """An absolute path: as given, from the study's checkout, or from the
+    current dir."""
     if osp.isabs(path):
         candidates = [path]
     else:
-        candidates = [osp.abspath(path), osp.join(REPO_ROOT, path)]
+        candidates = [osp.join(checkout, path), osp.abspath(path)]
     for candidate in candidates:
         if osp.isfile(candidate):
             return candidate
@@ -236,12 +287,13 @@ def order_options(order: Optional[Sequence[str]],
     return {'train_cfg.task_order': value}
 
 
-def override_set(value: Any, what: str) -> Dict[str, Any]:
+def override_set(value: Any, what: str,
+                 checkout: str = PACKAGE_CHECKOUT) -> Dict[str, Any]:
     """An override set from a dict or the path of a config file."""
     if value is None:
         return {}
     if isinstance(value, str):
-        cfg = Config.fromfile(resolve_path(value, what))
+        cfg = Config.fromfile(resolve_path(value, what, checkout))
         value = {k: cfg[k] for k in cfg.keys() if k in OVERRIDE_KEYS}
     value = plain(value)
     if not isinstance(value, dict):
@@ -265,7 +317,8 @@ def set_options(overrides: Dict[str, Any]) -> Dict[str, Any]:
     return flat
 
 
-def method_table(table: Any, joint: Optional[str]) -> Dict[str, Method]:
+def method_table(table: Any, joint: Optional[str],
+                 checkout: str = PACKAGE_CHECKOUT) -> Dict[str, Method]:
     methods = {}
     for name, entry in plain(table or {}).items():
         safe_name(name, 'method')
@@ -279,7 +332,8 @@ def method_table(table: Any, joint: Optional[str]) -> Dict[str, Method]:
             raise ValueError(f'method {name} has unknown keys '
                              f'{sorted(unknown)}')
         methods[name] = Method(
-            name, resolve_path(entry['config'], f'config of {name}'),
+            name, resolve_path(entry['config'], f'config of {name}',
+                               checkout),
             flatten(entry.get('options') or {}),
             bool(entry.get('single_phase', name == joint)))
     return methods
@@ -292,11 +346,16 @@ class Study:
         cfg (Config): The study config.
         work_dir (str): Where runs go (``<work_dir>/<run name>``).
         name (str, optional): Default name (the config file's name).
+        checkout (str, optional): The checkout whose tools/train.py trains
+            the runs and against which relative config paths are read
+            (default: the imported mmhad's, :func:`study_checkout`).
     """
 
     def __init__(self, cfg: Config, work_dir: str,
-                 name: Optional[str] = None) -> None:
+                 name: Optional[str] = None,
+                 checkout: Optional[str] = None) -> None:
         self.cfg = cfg
+        self.checkout = checkout or study_checkout()
         self.name = safe_name(cfg.get('name', name) or 'study', 'study')
         self.work_dir = osp.abspath(work_dir)
         self.root = osp.join(self.work_dir, self.name)
@@ -325,7 +384,7 @@ class Study:
             for regime, regime_set in self.regimes.items():
                 table = regime_set.get('methods') or bench_set.get(
                     'methods') or base_methods
-                methods = method_table(table, self.joint)
+                methods = method_table(table, self.joint, self.checkout)
                 if self.naive not in methods:
                     raise ValueError(
                         f'{benchmark}/{regime}: the naive method '
@@ -333,12 +392,12 @@ class Study:
                 self.tables[benchmark, regime] = methods
         self.runs = self._expand()
 
-    @staticmethod
-    def _sets(value: Any, what: str) -> Dict[str, Dict[str, Any]]:
+    def _sets(self, value: Any, what: str) -> Dict[str, Dict[str, Any]]:
         if not value:
             return {DEFAULT: {}}
         return {
-            safe_name(name, what): override_set(entry, f'{what} {name}')
+            safe_name(name, what): override_set(entry, f'{what} {name}',
+                                                self.checkout)
             for name, entry in plain(value).items()
         }
 
@@ -386,7 +445,8 @@ class Study:
                                 order_label=label, order=order,
                                 method=method.name, seed=seed,
                                 config=method.config, options=run_options,
-                                work_dir=osp.join(self.work_dir, name)))
+                                work_dir=osp.join(self.work_dir, name),
+                                checkout=self.checkout))
         return runs
 
     def select(self, patterns: Sequence[str]) -> List[Run]:
@@ -443,7 +503,7 @@ def load_study(path: str, work_dir: str = 'work_dirs/studies',
     if cfg_options:
         cfg.merge_from_dict(cfg_options)
     name = osp.splitext(osp.basename(path))[0]
-    return Study(cfg, work_dir, name=name)
+    return Study(cfg, work_dir, name=name, checkout=study_checkout(path))
 
 
 def train_command(run: Run, resume: bool = False,
@@ -451,20 +511,25 @@ def train_command(run: Run, resume: bool = False,
     """``python tools/train.py CONFIG --work-dir DIR [--resume]
     --cfg-options ...`` of a run."""
     import sys
-    command = [python or sys.executable, TRAIN_TOOL, run.config,
+    if not osp.isfile(run.train_tool):
+        raise FileNotFoundError(f'{run.name}: no train tool at '
+                                f'{run.train_tool}')
+    command = [python or sys.executable, run.train_tool, run.config,
                '--work-dir', run.work_dir]
     if resume:
         command.append('--resume')
     return command + ['--cfg-options'] + cfg_options(run.options)
 
 
-def run_env(threads: int, base: Optional[dict] = None) -> Dict[str, str]:
+def run_env(threads: int, base: Optional[dict] = None,
+            checkout: str = PACKAGE_CHECKOUT) -> Dict[str, str]:
     """The environment of a run: ``threads`` threads for every math
-    library, and the repo importable (as OpenMMLab's launch scripts do)."""
+    library, and the checkout's mmhad imported first (as OpenMMLab's
+    launch scripts do)."""
     env = dict(os.environ if base is None else base)
     for var in ('OMP_NUM_THREADS', 'MKL_NUM_THREADS', 'OPENBLAS_NUM_THREADS',
                 'NUMEXPR_NUM_THREADS', 'VECLIB_MAXIMUM_THREADS'):
         env[var] = str(threads)
     path = env.get('PYTHONPATH')
-    env['PYTHONPATH'] = REPO_ROOT + (os.pathsep + path if path else '')
+    env['PYTHONPATH'] = checkout + (os.pathsep + path if path else '')
     return env

@@ -102,7 +102,7 @@ def test_two_workers_run_side_by_side_and_stop_on_sigterm(tiny_study):
               if line.startswith(('start ', 'done ', 'FAILED '))]
     assert events[:2] == ['start', 'start']  # two at once
     assert 'ETA' in first and '/8 runs' in first
-    assert 'with --resume to continue them' in first
+    assert 'run the same command to continue them' in first
     log = open(osp.join(tiny_study['killed'], 'study.log')).read()
     assert 'stopped (SIGTERM)' in log
 
