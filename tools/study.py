@@ -72,10 +72,21 @@ def parse_args(argv=None):
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='override study settings, e.g. seeds=[0] '
                         'orders=all')
-    slurm = parser.add_argument_group('slurm launcher')
+    slurm = parser.add_argument_group(
+        'slurm launcher', 'these win over the study config\'s slurm block; '
+        '--threads is also the CPUs each task asks for')
     slurm.add_argument('--partition')
+    slurm.add_argument('--account')
+    slurm.add_argument('--qos')
+    slurm.add_argument('--mem', help='memory per node, e.g. 16GB')
     slurm.add_argument('--gpus', type=int, help='GPUs per task')
     slurm.add_argument('--time', type=int, help='minutes per task')
+    slurm.add_argument('--max-array-size', type=int,
+                       help='tasks per job array (Slurm\'s MaxArraySize is '
+                       '1001 by default; default 1000)')
+    slurm.add_argument('--cancel', action='store_true',
+                       help='scancel the study\'s queued and running jobs '
+                       '(of the selected runs)')
     slurm.add_argument('--array-parallelism', type=int,
                        help='tasks of the array running at once')
     slurm.add_argument('--max-attempts', type=int,
@@ -89,7 +100,9 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
-def print_plan(study, runs, args, workers, threads) -> None:
+def print_plan(study, runs, args, workers, threads) -> bool:
+    """The runs, their states and the launcher's settings; ``False``
+    when a setting is refused."""
     from mmhad.study.fingerprint import stale_runs
     from mmhad.study.run import FINISHED, NEW, run_state
     resume = not args.restart
@@ -120,13 +133,14 @@ def print_plan(study, runs, args, workers, threads) -> None:
     todo = [r for r in runs if states[r.name] != FINISHED]
     if args.launcher == 'local':
         print(f'launcher: local, {workers} worker(s) x {threads} thread(s)')
-    else:
-        print_slurm_state(study, runs, threads)
+    elif not print_slurm_state(study, runs, threads, args):
+        return False
     if todo and not args.commands:
         print(f'command of the first run to do (OMP_NUM_THREADS={threads}):')
         print('  ' + ' '.join(train_command(
             todo[0], resume=resume and states[todo[0].name] ==
             'started')))
+    return True
 
 
 def warn_unplaced(runs) -> int:
@@ -139,22 +153,49 @@ def warn_unplaced(runs) -> int:
     return len(found)
 
 
-def print_slurm_state(study, runs, threads) -> None:
-    """What the cluster holds of the study (jobs submitted earlier)."""
+def slurm_settings(args) -> dict:
+    """The command line's Slurm settings (they win over the study's)."""
+    return {
+        k: v for k, v in dict(
+            partition=args.partition, account=args.account, qos=args.qos,
+            mem=args.mem, gpus_per_node=args.gpus, time=args.time,
+            array_parallelism=args.array_parallelism,
+            max_attempts=args.max_attempts,
+            max_array_size=args.max_array_size).items() if v is not None
+    }
+
+
+def print_slurm_state(study, runs, threads, args) -> bool:
+    """The sbatch parameters (checked by submitit where srun exists) and
+    what the cluster holds of the study (jobs submitted earlier)."""
     from mmhad.study.slurm import MISSING, SlurmLauncher, submitit
     if submitit is None:
         print(f'launcher: slurm, but {MISSING}')
-        return
-    launcher = SlurmLauncher(study, threads)
-    outcome, todo = launcher.look(runs)
-    print(f'launcher: slurm, {len(todo)} run(s) to submit as one array '
-          f'named {launcher.params["job_name"]}, {threads} thread(s) each; '
+        return True
+    launcher = SlurmLauncher(study, threads, slurm_settings(args))
+    try:
+        launcher.executor()
+        checked = 'checked by submitit'
+    except RuntimeError as err:  # no srun here: not on a cluster
+        checked = f'not checked ({err})'
+    except ValueError as err:
+        print(f'error: {err}', file=sys.stderr)
+        return False
+    print(f'sbatch parameters ({checked}):')
+    for key, value in launcher.params.items():
+        print(f'  {key} = {value!r}')
+    outcome, todo = launcher.look(runs, note=False)
+    arrays = -(-len(todo) // launcher.max_array_size)
+    print(f'launcher: slurm, {len(todo)} run(s) to submit as {arrays} '
+          f'array(s) named {launcher.params["job_name"]}, {threads} '
+          'thread(s) and CPU(s) each; '
           f'{len(outcome.in_flight)} queued or running, '
           f'{len(outcome.failed)} out of attempts')
     for name, state in outcome.in_flight.items():
         print(f'  {state:24s} {name}')
     for failure in outcome.failed:
         print(f'  failed for good: {failure.name}')
+    return True
 
 
 def report(study) -> None:
@@ -183,11 +224,16 @@ def main(argv=None) -> int:
         print(f'no run of {study.name} matches {args.select}')
         return 2
     local_cfg = study.local_cfg
+    # threads: the command line's, else the study's (under Slurm, the CPUs
+    # its slurm block asks for)
+    study_threads = (study.slurm_cfg.get('cpus_per_task')
+                     if args.launcher == 'slurm' else None)
     workers, threads = default_workers_threads(
         args.workers or local_cfg.get('workers'),
-        args.threads or local_cfg.get('threads'))
+        args.threads or local_cfg.get('threads') or study_threads)
     if args.dry_run:
-        print_plan(study, runs, args, workers, threads)
+        if not print_plan(study, runs, args, workers, threads):
+            return 2
         warn_unplaced(runs)
         return 0
     if args.report_only:
@@ -236,13 +282,17 @@ def launch(study, runs, args, workers, threads, resume) -> int:
         if submitit is None:
             print(f'error: {MISSING}', file=sys.stderr)
             return 2
-        settings = {
-            k: v for k, v in dict(
-                partition=args.partition, gpus_per_node=args.gpus,
-                time=args.time, array_parallelism=args.array_parallelism,
-                max_attempts=args.max_attempts).items() if v is not None
-        }
-        launcher = SlurmLauncher(study, threads, settings)
+        launcher = SlurmLauncher(study, threads, slurm_settings(args))
+        if args.cancel:
+            cancelled = launcher.cancel(runs)
+            print(f'[study] cancelled {len(cancelled)} job(s): '
+                  f'{" ".join(cancelled) or "none was queued or running"}')
+            return 0
+        try:
+            launcher.executor()
+        except ValueError as err:
+            print(f'error: {err}', file=sys.stderr)
+            return 2
         outcome = launcher.launch(runs, resume=resume, wait=args.wait,
                                   poll=args.poll, prepare=prepare_data)
         failures, pending = outcome.failed, dict(outcome.in_flight,

@@ -15,4 +15,4 @@ report = dict(
     pairs=[('HAD', 'LwF'), ('HAD', 'HAD-paper'), ('HAD', 'Replay')],
     confidence=0.95)
 # a run takes about a minute on one CPU core
-slurm = dict(time=30, cpus_per_task=1)
+slurm = dict(time=30)

@@ -28,4 +28,4 @@ regimes = dict(
 seeds = [0, 1, 2]
 orders = [['semantic', 'depth', 'normal']]
 report = dict(pairs=[('HAD', 'LwF'), ('HAD', 'HAD-paper')])
-slurm = dict(time=60, cpus_per_task=1)
+slurm = dict(time=60)

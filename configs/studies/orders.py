@@ -18,4 +18,4 @@ regimes = dict(pretrained='configs/studies/regimes/pretrained.py')
 seeds = [0, 1, 2]
 orders = 'all'
 report = dict(pairs=[('HAD', 'LwF')])
-slurm = dict(time=30, cpus_per_task=1)
+slurm = dict(time=30)

@@ -5,12 +5,18 @@ jobs it submitted earlier (``<study>/.slurm/jobs.json``, states from
 ``sacct`` through submitit), then:
 
 - a run whose results are complete is finished, whatever its job says;
-- a run whose latest job is pending or running is left alone;
-- a run whose job ended without finishing it is submitted again, up to
-  ``max_attempts`` jobs in all, after which it is reported as failed with
-  the last lines of its log;
-- the runs to submit go out as one job array (one task per run, named
-  after the study so that ``squeue --name`` shows them).
+- a run whose latest job is waiting (:data:`WAITING`: pending, running,
+  requeued, suspended ...) is left alone;
+- a run whose job ended without finishing it (:data:`ENDED`: failed,
+  timed out, out of memory, node failure, preempted, cancelled ...) is
+  submitted again, continuing from its checkpoints, up to ``max_attempts``
+  jobs in all, after which it is reported as failed with the last lines of
+  its log and of submitit's logs; each state's next action is logged;
+- a job sacct does not know (``UNKNOWN``: accounting disabled, or lagging)
+  is looked up in ``squeue``: queued there, it waits; absent, it ended;
+- the runs to submit go out as job arrays (one task per run, named after
+  the study so that ``squeue --name`` shows them) of at most
+  ``max_array_size`` tasks (Slurm's ``MaxArraySize`` is 1001 by default).
 
 Inside a task, :class:`TrainJob` runs ``tools/train.py`` and appends its
 output to the run's ``study.log``. On a time limit or preemption submitit
@@ -48,7 +54,25 @@ MISSING = ('the slurm launcher runs through submitit, which is not '
            'installed: pip install submitit (it is listed in '
            'requirements/optional.txt)')
 #: Study settings that are the launcher's own, not sbatch parameters.
-OWN_KEYS = ('max_attempts', 'max_requeues')
+OWN_KEYS = ('max_attempts', 'max_requeues', 'max_array_size')
+#: Slurm job states in which the job may still finish the run: wait.
+WAITING = ('PENDING', 'RUNNING', 'REQUEUED', 'REQUEUE_HOLD', 'REQUEUE_FED',
+           'CONFIGURING', 'COMPLETING', 'RESIZING', 'SUSPENDED', 'STOPPED',
+           'SIGNALING', 'STAGE_OUT', 'RESV_DEL_HOLD', 'READY')
+#: Slurm job states in which the job has ended, and the launcher's next
+#: action for a run it left unfinished (it is submitted again, resuming).
+ENDED = {
+    'COMPLETED': 'the job ended but the run is not finished',
+    'FAILED': 'the training failed (see the logs)',
+    'TIMEOUT': 'out of time after its requeues: give more with --time',
+    'OUT_OF_MEMORY': 'killed for memory: give more with --mem',
+    'NODE_FAIL': 'its node failed',
+    'BOOT_FAIL': 'its node failed to boot',
+    'PREEMPTED': 'preempted',
+    'CANCELLED': 'cancelled (scancel)',
+    'DEADLINE': 'past its deadline',
+    'REVOKED': 'revoked by a federation',
+}
 
 
 def require_submitit() -> None:
@@ -162,6 +186,41 @@ class TrainJob(Checkpointable):
                      resume=True, keep_checkpoints=self.keep_checkpoints))
 
 
+def squeue_states(job_ids: Sequence[str]) -> Dict[str, str]:
+    """``{job id: state}`` of the jobs ``squeue`` still lists (array tasks
+    one per line); empty when squeue fails."""
+    try:
+        out = subprocess.run(
+            ['squeue', '-h', '-r', '-o', '%i %T', '-j', ','.join(job_ids)],
+            capture_output=True, text=True, timeout=60).stdout
+    except (OSError, subprocess.SubprocessError):
+        return {}
+    states = {}
+    for line in out.splitlines():
+        parts = line.split()
+        if len(parts) == 2 and parts[0] in job_ids:
+            states[parts[0]] = parts[1]
+    return states
+
+
+def why_ended(state: str) -> str:
+    """What a job in an ended state did, in words."""
+    if state == 'ENDED_UNKNOWN':
+        return 'neither sacct nor squeue knows it any more'
+    return ENDED.get(state, f'Slurm state {state}')
+
+
+def note_next_action(run: Run, job_id: str, state: str, attempt: int,
+                     max_attempts: int, logs: Sequence[str]) -> None:
+    """Write into the run's log why its job ended and what comes next."""
+    os.makedirs(run.work_dir, exist_ok=True)
+    with open(osp.join(run.work_dir, LOG_FILE), 'a') as log:
+        log.write(f'==== [mmhad study] Slurm job {job_id} ended {state}: '
+                  f'{why_ended(state)}; submitting attempt {attempt} of '
+                  f'{max_attempts}, continuing from the last checkpoint '
+                  f'(submitit logs: {", ".join(logs)})\n')
+
+
 @dataclass
 class SlurmOutcome:
     """What a look at the cluster found and did."""
@@ -171,18 +230,40 @@ class SlurmOutcome:
     submitted: Dict[str, str] = field(default_factory=dict)
 
 
+def slurm_parameters(settings: dict, threads: int) -> dict:
+    """sbatch parameters as submitit names them, from the study's ``slurm``
+    block merged with the command line's: ``cpus_per_task`` is always
+    ``threads`` (the training's threads are the CPUs it asks for), and
+    ``mem_gb`` (the name submitit's AutoExecutor uses) becomes ``mem``."""
+    params = {k: v for k, v in settings.items()
+              if k not in OWN_KEYS and v is not None}
+    if 'mem_gb' in params:
+        if 'mem' in params:
+            raise ValueError('slurm: mem_gb and mem are one setting; give '
+                             'mem (e.g. mem=\'16GB\') only')
+        params['mem'] = f'{params.pop("mem_gb")}GB'
+    params['cpus_per_task'] = threads
+    return params
+
+
 class SlurmLauncher:
     """Submits a study's runs and collects them (see the module's doc).
 
     Args:
         study (Study): The study.
-        threads (int): Threads per run (and CPUs per task by default).
+        threads (int): Threads per run, and CPUs per task.
         settings (dict): sbatch parameters as submitit names them
-            (``partition``, ``time`` in minutes, ``gpus_per_node``,
-            ``cpus_per_task``, ``mem_gb``, ``array_parallelism``,
-            ``setup``, ``additional_parameters`` ...) and the launcher's
-            ``max_attempts`` (jobs per run, default 3) and ``max_requeues``
-            (requeues of one job on time limits, default 3).
+            (``partition``, ``account``, ``qos``, ``time`` in minutes,
+            ``gpus_per_node``, ``mem`` or ``mem_gb``,
+            ``array_parallelism``, ``setup``, ``additional_parameters``
+            ...), overriding the study's ``slurm`` block, and the
+            launcher's ``max_attempts`` (jobs per run, default 3),
+            ``max_requeues`` (requeues of one job on time limits, default
+            3) and ``max_array_size`` (tasks per array, default 1000).
+
+    :meth:`executor` checks the parameters (an unknown one, such as a
+    misspelt sbatch option, fails), before anything is generated or
+    submitted, and in ``--dry-run``.
     """
 
     def __init__(self, study: Study, threads: int = 1,
@@ -192,16 +273,30 @@ class SlurmLauncher:
         settings = dict(study.slurm_cfg, **(settings or {}))
         self.max_attempts = int(settings.get('max_attempts', 3))
         self.max_requeues = int(settings.get('max_requeues', 3))
-        params = {k: v for k, v in settings.items()
-                  if k not in OWN_KEYS and v is not None}
+        self.max_array_size = int(settings.get('max_array_size', 1000))
+        params = slurm_parameters(settings, threads)
         params.setdefault('job_name', f'mmhad-{study.name}')
-        params.setdefault('cpus_per_task', threads)
         params['setup'] = [
             f'export PYTHONPATH={study.checkout}${{PYTHONPATH:+:$PYTHONPATH}}'
         ] + list(params.get('setup') or [])
         self.params = params
         self.folder = osp.join(study.root, '.slurm')
+        self.jobs_folder = osp.join(self.folder, 'submitit')
         self.record_file = osp.join(self.folder, 'jobs.json')
+
+    def executor(self):
+        """A submitit executor with the parameters.
+
+        Raises:
+            ValueError: If submitit refuses a parameter.
+        """
+        executor = submitit.SlurmExecutor(folder=self.jobs_folder,
+                                          max_num_timeout=self.max_requeues)
+        try:
+            executor.update_parameters(**self.params)
+        except (ValueError, TypeError) as err:
+            raise ValueError(f'slurm: {err}') from None
+        return executor
 
     # -- the record of submitted jobs -----------------------------------
     def record(self) -> Dict[str, List[str]]:
@@ -217,19 +312,35 @@ class SlurmLauncher:
             json.dump(record, f, indent=1)
         os.replace(tmp, self.record_file)
 
-    def job_states(self, job_ids: Sequence[str]) -> Dict[str, tuple]:
-        """``{job id: (done, state)}``, one ``sacct`` call for all."""
+    def job_states(self, job_ids: Sequence[str]) -> Dict[str, str]:
+        """``{job id: state}`` from one ``sacct`` call; a job sacct does
+        not know (``UNKNOWN``) is looked up in ``squeue``."""
         if not job_ids:
             return {}
-        jobs = {j: submitit.SlurmJob(folder=self.folder, job_id=j)
-                for j in job_ids}
-        submitit.SlurmJob.watcher.update()
-        return {j: (job.done(), job.state) for j, job in jobs.items()}
+        watcher = submitit.SlurmJob.watcher
+        for job_id in job_ids:
+            watcher.register_job(job_id)
+        watcher.update()
+        states = {j: str(watcher.get_state(j)).split()[0] for j in job_ids}
+        unknown = [j for j, state in states.items() if state == 'UNKNOWN']
+        if unknown:
+            queued = squeue_states(unknown)
+            for job_id in unknown:
+                # absent from the queue too: it has ended, however
+                states[job_id] = queued.get(job_id, 'ENDED_UNKNOWN')
+        return states
+
+    def submitit_logs(self, job_id: str) -> List[str]:
+        """submitit's own logs of a job (its stderr holds import errors,
+        slurmstepd's out-of-memory and time-limit lines)."""
+        job = submitit.SlurmJob(folder=self.jobs_folder, job_id=job_id)
+        return [str(p) for p in (job.paths.stderr, job.paths.stdout)]
 
     # -- one look -------------------------------------------------------
-    def look(self, runs: Sequence[Run]) -> tuple:
+    def look(self, runs: Sequence[Run], note: bool = True) -> tuple:
         """Sort the runs: finished, in flight, to submit, out of
-        attempts."""
+        attempts; with ``note``, write each ended job's next action into
+        its run's log."""
         record = self.record()
         states = {r.name: run_state(r.work_dir) for r in runs}
         latest = [record[r.name][-1] for r in runs
@@ -243,30 +354,50 @@ class SlurmLauncher:
                 continue
             attempts = record.get(run.name, [])
             if attempts:
-                done, state = jobs[attempts[-1]]
-                if not done:
+                state = jobs[attempts[-1]]
+                if state in WAITING:
                     outcome.in_flight[run.name] = (
                         f'job {attempts[-1]} {state}')
                     continue
             if len(attempts) >= self.max_attempts:
                 path = osp.join(run.work_dir, LOG_FILE)
+                logs = self.submitit_logs(attempts[-1])
                 outcome.failed.append(Failure(
                     run.name, path, None,
                     [f'{len(attempts)} Slurm jobs ({", ".join(attempts)}), '
-                     f'the last {jobs[attempts[-1]][1]}'] +
-                    error_tail(path)))
+                     f'the last {jobs[attempts[-1]]}: '
+                     f'{why_ended(jobs[attempts[-1]])}',
+                     f'submitit logs: {", ".join(logs)}'] +
+                    error_tail(path) + error_tail(logs[0], 5)))
                 continue
+            if attempts and note:
+                note_next_action(run, attempts[-1], jobs[attempts[-1]],
+                                 len(attempts) + 1, self.max_attempts,
+                                 self.submitit_logs(attempts[-1]))
             todo.append((run, states[run.name]))
         return outcome, todo
 
+    def cancel(self, runs: Sequence[Run]) -> List[str]:
+        """``scancel`` the waiting jobs of ``runs``; returns their ids."""
+        outcome, _ = self.look(runs, note=False)
+        ids = [state.split()[1] for state in outcome.in_flight.values()]
+        if ids:
+            subprocess.run(['scancel'] + ids, check=False)
+        return ids
+
     def submit(self, todo, resume: bool) -> Dict[str, str]:
-        """One array of the runs; returns ``{run name: job id}``."""
+        """The runs as job arrays of at most ``max_array_size`` tasks;
+        returns ``{run name: job id}``."""
+        submitted = {}
+        for start in range(0, len(todo), self.max_array_size):
+            submitted.update(self._submit_array(
+                todo[start:start + self.max_array_size], resume))
+        return submitted
+
+    def _submit_array(self, todo, resume: bool) -> Dict[str, str]:
         if not todo:
             return {}
-        executor = submitit.SlurmExecutor(
-            folder=osp.join(self.folder, 'submitit'),
-            max_num_timeout=self.max_requeues)
-        executor.update_parameters(**self.params)
+        executor = self.executor()
         tasks = []
         for run, state in todo:
             again = resume and state == STARTED
@@ -297,6 +428,7 @@ class SlurmLauncher:
         """Collect, (re)submit and, with ``wait``, repeat until every run
         has finished or is out of attempts."""
         stream = stream or sys.stdout
+        self.executor()  # a refused parameter fails before any data
         while True:
             outcome, todo = self.look(runs)
             if todo and prepare is not None:

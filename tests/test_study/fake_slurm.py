@@ -10,6 +10,13 @@ task, and the cluster runs it again once its process has exited (with
 ``SLURM_RESTART_COUNT`` counted up). ``FAKE_SLURM_PREEMPT`` names a glob:
 once a file matches it, the task whose id is in ``slurm_job`` next to that
 file gets Slurm's warning signal (SIGUSR2), once, as on a time limit.
+
+As a real cluster would, ``sbatch`` refuses an option it does not know
+and an array past ``$FAKE_SLURM_MAX_ARRAY`` tasks (MaxArraySize, 1001 by
+default); ``sacct`` prints a pending array's tasks as one compressed line
+(``1001_[2-5]``) and the ``.batch`` / ``.extern`` steps of started tasks,
+and leaves out the jobs named in ``$FAKE_SLURM_SACCT_HIDE`` (accounting
+lagging or off); ``squeue -h -o '%i %T'`` prints id and state.
 """
 import glob
 import json
@@ -23,6 +30,14 @@ import threading
 import time
 
 STATE = os.environ.get('FAKE_SLURM_DIR', '/tmp/fake_slurm')
+#: The long options sbatch takes (those submitit writes, and a few more).
+SBATCH_OPTIONS = {
+    'job-name', 'partition', 'time', 'nodes', 'ntasks-per-node',
+    'cpus-per-task', 'cpus-per-gpu', 'gpus-per-node', 'gpus-per-task',
+    'gres', 'qos', 'mem', 'mem-per-gpu', 'mem-per-cpu', 'signal', 'comment',
+    'constraint', 'exclude', 'account', 'mail-type', 'mail-user',
+    'nodelist', 'dependency', 'exclusive', 'array', 'wckey', 'output',
+    'error', 'open-mode', 'requeue', 'no-requeue'}
 
 
 def path(*parts):
@@ -49,6 +64,9 @@ def sbatch(args):
     text = open(script).read()
     options = dict(
         re.findall(r'^#SBATCH --([\w-]+)(?:=(.*))?$', text, re.MULTILINE))
+    unknown = sorted(set(options) - SBATCH_OPTIONS)
+    if unknown:
+        sys.exit(f'sbatch: unrecognized option \'--{unknown[0]}\'')
     counter = path('counter')
     job_id = (int(open(counter).read()) + 1 if osp.isfile(counter) else 1001)
     with open(counter, 'w') as f:
@@ -58,6 +76,9 @@ def sbatch(args):
         first, _, last = spec.partition('-')
         tasks = [f'{job_id}_{i}' for i in range(int(first), int(last) + 1)]
         parallel = int(parallel or len(tasks))
+        if int(last) >= int(os.environ.get('FAKE_SLURM_MAX_ARRAY', 1001)):
+            sys.exit('sbatch: error: Batch job submission failed: Invalid '
+                     'job array specification')
     else:
         tasks, parallel = [str(job_id)], 1
     job = dict(id=job_id, script=osp.abspath(script), tasks=tasks,
@@ -166,6 +187,7 @@ def srun(args):
 
 def sacct(args):
     wanted = [args[i + 1] for i, a in enumerate(args) if a == '-j']
+    hidden = os.environ.get('FAKE_SLURM_SACCT_HIDE', '').split(',')
     print('JobID|State|NodeList')
     for job_id in wanted:
         try:
@@ -173,18 +195,34 @@ def sacct(args):
                 job = json.load(f)
         except FileNotFoundError:
             continue
+        pending = [t for t in job['tasks'] if get_state(t) == 'PENDING']
         for task in job['tasks']:
-            print(f'{task}|{get_state(task)}|fakenode')
+            if task in hidden or str(job_id) in hidden:
+                continue
+            if task in pending:
+                continue
+            state = get_state(task)
+            print(f'{task}|{state}|fakenode')
+            for step in ('batch', 'extern'):
+                print(f'{task}.{step}|{state}|fakenode')
+        if pending and str(job_id) not in hidden:
+            # a pending array's tasks: one compressed line, as sacct does
+            indices = [int(t.split('_')[1]) for t in pending]
+            print(f'{job_id}_[{min(indices)}-{max(indices)}]|PENDING|'
+                  'None assigned')
 
 
 def squeue(args):
-    print('JOBID NAME STATE')
+    short = '-o' in args and args[args.index('-o') + 1] == '%i %T'
+    if '-h' not in args:
+        print('JOBID STATE' if short else 'JOBID NAME STATE')
     for name in sorted(glob.glob(path('jobs', '*.json'))):
         job = json.load(open(name))
         for task in job['tasks']:
             state = get_state(task)
-            if state in ('PENDING', 'RUNNING', 'REQUEUED'):
-                print(f'{task} {job["name"]} {state}')
+            if state in ('PENDING', 'RUNNING', 'REQUEUED', 'SUSPENDED'):
+                print(f'{task} {state}' if short else
+                      f'{task} {job["name"]} {state}')
 
 
 def scontrol(args):

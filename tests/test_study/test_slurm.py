@@ -124,7 +124,7 @@ def test_slurm_arrays_requeue_resubmit_and_collect(fake_slurm, tmp_path,
     # and --dry-run says where the study stands on the cluster
     plan = subprocess.run(command + ['--dry-run'], capture_output=True,
                           text=True, env=env, timeout=300).stdout
-    assert ('launcher: slurm, 0 run(s) to submit as one array named '
+    assert ('launcher: slurm, 0 run(s) to submit as 0 array(s) named '
             'mmhad-cluster') in plan
     assert '1 out of attempts' in plan
     assert 'failed for good: cluster/default/default/' in plan
