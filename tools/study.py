@@ -231,6 +231,9 @@ def main(argv=None) -> int:
     workers, threads = default_workers_threads(
         args.workers or local_cfg.get('workers'),
         args.threads or local_cfg.get('threads') or study_threads)
+    if not (args.workers or local_cfg.get('workers')):
+        # a distributed run takes gpus_per_run processes (CPUs or GPUs)
+        workers = max(1, workers // study.gpus_per_run)
     if args.dry_run:
         if not print_plan(study, runs, args, workers, threads):
             return 2

@@ -9,16 +9,17 @@ continues later.
 """
 import os
 import signal
+import socket
 import subprocess
 import time
 from dataclasses import dataclass, field
-from typing import List, Optional, Sequence, TextIO
+from typing import Dict, List, Optional, Sequence, TextIO
 
 from .fingerprint import write_record
 from .progress import Progress
 from .run import (LOG_FILE, STARTED, attempt_header, delete_checkpoints,
                   error_tail, is_finished, run_state, set_aside)
-from .spec import Run, run_env, train_command
+from .spec import Run, fill_port, run_env, train_command
 
 
 def default_workers_threads(workers: Optional[int] = None,
@@ -32,6 +33,43 @@ def default_workers_threads(workers: Optional[int] = None,
     threads = max(1, threads or 1)
     workers = max(1, workers or cpus // threads)
     return workers, threads
+
+
+def visible_devices() -> List[str]:
+    """The GPUs this process may give its workers: ``CUDA_VISIBLE_DEVICES``
+    when set, else every CUDA device (none on a machine without one)."""
+    listed = os.environ.get('CUDA_VISIBLE_DEVICES')
+    if listed is not None:
+        return [d for d in listed.split(',') if d.strip()]
+    import torch
+    return [str(i) for i in range(torch.cuda.device_count())]
+
+
+def slot_devices(slot: int, processes: int,
+                 devices: Sequence[str]) -> Dict[str, str]:
+    """The environment giving worker ``slot`` its own ``processes`` GPUs
+    (nothing without GPUs: each rank then runs on the CPU, with gloo).
+
+    Raises:
+        ValueError: If there are GPUs but too few for the slot.
+    """
+    if not devices:
+        return {}
+    mine = devices[slot * processes:(slot + 1) * processes]
+    if len(mine) < processes:
+        raise ValueError(
+            f'worker {slot} needs {processes} GPU(s), but only '
+            f'{len(devices)} are visible ({",".join(devices)}): use fewer '
+            '--workers or a smaller gpus_per_run')
+    return dict(CUDA_VISIBLE_DEVICES=','.join(mine))
+
+
+def free_port() -> int:
+    """A TCP port no process listens on now (a distributed run's
+    rendezvous)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
 
 
 @dataclass
@@ -120,6 +158,8 @@ def run_local(runs: Sequence[Run],
         except ValueError:  # not the main thread: no handlers there
             pass
     queue = list(todo)
+    free_slots = list(range(workers))
+    devices = visible_devices()
     try:
         while queue or running:
             while queue and len(running) < workers:
@@ -130,25 +170,30 @@ def run_local(runs: Sequence[Run],
                 os.makedirs(run.work_dir, exist_ok=True)
                 if not again:
                     write_record(run)
-                command = train_command(run, resume=again)
+                slot = free_slots.pop(0)
+                command = fill_port(train_command(run, resume=again),
+                                    free_port())
                 log = open(os.path.join(run.work_dir, LOG_FILE), 'a')
                 log.write(attempt_header(command, again))
                 log.flush()
                 process = subprocess.Popen(
                     command, stdout=log, stderr=subprocess.STDOUT,
                     stdin=subprocess.DEVNULL,
-                    env=run_env(threads, checkout=run.checkout),
+                    env=dict(run_env(threads, checkout=run.checkout),
+                             **slot_devices(slot, run.processes, devices)),
                     start_new_session=True, preexec_fn=_die_with_parent)
-                running[run.name] = (run, process, log, time.monotonic())
+                running[run.name] = (run, process, log, time.monotonic(),
+                                     slot)
                 progress.started(run.name)
             time.sleep(poll)
             for name in list(running):
-                run, process, log, start = running[name]
+                run, process, log, start, slot = running[name]
                 code = process.poll()
                 if code is None:
                     continue
                 log.close()
                 del running[name]
+                free_slots.append(slot)
                 ok = code == 0 and is_finished(run.work_dir)
                 if ok:
                     outcome.finished.append(name)
@@ -164,7 +209,7 @@ def run_local(runs: Sequence[Run],
                 progress.ended(name, ok, time.monotonic() - start)
     except (KeyboardInterrupt, _Stop) as stop:
         reason = str(stop) or 'Ctrl-C'
-        for name, (run, process, log, _) in running.items():
+        for name, (run, process, log, _, _) in running.items():
             _stop(process)
             log.write(f'==== [mmhad study] stopped ({reason}); the same '
                       'study command continues it\n')

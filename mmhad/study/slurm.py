@@ -40,7 +40,7 @@ from .local import Failure
 from .run import (FINISHED, LOG_FILE, STARTED, attempt_header,
                   delete_checkpoints, error_tail, is_finished, run_state,
                   set_aside)
-from .spec import Run, Study, run_env, train_command
+from .spec import Run, Study, fill_port, run_env, train_command
 
 try:
     import submitit
@@ -138,7 +138,7 @@ class TrainJob(Checkpointable):
     def __call__(self) -> dict:
         restarted = int(os.environ.get('SLURM_RESTART_COUNT') or 0) > 0
         resume = self.resume or restarted
-        command = self.commands[1 if resume else 0]
+        command = fill_port(self.commands[1 if resume else 0], job_port())
         os.makedirs(self.work_dir, exist_ok=True)
         job = (f'{os.environ["SLURM_ARRAY_JOB_ID"]}_'
                f'{os.environ["SLURM_ARRAY_TASK_ID"]}'
@@ -184,6 +184,17 @@ class TrainJob(Checkpointable):
         return DelayedSubmission(
             TrainJob(self.name, self.work_dir, self.commands, self.threads,
                      resume=True, keep_checkpoints=self.keep_checkpoints))
+
+
+def job_port() -> int:
+    """A distributed run's rendezvous port from its Slurm job id, so that
+    the array's tasks sharing a node do not collide (15000-59999)."""
+    array = os.environ.get('SLURM_ARRAY_JOB_ID')
+    if array:
+        key = int(array) * 1009 + int(os.environ['SLURM_ARRAY_TASK_ID'])
+    else:
+        key = int(os.environ.get('SLURM_JOB_ID', '0'))
+    return 15000 + key % 45000
 
 
 def squeue_states(job_ids: Sequence[str]) -> Dict[str, str]:
@@ -275,6 +286,11 @@ class SlurmLauncher:
         self.max_requeues = int(settings.get('max_requeues', 3))
         self.max_array_size = int(settings.get('max_array_size', 1000))
         params = slurm_parameters(settings, threads)
+        if study.gpus_per_run > 1:
+            # one task per run: torchrun inside it starts the ranks
+            params.setdefault('gpus_per_node', study.gpus_per_run)
+            params['ntasks_per_node'] = 1
+            params['cpus_per_task'] = threads * study.gpus_per_run
         params.setdefault('job_name', f'mmhad-{study.name}')
         params['setup'] = [
             f'export PYTHONPATH={study.checkout}${{PYTHONPATH:+:$PYTHONPATH}}'

@@ -37,6 +37,13 @@ any config) with these top-level keys:
 ``keep_checkpoints``
     Keep a finished run's ``.pth`` files (default False: only its results
     and logs stay).
+``gpus_per_run``
+    Processes per run (default 1). Above 1 each run trains distributed:
+    ``torchrun`` starts that many ranks of ``tools/train.py --launcher
+    pytorch`` (one GPU each; gloo on CPU), rank 0 writes the run's files.
+    The local launcher gives each worker its own GPUs
+    (``CUDA_VISIBLE_DEVICES``) and a free port; under Slurm a task asks for
+    that many GPUs and takes its port from its job id.
 ``report`` / ``slurm`` / ``local``
     Settings of the report (:mod:`mmhad.study.report`), of the Slurm
     launcher (:mod:`mmhad.study.slurm`) and of the local one.
@@ -108,6 +115,8 @@ class Run:
     #: The checkout whose tools/train.py trains the run (and whose mmhad
     #: it imports).
     checkout: str = PACKAGE_CHECKOUT
+    #: Processes (ranks) of the run: above 1 it trains distributed.
+    processes: int = 1
 
     @property
     def train_tool(self) -> str:
@@ -369,6 +378,10 @@ class Study:
         self.tasks = [str(t) for t in cfg.get('tasks') or []]
         self.orders = self._orders(cfg.get('orders'))
         self.keep_checkpoints = bool(cfg.get('keep_checkpoints', False))
+        self.gpus_per_run = int(cfg.get('gpus_per_run', 1))
+        if self.gpus_per_run < 1:
+            raise ValueError(f'gpus_per_run must be >= 1, got '
+                             f'{self.gpus_per_run}')
         self.report_cfg = plain(cfg.get('report') or {})
         self.slurm_cfg = plain(cfg.get('slurm') or {})
         self.local_cfg = plain(cfg.get('local') or {})
@@ -446,7 +459,8 @@ class Study:
                                 method=method.name, seed=seed,
                                 config=method.config, options=run_options,
                                 work_dir=osp.join(self.work_dir, name),
-                                checkout=self.checkout))
+                                checkout=self.checkout,
+                                processes=self.gpus_per_run))
         return runs
 
     def select(self, patterns: Sequence[str]) -> List[Run]:
@@ -506,19 +520,39 @@ def load_study(path: str, work_dir: str = 'work_dirs/studies',
     return Study(cfg, work_dir, name=name, checkout=study_checkout(path))
 
 
+#: The placeholder of a distributed run's rendezvous port in its command,
+#: filled in where the run starts (:func:`fill_port`).
+PORT = '{port}'
+
+
 def train_command(run: Run, resume: bool = False,
                   python: Optional[str] = None) -> List[str]:
     """``python tools/train.py CONFIG --work-dir DIR [--resume]
-    --cfg-options ...`` of a run."""
+    --cfg-options ...`` of a run; with several processes, the same under
+    ``python -m torch.distributed.run`` with ``--launcher pytorch`` (as
+    ``tools/dist_train.sh``), its port left as :data:`PORT`."""
     import sys
     if not osp.isfile(run.train_tool):
         raise FileNotFoundError(f'{run.name}: no train tool at '
                                 f'{run.train_tool}')
-    command = [python or sys.executable, run.train_tool, run.config,
-               '--work-dir', run.work_dir]
+    python = python or sys.executable
+    if run.processes > 1:
+        command = [python, '-m', 'torch.distributed.run', '--nnodes=1',
+                   f'--nproc_per_node={run.processes}',
+                   '--master_addr=127.0.0.1', f'--master_port={PORT}',
+                   run.train_tool, run.config, '--launcher', 'pytorch',
+                   '--work-dir', run.work_dir]
+    else:
+        command = [python, run.train_tool, run.config, '--work-dir',
+                   run.work_dir]
     if resume:
         command.append('--resume')
     return command + ['--cfg-options'] + cfg_options(run.options)
+
+
+def fill_port(command: List[str], port: int) -> List[str]:
+    """``command`` with its :data:`PORT` placeholder filled in."""
+    return [part.replace(PORT, str(port)) for part in command]
 
 
 def run_env(threads: int, base: Optional[dict] = None,

@@ -3,45 +3,16 @@
 preempted and requeued to continue with --resume, a failing run resubmitted
 up to the cap, the tool re-run to collect."""
 import json
-import os
-import os.path as osp
-import signal
 import subprocess
 import sys
 
 import pytest
 
 from mmhad.evaluation.lifelong_report import load_run
-from tests.conftest import REPO_ROOT
 from tests.test_study.helpers import (STUDY_TOOL, TASKS, phases, study_tool,
                                       tiny_method, write_study)
 
 pytest.importorskip('submitit')
-FAKE = osp.join(osp.dirname(osp.abspath(__file__)), 'fake_slurm.py')
-COMMANDS = ('sbatch', 'srun', 'sacct', 'squeue', 'scontrol', 'scancel')
-
-
-@pytest.fixture
-def fake_slurm(tmp_path):
-    bin_dir = tmp_path / 'bin'
-    bin_dir.mkdir()
-    for name in COMMANDS:
-        wrapper = bin_dir / name
-        wrapper.write_text(f'#!/bin/sh\nexec {sys.executable} {FAKE} '
-                           f'{name} "$@"\n')
-        wrapper.chmod(0o755)
-    state = tmp_path / 'slurm_state'
-    path = os.environ.get('PYTHONPATH')
-    yield dict(os.environ, PATH=f'{bin_dir}:{os.environ["PATH"]}',
-               FAKE_SLURM_DIR=str(state),
-               PYTHONPATH=REPO_ROOT + (':' + path if path else '')), state
-    # the fake cluster's processes (each job's own process group) end here,
-    # whatever the test did
-    for pid_file in (state / 'clusters').glob('*'):
-        try:
-            os.killpg(int(pid_file.read_text()), signal.SIGKILL)
-        except (ProcessLookupError, ValueError):
-            pass
 
 
 @pytest.mark.slow  # three tiny runs and a requeue: about a minute

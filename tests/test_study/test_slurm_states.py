@@ -4,9 +4,7 @@ sacct does not know is looked up in squeue, arrays stay under the size
 limit, parameters are checked before anything runs, and --threads is what
 each task asks for."""
 import json
-import os
 import os.path as osp
-import sys
 from contextlib import contextmanager
 
 import pytest
@@ -17,29 +15,14 @@ from tests.test_study.helpers import TASKS, study_tool, write_study
 submitit = pytest.importorskip('submitit')
 from mmhad.study.slurm import SlurmLauncher, slurm_parameters  # noqa: E402
 
-FAKE = osp.join(osp.dirname(osp.abspath(__file__)), 'fake_slurm.py')
-COMMANDS = ('sbatch', 'srun', 'sacct', 'squeue', 'scontrol', 'scancel')
 FT = 'configs/baselines/finetune_r18_synthetic.py'
 HAD = 'configs/had/had_r18_synthetic.py'
 
 
 @pytest.fixture
-def cluster(tmp_path, monkeypatch):
-    """The fake Slurm commands on PATH, its state folder, and submitit's
-    (process-wide) sacct cache emptied."""
-    bin_dir = tmp_path / 'bin'
-    bin_dir.mkdir()
-    for name in COMMANDS:
-        wrapper = bin_dir / name
-        wrapper.write_text(f'#!/bin/sh\nexec {sys.executable} {FAKE} '
-                           f'{name} "$@"\n')
-        wrapper.chmod(0o755)
-    state = tmp_path / 'slurm_state'
-    monkeypatch.setenv('PATH', f'{bin_dir}:{os.environ["PATH"]}')
-    monkeypatch.setenv('FAKE_SLURM_DIR', str(state))
-    submitit.SlurmJob.watcher.clear()
-    yield state
-    submitit.SlurmJob.watcher.clear()
+def cluster(fake_slurm_here):
+    """The fake cluster, seen by this process: its state folder."""
+    return fake_slurm_here
 
 
 def study_of(tmp_path, seeds, **slurm):
