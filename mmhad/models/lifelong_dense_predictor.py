@@ -93,6 +93,37 @@ class LifelongDensePredictor(DensePredictionMixin, BaseModel):
             self._memory_format(self.neck)
         self._register_load_state_dict_pre_hook(self._add_heads_in_state_dict)
 
+    def init_weights(self) -> None:
+        """mmengine's initialisation, then a pretrained backbone checked:
+        mmengine loads a ``Pretrained`` checkpoint with ``strict=False``, so
+        the weights of another network (a classifier of another layout, a
+        whole mmhad model without ``prefix='backbone.'``) would load nothing
+        and leave the backbone as initialised, without an error.
+
+        Raises:
+            ValueError: If the backbone's checkpoint holds none of its
+                weights, naming the file and what the keys look like.
+        """
+        from mmengine.runner import CheckpointLoader
+
+        from mmhad.engine.safe_checkpoint_loader import check_weights_fit
+        super().init_weights()
+        init_cfg = getattr(self.backbone, 'init_cfg', None) or {}
+        if isinstance(init_cfg, dict) and init_cfg.get('type') == \
+                'Pretrained' and init_cfg.get('checkpoint'):
+            filename = init_cfg['checkpoint']
+            checkpoint = CheckpointLoader.load_checkpoint(
+                filename, map_location='cpu')
+            state = checkpoint.get('state_dict', checkpoint)
+            prefix = init_cfg.get('prefix')
+            if prefix:
+                prefix = prefix if prefix.endswith('.') else prefix + '.'
+                state = {k[len(prefix):]: v for k, v in state.items()
+                         if k.startswith(prefix)}
+            check_weights_fit(self.backbone.state_dict().keys(),
+                              dict(state_dict=state),
+                              f'{filename} (backbone init_cfg)')
+
     # ------------------------------------------------------------------ tasks
     def set_tasks(self, tasks: Dict[str, dict]) -> None:
         """Know the tasks of ``tasks`` (name -> task-kind config), as a

@@ -145,3 +145,32 @@ def test_a_damaged_load_from_stops_training_naming_it(
 def test_pickle_module_is_untouched():
     # the allow-list is scoped to our loads, not set globally
     assert pickle.loads(pickle.dumps(WritesAFile)) is WritesAFile
+
+
+def test_a_foreign_pretrained_backbone_is_refused_naming_it(tmp_path):
+    """mmengine loads a Pretrained init_cfg with strict=False: the weights
+    of another network would load nothing, silently."""
+    import torch
+
+    from mmhad.registry import MODELS
+    from tests.conftest import tiny_model_cfg
+    foreign = tmp_path / 'classifier.pth'
+    torch.save({'state_dict': {'fc.weight': torch.ones(10, 4)}}, foreign)
+    cfg = tiny_model_cfg(type='FineTune')
+    cfg['architecture']['backbone']['init_cfg'] = dict(
+        type='Pretrained', checkpoint=str(foreign))
+    with pytest.raises(ValueError, match=r'classifier.pth \(backbone '
+                       r'init_cfg\) holds none of the weights'):
+        MODELS.build(cfg).init_weights()
+    # the backbone's own weights, under a prefix, load and pass
+    source = MODELS.build(tiny_model_cfg(type='FineTune'))
+    whole = tmp_path / 'whole_model.pth'
+    torch.save({'state_dict': source.state_dict()}, whole)
+    cfg['architecture']['backbone']['init_cfg'] = dict(
+        type='Pretrained', checkpoint=str(whole),
+        prefix='architecture.backbone.')
+    model = MODELS.build(cfg)
+    model.init_weights()
+    loaded = model.architecture.backbone.state_dict()
+    assert all(torch.equal(loaded[k], v) for k, v in
+               source.architecture.backbone.state_dict().items())

@@ -94,3 +94,14 @@ def test_an_earlier_run_is_not_overwritten(tmp_path):
     pretrain.main([config, '--work-dir', str(tmp_path / 'w')])
     with pytest.raises(SystemExit, match='--resume'):
         pretrain.main([config, '--work-dir', str(tmp_path / 'w')])
+
+
+def test_a_damaged_checkpoint_to_resume_from_is_named(tmp_path):
+    from mmhad.engine import CorruptCheckpointError
+    config = tiny_pretrain_config(tmp_path / 'tiny.py', epochs=1)
+    work = tmp_path / 'w'
+    pretrain.main([config, '--work-dir', str(work)])
+    latest = work / 'epoch_1.pth'
+    latest.write_bytes(latest.read_bytes()[:1000])  # a copy cut short
+    with pytest.raises(CorruptCheckpointError, match='epoch_1.pth'):
+        pretrain.main([config, '--work-dir', str(work), '--resume'])
