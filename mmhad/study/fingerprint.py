@@ -9,6 +9,7 @@ out a finished run whose fingerprint differs from the study's (its config
 or options changed since), and ``tools/study.py --rerun-stale`` trains it
 again.
 """
+import copy
 import hashlib
 import json
 import os.path as osp
@@ -38,14 +39,17 @@ def expected_fingerprint(run: Run) -> str:
     """The fingerprint of the run as the study defines it now."""
     key = (run.config, json.dumps(run.options, sort_keys=True, default=repr))
     if key not in _EXPECTED:
-        cfg = Config.fromfile(run.config)
+        if run.config not in _PARSED:
+            _PARSED[run.config] = Config.fromfile(run.config)
+        cfg = copy.deepcopy(_PARSED[run.config])
         cfg.merge_from_dict(run.options)
         _EXPECTED[key] = config_fingerprint(cfg.to_dict())
     return _EXPECTED[key]
 
 
-# (config path, options) -> fingerprint, within one process: a study's
-# runs share configs
+# Within one process: a study's runs share a few configs (parsed once)
+# and differ in their options.
+_PARSED: Dict[str, Config] = {}
 _EXPECTED: Dict[tuple, str] = {}
 
 
