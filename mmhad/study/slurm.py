@@ -40,7 +40,8 @@ from .local import Failure
 from .run import (FINISHED, LOG_FILE, STARTED, attempt_header,
                   delete_checkpoints, error_tail, is_finished, run_state,
                   set_aside)
-from .spec import Run, Study, fill_port, run_env, train_command
+from .spec import (PACKAGE_CHECKOUT, Run, Study, fill_port, run_env,
+                   train_command)
 
 try:
     import submitit
@@ -118,16 +119,16 @@ class TrainJob(Checkpointable):
         threads (int): Threads of the training process.
         resume (bool): Continue the run from its files.
         keep_checkpoints (bool): Keep the ``.pth`` files once finished.
+        checkout (str): The checkout whose mmhad the training imports.
     """
 
     def __init__(self, name: str, work_dir: str, commands, threads: int,
-                 resume: bool = False,
-                 keep_checkpoints: bool = False) -> None:
+                 resume: bool = False, keep_checkpoints: bool = False,
+                 checkout: str = PACKAGE_CHECKOUT) -> None:
         self.name, self.work_dir = name, work_dir
         self.commands, self.threads = commands, threads
         self.resume, self.keep_checkpoints = resume, keep_checkpoints
-        # the checkout the commands' train tool is in: its mmhad first
-        self.checkout = osp.dirname(osp.dirname(commands[0][1]))
+        self.checkout = checkout
         self._process = None
 
     def __getstate__(self):
@@ -183,7 +184,8 @@ class TrainJob(Checkpointable):
                       'preemption); requeued to continue with --resume\n')
         return DelayedSubmission(
             TrainJob(self.name, self.work_dir, self.commands, self.threads,
-                     resume=True, keep_checkpoints=self.keep_checkpoints))
+                     resume=True, keep_checkpoints=self.keep_checkpoints,
+                     checkout=self.checkout))
 
 
 def job_port() -> int:
@@ -426,7 +428,7 @@ class SlurmLauncher:
             tasks.append(TrainJob(run.name, run.work_dir, commands,
                                   self.threads, resume=again,
                                   keep_checkpoints=self.study.
-                                  keep_checkpoints))
+                                  keep_checkpoints, checkout=run.checkout))
         with executor.batch():
             jobs = [executor.submit(task) for task in tasks]
         record = self.record()

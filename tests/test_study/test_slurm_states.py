@@ -122,18 +122,27 @@ class FakeExecutor:
 
         class Job:
             job_id = f'{array}_{len(self.arrays[-1])}'
-        self.arrays[-1].append(task.name)
+        self.arrays[-1].append(task)
         return Job()
 
 
 def test_arrays_stay_under_the_size_limit(cluster, tmp_path, monkeypatch):
-    _, study = study_of(tmp_path, seeds=[0, 1, 2], max_array_size=4)
+    config = write_study(tmp_path / 'states.py', name='states',
+                         methods=dict(FT=FT, HAD=HAD), naive='FT',
+                         seeds=[0, 1, 2], tasks=TASKS, gpus_per_run=2,
+                         slurm=dict(max_array_size=4))
+    study = load_study(config, str(tmp_path / 'work'))
     launcher = SlurmLauncher(study)
     arrays = []
     monkeypatch.setattr(launcher, 'executor', lambda: FakeExecutor(arrays))
     _, todo = launcher.look(study.runs)
     submitted = launcher.submit(todo, resume=True)
     assert [len(a) for a in arrays] == [4, 2]
+    # a distributed run's task imports the study's checkout (its train
+    # tool is behind 'python -m torch.distributed.run')
+    task = arrays[0][0]
+    assert task.commands[0][1:3] == ['-m', 'torch.distributed.run']
+    assert task.checkout == study.checkout
     assert sorted(submitted) == sorted(r.name for r in study.runs)
     assert len(set(submitted.values())) == 6
 
