@@ -259,11 +259,11 @@ def launch(study, runs, args, workers, threads, resume) -> int:
     if args.rerun_stale:
         from mmhad.study.fingerprint import stale_runs
         from mmhad.study.run import is_finished, set_aside
-        for name in stale_runs([r for r in runs
-                                if is_finished(r.work_dir)]):
+        finished = {r.name: r for r in runs if is_finished(r.work_dir)}
+        for name in stale_runs(list(finished.values())):
             print(f'[study] {name}: its config changed since it ran; '
                   'training it again')
-            set_aside(next(r.work_dir for r in runs if r.name == name))
+            set_aside(finished[name].work_dir)
     if args.launcher == 'local':
         from mmhad.study.local import run_local
         from mmhad.study.run import FINISHED, run_state

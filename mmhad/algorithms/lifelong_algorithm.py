@@ -404,15 +404,6 @@ class LifelongAlgorithm(DensePredictionMixin, BaseModel):
                 device=inputs.device)
         return TeacherPass(self.teacher, inputs, cached, self.phase)
 
-    def teacher_predict(
-        self,
-        inputs: Tensor,
-        names: Sequence[str],
-        data_samples: Optional[Sequence[MultiTaskDataSample]] = None
-    ) -> Dict[str, Tensor]:
-        """Teacher predictions for ``names`` (see :meth:`teacher_pass`)."""
-        return self.teacher_pass(inputs, data_samples).outputs(names)
-
     def teacher_label_tasks(self) -> List[str]:
         """Old tasks that every component reading the teacher reads only
         through ``task.pseudo_label`` (the cache may keep just labels)."""

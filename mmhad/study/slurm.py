@@ -246,7 +246,8 @@ class SlurmOutcome:
 def slurm_parameters(settings: dict, threads: int) -> dict:
     """sbatch parameters as submitit names them, from the study's ``slurm``
     block merged with the command line's: ``cpus_per_task`` is always
-    ``threads`` (the training's threads are the CPUs it asks for), and
+    ``threads`` (the training's threads are the CPUs it asks for; all of
+    a distributed run's processes'), and
     ``mem_gb`` (the name submitit's AutoExecutor uses) becomes ``mem``."""
     params = {k: v for k, v in settings.items()
               if k not in OWN_KEYS and v is not None}
@@ -287,12 +288,12 @@ class SlurmLauncher:
         self.max_attempts = int(settings.get('max_attempts', 3))
         self.max_requeues = int(settings.get('max_requeues', 3))
         self.max_array_size = int(settings.get('max_array_size', 1000))
-        params = slurm_parameters(settings, threads)
+        # a run's processes each take its threads
+        params = slurm_parameters(settings, threads * study.gpus_per_run)
         if study.gpus_per_run > 1:
             # one task per run: torchrun inside it starts the ranks
             params.setdefault('gpus_per_node', study.gpus_per_run)
             params['ntasks_per_node'] = 1
-            params['cpus_per_task'] = threads * study.gpus_per_run
         params.setdefault('job_name', f'mmhad-{study.name}')
         params['setup'] = [
             f'export PYTHONPATH={study.checkout}${{PYTHONPATH:+:$PYTHONPATH}}'
@@ -398,7 +399,8 @@ class SlurmLauncher:
     def cancel(self, runs: Sequence[Run]) -> List[str]:
         """``scancel`` the waiting jobs of ``runs``; returns their ids."""
         outcome, _ = self.look(runs, note=False)
-        ids = [state.split()[1] for state in outcome.in_flight.values()]
+        record = self.record()
+        ids = [record[name][-1] for name in outcome.in_flight]
         if ids:
             subprocess.run(['scancel'] + ids, check=False)
         return ids
