@@ -5,11 +5,28 @@ Each command is this file run as ``fake_slurm.py <command> args...`` (the
 tests put small wrappers named after the commands on PATH). State lives in
 ``$FAKE_SLURM_DIR``. ``sbatch`` records the job and starts a detached
 "cluster" process that runs the array's tasks (``--array=0-N%P``: P at a
-time) with the environment Slurm gives a task; ``scontrol requeue`` marks a
-task, and the cluster runs it again once its process has exited (with
-``SLURM_RESTART_COUNT`` counted up). ``FAKE_SLURM_PREEMPT`` names a glob:
-once a file matches it, the task whose id is in ``slurm_job`` next to that
-file gets Slurm's warning signal (SIGUSR2), once, as on a time limit.
+time) with the environment Slurm gives a task; ``srun`` starts the task's
+job step in a process group of its own, which is what Slurm signals.
+
+The clock: a task has ``--time`` minutes (``$FAKE_SLURM_MINUTE`` seconds
+each, 60 by default) from its start. ``--signal=SIG@S`` sends SIG to the
+whole job step S seconds (of the clock) before its end; at its end the
+step gets SIGTERM, then SIGKILL after Slurm's KillWait (30 s of the clock),
+and the task is ``TIMEOUT``. ``scontrol requeue`` marks a task, and the
+cluster runs it again (with ``SLURM_RESTART_COUNT`` counted up and a new
+clock) once its processes have exited: ``REQUEUED``.
+
+Events, each once per test, when a file matching a glob exists (the task
+is the one whose id is in ``slurm_job`` next to that file):
+
+- ``FAKE_SLURM_PREEMPT``: the task is preempted. As Slurm's
+  ``PreemptMode`` says (``$FAKE_SLURM_PREEMPT_MODE``): ``signal`` (the
+  default) sends its job step the warning signal of ``--signal``, as
+  before a time limit; ``cancel`` sends SIGTERM and, after a grace time
+  (KillWait), SIGKILL, and the task ends ``PREEMPTED``.
+- ``FAKE_SLURM_TIMEOUT``: the task's clock jumps to the warning of
+  ``--signal``; the rest (the signal, the kill at the limit) is the
+  clock's.
 
 As a real cluster would, ``sbatch`` refuses an option it does not know
 and an array past ``$FAKE_SLURM_MAX_ARRAY`` tasks (MaxArraySize, 1001 by
@@ -83,7 +100,7 @@ def sbatch(args):
         tasks, parallel = [str(job_id)], 1
     job = dict(id=job_id, script=osp.abspath(script), tasks=tasks,
                parallel=parallel, name=options.get('job-name', ''),
-               cwd=os.getcwd())
+               cwd=os.getcwd(), options=options)
     with open(path('jobs', f'{job_id}.json'), 'w') as f:
         json.dump(job, f)
     with open(path('sbatch.log'), 'a') as f:
@@ -95,6 +112,103 @@ def sbatch(args):
         stdin=subprocess.DEVNULL, stdout=open(path('cluster.log'), 'a'),
         stderr=subprocess.STDOUT, start_new_session=True)
     print(f'Submitted batch job {job_id}')
+
+
+def minutes(value):
+    """sbatch's ``--time`` (``M``, ``M:S``, ``H:M:S``, ``D-H[:M[:S]]``) in
+    minutes."""
+    days, _, clock = value.rpartition('-')
+    parts = [int(p) for p in clock.split(':')]
+    if days:
+        parts += [0] * (3 - len(parts))
+        hours, mins, secs = parts
+        return int(days) * 1440 + hours * 60 + mins + secs / 60
+    if len(parts) == 3:
+        return parts[0] * 60 + parts[1] + parts[2] / 60
+    return parts[0] + (parts[1] / 60 if len(parts) == 2 else 0)
+
+
+class Clock:
+    """A task's time limit and warning signal, in seconds of this machine
+    (``$FAKE_SLURM_MINUTE`` of them per Slurm minute)."""
+
+    def __init__(self, options):
+        self.scale = float(os.environ.get('FAKE_SLURM_MINUTE', 60)) / 60
+        self.limit = (minutes(options['time']) * 60 * self.scale
+                      if 'time' in options else float('inf'))
+        self.signal, self.warning = None, None
+        if options.get('signal'):
+            if options['signal'].startswith('B:'):
+                sys.exit('fake_slurm: --signal=B:... is not faked')
+            name, _, before = options['signal'].partition('@')
+            self.signal = getattr(signal, 'SIG' + name.removeprefix('SIG'))
+            self.warning = self.limit - int(before or 60) * self.scale
+        self.kill_wait = 30 * self.scale
+
+
+def signal_step(task, sig):
+    """Send ``sig`` to every process of the task's job step (srun's
+    process group), as Slurm does."""
+    try:
+        os.killpg(int(open(path('steps', task)).read()), sig)
+    except (OSError, ValueError):
+        pass  # no step started yet, or it has ended
+
+
+def event(task, name):
+    """Whether the test's ``FAKE_SLURM_<NAME>`` glob has, for the first
+    time in this test, a match beside this task's ``slurm_job`` file."""
+    pattern = os.environ.get(f'FAKE_SLURM_{name}')
+    if not pattern or osp.isfile(path('events', name)):
+        return False
+    for found in glob.glob(pattern):
+        try:
+            with open(osp.join(osp.dirname(found), 'slurm_job')) as f:
+                if f.read().strip() != task:
+                    continue
+        except OSError:
+            continue
+        try:  # claimed atomically: once per test, whichever task sees it
+            os.close(os.open(path('events', name),
+                             os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+        except FileExistsError:
+            return False
+        return True
+    return False
+
+
+def run_once(job, task, env):
+    """One run of the task's batch script under its clock; returns its
+    exit code and the state the cluster ended it in (``None`` if it ended
+    by itself)."""
+    clock = Clock(job['options'])
+    batch = subprocess.Popen(['bash', job['script']], env=env,
+                             cwd=job['cwd'])
+    start, ended, kill_at, warned = time.monotonic(), None, None, False
+    while batch.poll() is None:
+        now = time.monotonic()
+        if event(task, 'TIMEOUT') and clock.warning is not None:
+            start = now - clock.warning  # the clock jumps to the warning
+        if event(task, 'PREEMPT'):
+            if os.environ.get('FAKE_SLURM_PREEMPT_MODE') == 'cancel':
+                signal_step(task, signal.SIGTERM)
+                ended, kill_at = 'PREEMPTED', now + clock.kill_wait
+            else:
+                signal_step(task, clock.signal or signal.SIGTERM)
+        elapsed = now - start
+        if clock.signal and not warned and elapsed >= clock.warning:
+            signal_step(task, clock.signal)
+            warned = True
+        if ended is None and elapsed >= clock.limit:
+            signal_step(task, signal.SIGTERM)
+            ended, kill_at = 'TIMEOUT', now + clock.kill_wait
+        if kill_at is not None and now >= kill_at:
+            signal_step(task, signal.SIGKILL)
+            batch.kill()
+        time.sleep(0.05)
+    if osp.isfile(path('steps', task)):
+        os.remove(path('steps', task))
+    return batch.returncode, ended
 
 
 def run_task(job, task):
@@ -110,38 +224,15 @@ def run_task(job, task):
     while True:
         env['SLURM_RESTART_COUNT'] = str(restarts)
         set_state(task, 'RUNNING')
-        code = subprocess.call(['bash', job['script']], env=env,
-                               cwd=job['cwd'])
+        code, ended = run_once(job, task, env)
         marker = path('requeue', task)
         if osp.isfile(marker):
             os.remove(marker)
             set_state(task, 'REQUEUED')
             restarts += 1
             continue
-        set_state(task, 'COMPLETED' if code == 0 else 'FAILED')
+        set_state(task, ended or ('COMPLETED' if code == 0 else 'FAILED'))
         return
-
-
-def preempt_watcher(stop):
-    pattern = os.environ.get('FAKE_SLURM_PREEMPT')
-    while pattern and not stop.is_set():
-        if osp.isfile(path('preempted')):
-            return  # once per test, whichever job's cluster sees it first
-        for found in glob.glob(pattern):
-            job_file = osp.join(osp.dirname(found), 'slurm_job')
-            try:
-                task = open(job_file).read().strip()
-                pid = int(open(path('pids', task)).read())
-            except (OSError, ValueError):
-                continue
-            try:  # claimed atomically: only one cluster sends it
-                os.close(os.open(path('preempted'),
-                                 os.O_CREAT | os.O_EXCL | os.O_WRONLY))
-            except FileExistsError:
-                return
-            os.kill(pid, signal.SIGUSR2)
-            return
-        time.sleep(0.05)
 
 
 def cluster(args):
@@ -149,9 +240,6 @@ def cluster(args):
         job = json.load(f)
     with open(path('clusters', args[0]), 'w') as f:
         f.write(str(os.getpid()))  # its process group, for the clean-up
-    stop = threading.Event()
-    watcher = threading.Thread(target=preempt_watcher, args=(stop, ))
-    watcher.start()
     pending = list(job['tasks'])
     running = []
     while pending or running:
@@ -162,8 +250,6 @@ def cluster(args):
             thread.start()
             running.append(thread)
         time.sleep(0.05)
-    stop.set()
-    watcher.join()
 
 
 def srun(args):
@@ -174,7 +260,8 @@ def srun(args):
             outputs[flag] = args.pop(0)
     task = os.environ['FAKE_SLURM_TASK']
     array, _, index = task.partition('_')
-    with open(path('pids', task), 'w') as f:
+    os.setpgid(0, 0)  # the job step: what Slurm's signals reach
+    with open(path('steps', task), 'w') as f:
         f.write(str(os.getpid()))
     for flag, fd in (('--output', 1), ('--error', 2)):
         if flag in outputs:
