@@ -166,8 +166,9 @@ def slurm_settings(args) -> dict:
 
 
 def print_slurm_state(study, runs, threads, args) -> bool:
-    """The sbatch parameters (checked by submitit where srun exists) and
-    what the cluster holds of the study (jobs submitted earlier)."""
+    """The sbatch parameters (checked by submitit where srun exists),
+    what the cluster holds of the study (jobs submitted earlier) and the
+    sbatch script of the first array to submit."""
     from mmhad.study.slurm import MISSING, SlurmLauncher, submitit
     if submitit is None:
         print(f'launcher: slurm, but {MISSING}')
@@ -195,6 +196,12 @@ def print_slurm_state(study, runs, threads, args) -> bool:
         print(f'  {state:24s} {name}')
     for failure in outcome.failed:
         print(f'  failed for good: {failure.name}')
+    if todo:
+        size = min(len(todo), launcher.max_array_size)
+        print(f'sbatch script of the first array ({size} run(s)), as '
+              'submitit writes it:')
+        for line in launcher.sbatch_script(size).splitlines():
+            print(f'  | {line}')
     return True
 
 

@@ -31,6 +31,7 @@ import os.path as osp
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, TextIO
@@ -135,6 +136,12 @@ class TrainJob(Checkpointable):
         state = dict(self.__dict__)
         state['_process'] = None
         return state
+
+    def __setstate__(self, state):
+        # a task pickled by an mmhad older than the checkout attribute,
+        # requeued after an update, runs this package's checkout
+        self.__dict__.update(state)
+        self.__dict__.setdefault('checkout', PACKAGE_CHECKOUT)
 
     def __call__(self) -> dict:
         restarted = int(os.environ.get('SLURM_RESTART_COUNT') or 0) > 0
@@ -316,6 +323,36 @@ class SlurmLauncher:
         except (ValueError, TypeError) as err:
             raise ValueError(f'slurm: {err}') from None
         return executor
+
+    def sbatch_script(self, tasks: int) -> str:
+        """The sbatch script of an array of ``tasks`` runs, as submitit
+        writes it: submitted in a scratch folder to stand-ins of ``sbatch``
+        and ``srun`` (so that it works off the cluster too), its paths then
+        pointed at the study's submitit folder. The stand-in jobs stay
+        registered in submitit's process-wide sacct watcher: call it last,
+        in a process that submits nothing."""
+        with tempfile.TemporaryDirectory() as scratch:
+            bin_dir = osp.join(scratch, 'bin')
+            os.makedirs(bin_dir)
+            for name, body in (('sbatch', 'echo Submitted batch job 1'),
+                               ('srun', 'exit 0')):
+                with open(osp.join(bin_dir, name), 'w') as f:
+                    f.write(f'#!/bin/sh\n{body}\n')
+                os.chmod(osp.join(bin_dir, name), 0o755)
+            path = os.environ['PATH']
+            os.environ['PATH'] = f'{bin_dir}{os.pathsep}{path}'
+            try:
+                folder = osp.join(scratch, 'submitit')
+                executor = submitit.SlurmExecutor(
+                    folder=folder, max_num_timeout=self.max_requeues)
+                executor.update_parameters(**self.params)
+                with executor.batch():
+                    jobs = [executor.submit(print) for _ in range(tasks)]
+            finally:
+                os.environ['PATH'] = path
+            with open(jobs[0].paths.submission_file) as f:
+                script = f.read()
+        return script.replace(folder, self.jobs_folder)
 
     # -- the record of submitted jobs -----------------------------------
     def record(self) -> Dict[str, List[str]]:

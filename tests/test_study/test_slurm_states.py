@@ -10,6 +10,7 @@ from contextlib import contextmanager
 import pytest
 
 from mmhad.study.spec import load_study
+from tests.conftest import REPO_ROOT
 from tests.test_study.helpers import TASKS, study_tool, write_study
 
 submitit = pytest.importorskip('submitit')
@@ -184,8 +185,37 @@ def test_dry_run_checks_the_parameters_and_the_command_line_wins(
                  "account = 'lab'"):
         assert line in out
     assert '4 thread(s) and CPU(s) each' in out
+    # the script of the first array, as submitit writes it, submitted
+    # nowhere
+    script = [line[len('  | '):] for line in out.splitlines()
+              if line.startswith('  | ')]
+    assert out.count('sbatch script of the first array (2 run(s))') == 1
+    for line in ('#SBATCH --array=0-1%2', '#SBATCH --cpus-per-task=4',
+                 '#SBATCH --mem=16GB', '#SBATCH --partition=gpu',
+                 '#SBATCH --account=lab', '#SBATCH --job-name=mmhad-states',
+                 f'export PYTHONPATH={REPO_ROOT}'
+                 '${PYTHONPATH:+:$PYTHONPATH}'):
+        assert line in script
+    srun = next(line for line in script if line.startswith('srun '))
+    assert osp.join(work, 'states', '.slurm', 'submitit') in srun
+    assert not (cluster / 'sbatch.log').exists()
+    assert not osp.exists(osp.join(work, 'states', '.slurm'))
     # an option sbatch does not take fails here, before any data
     config, _ = study_of(tmp_path, seeds=[0], memory_gb=16)
     assert tool.main([config, '--work-dir', work, '--launcher', 'slurm',
                       '--dry-run']) == 2
     assert 'memory_gb' in capsys.readouterr().err
+
+
+def test_a_task_pickled_before_the_checkout_attribute_still_runs():
+    """A job pickled by an older mmhad, requeued after an update, is
+    unpickled by this one: it runs this package's checkout."""
+    import pickle
+
+    from mmhad.study.slurm import TrainJob
+    from mmhad.study.spec import PACKAGE_CHECKOUT
+    job = TrainJob('run', '/tmp/run', ([], []), threads=1, checkout='/x')
+    old = pickle.loads(pickle.dumps(job))
+    assert old.checkout == '/x'
+    del old.__dict__['checkout']  # what the older class pickled
+    assert pickle.loads(pickle.dumps(old)).checkout == PACKAGE_CHECKOUT
