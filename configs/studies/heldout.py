@@ -3,6 +3,10 @@
 # regimes (configs/studies/regimes/): pretrained (the users' regime),
 # scratch (the encoder from scratch) and weak (a weak phase-1 teacher, with
 # the NYUv2 configs and their own method table). Three seeds.
+# Three seeds are fewer than a claim needs: a sign test over three pairs
+# cannot go below p = 0.25 (docs/en/user_guides/studies.md, "How many seeds
+# a claim needs"), so this study shows directions, not significance;
+# --cfg-options seeds=[0,1,2,3,4,5] runs it with six.
 # 2 benchmarks x (8 + 8 + 7 methods) x 3 seeds = 138 runs.
 _base_ = ['./_base_/synthetic_methods.py']
 
