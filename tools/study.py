@@ -223,7 +223,15 @@ def print_failures(failures) -> None:
 
 
 def main(argv=None) -> int:
-    args = parse_args(argv)
+    from mmhad.utils.files import DamagedFileError
+    try:
+        return study_main(parse_args(argv))
+    except DamagedFileError as err:  # named, with what it holds
+        print(f'error: {err}', file=sys.stderr)
+        return 2
+
+
+def study_main(args) -> int:
     resume = not args.restart
     study = load_study(args.config, args.work_dir, args.cfg_options)
     runs = study.select(args.select)
@@ -264,8 +272,9 @@ def launch(study, runs, args, workers, threads, resume) -> int:
     from mmhad.study.data import prepare_data
     warn_unplaced(runs)
     if args.rerun_stale:
+        from mmhad.engine.work_dir import set_aside
         from mmhad.study.fingerprint import stale_runs
-        from mmhad.study.run import is_finished, set_aside
+        from mmhad.study.run import is_finished
         finished = {r.name: r for r in runs if is_finished(r.work_dir)}
         for name in stale_runs(list(finished.values())):
             print(f'[study] {name}: its config changed since it ran; '

@@ -9,7 +9,6 @@ import glob
 import os
 import os.path as osp
 import re
-import shutil
 import time
 import zipfile
 from typing import List, Optional, Sequence, Tuple
@@ -22,6 +21,15 @@ PHASE_CHECKPOINT_GLOB = 'phase_*.pth'
 #: writes it; resume, the reports and the studies read it): the one place
 #: its name is written.
 RESULTS_FILE = 'lifelong_results.json'
+#: What the study tool adds to a run's work dir: the train tool's output of
+#: every attempt, the record of the config the run trained, and the Slurm
+#: task that runs it now.
+STUDY_LOG_FILE = 'study.log'
+STUDY_RECORD_FILE = 'study_run.json'
+SLURM_JOB_FILE = 'slurm_job'
+#: Where an earlier run's files go when a new one starts in its work dir
+#: (nothing is deleted): ``replaced_<time>/``.
+REPLACED_PREFIX = 'replaced_'
 #: Files of a run, relative to its work dir; a new run must not replace them.
 RUN_FILE_PATTERNS = (RESULTS_FILE, 'last_checkpoint', 'epoch_*.pth',
                      PHASE_CHECKPOINT_GLOB)
@@ -111,6 +119,24 @@ def existing_run_files(work_dir: str) -> List[str]:
     return sorted(found)
 
 
+def set_aside(work_dir: str) -> Optional[str]:
+    """Move everything in ``work_dir`` (but the folders of earlier
+    set-asides) into a new ``replaced_<time>/`` inside it; returns that
+    folder, ``None`` when there was nothing to move."""
+    if not osp.isdir(work_dir) or not os.listdir(work_dir):
+        return None
+    backup = osp.join(work_dir,
+                      REPLACED_PREFIX + time.strftime('%Y%m%d_%H%M%S'))
+    while osp.exists(backup):  # twice in one second
+        backup += '_'
+    os.makedirs(backup)
+    for name in os.listdir(work_dir):
+        path = osp.join(work_dir, name)
+        if path != backup and not name.startswith(REPLACED_PREFIX):
+            os.replace(path, osp.join(backup, name))
+    return backup
+
+
 def check_new_run(work_dir: str, overwrite: bool = False,
                   logger=None) -> None:
     """Refuse to start a new run over an earlier run's files.
@@ -135,12 +161,7 @@ def check_new_run(work_dir: str, overwrite: bool = False,
             '--resume to continue it, give another --work-dir for a new '
             'run, or add --overwrite to start again there (the earlier '
             "run's files are moved to a replaced_<time>/ folder inside it)")
-    backup = osp.join(work_dir, 'replaced_' + time.strftime('%Y%m%d_%H%M%S'))
-    os.makedirs(backup)
-    for name in os.listdir(work_dir):
-        path = osp.join(work_dir, name)
-        if path != backup and not name.startswith('replaced_'):
-            shutil.move(path, osp.join(backup, name))
+    backup = set_aside(work_dir)
     if logger is not None:
         logger.warning(f'--overwrite: the earlier run in {work_dir} was '
                        f'moved to {backup}')

@@ -14,11 +14,13 @@ heterogeneous tasks:
   compared runs, averaged over task metrics; ties share the mean rank.
 
 A run is described by its ``lifelong_results.json``; see
-:class:`LifelongRecord`. The functions only use the standard library.
+:class:`LifelongRecord`. The functions use the standard library only
+(and mmhad's reader of JSON files, which names a damaged one).
 """
-import json
 import math
 from typing import Dict, List, Mapping, Optional, Sequence
+
+from mmhad.utils.files import load_json
 
 #: ``{task: {metric: value}}``
 TaskMetrics = Dict[str, Dict[str, float]]
@@ -70,14 +72,11 @@ class LifelongRecord:
     def from_json(cls, path: str) -> 'LifelongRecord':
         """Read a ``lifelong_results.json`` written by a training run."""
         try:
-            with open(path) as f:
-                data = json.load(f)
+            data = load_json(path, 'a run\'s per-phase results')
         except FileNotFoundError:
             raise FileNotFoundError(
                 f'{path} does not exist; is this a mmhad work dir of a run '
                 'that finished at least one phase?') from None
-        except json.JSONDecodeError as err:
-            raise ValueError(f'{path} is not valid JSON: {err}') from None
         for field in ('task_order', 'phases', 'directions'):
             if field not in data:
                 raise ValueError(f'{path} has no field {field!r}')

@@ -3,7 +3,7 @@
 A run's results stand for the study's method only while the method's
 config and options are the ones the run trained with. The launcher writes
 the fingerprint of the run's merged config into its work dir
-(:data:`RUN_RECORD`) when it starts it; runs made before that are read
+(:data:`STUDY_RECORD_FILE`) when it starts it; runs made before that are read
 from the config the train tool dumped into the work dir. The report leaves
 out a finished run whose fingerprint differs from the study's (its config
 or options changed since), and ``tools/study.py --rerun-stale`` trains it
@@ -17,10 +17,10 @@ from typing import Dict, Optional, Sequence
 
 from mmengine.config import Config
 
+from ..engine.work_dir import STUDY_RECORD_FILE
+from ..utils.files import load_json
 from .spec import Run
 
-#: The launcher's record of a run, in its work dir.
-RUN_RECORD = 'study_run.json'
 #: Config keys that say how a run was executed, not what it trained (the
 #: train tool sets them per attempt).
 EXECUTION_KEYS = ('work_dir', 'resume', 'load_from', 'launcher',
@@ -56,10 +56,12 @@ _EXPECTED: Dict[tuple, str] = {}
 def recorded_fingerprint(run: Run) -> Optional[str]:
     """The fingerprint of what the run trained: the launcher's record, else
     that of the config the train tool dumped; ``None`` without either."""
-    record = osp.join(run.work_dir, RUN_RECORD)
+    record = osp.join(run.work_dir, STUDY_RECORD_FILE)
     if osp.isfile(record):
-        with open(record) as f:
-            return json.load(f).get('fingerprint')
+        return load_json(
+            record, 'the study\'s record of what config the run trained; '
+            'move it away to judge the run by the config its train tool '
+            'dumped').get('fingerprint')
     dumped = osp.join(run.work_dir, osp.basename(run.config))
     if osp.isfile(dumped):
         return config_fingerprint(Config.fromfile(dumped).to_dict())
@@ -69,7 +71,7 @@ def recorded_fingerprint(run: Run) -> Optional[str]:
 def write_record(run: Run) -> None:
     """Record the run's fingerprint, config and options in its work dir
     (when the launcher starts it)."""
-    with open(osp.join(run.work_dir, RUN_RECORD), 'w') as f:
+    with open(osp.join(run.work_dir, STUDY_RECORD_FILE), 'w') as f:
         json.dump(dict(fingerprint=expected_fingerprint(run),
                        config=run.config, options=run.options), f,
                   indent=1, default=repr)

@@ -15,10 +15,11 @@ import time
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, TextIO
 
+from ..engine.work_dir import STUDY_LOG_FILE, set_aside
 from .fingerprint import write_record
 from .progress import Progress
-from .run import (LOG_FILE, STARTED, attempt_header, delete_checkpoints,
-                  error_tail, is_finished, run_state, set_aside)
+from .run import (STARTED, attempt_header, delete_checkpoints, error_tail,
+                  is_finished, run_state)
 from .spec import Run, fill_port, run_env, train_command
 
 
@@ -173,7 +174,7 @@ def run_local(runs: Sequence[Run],
                 slot = free_slots.pop(0)
                 command = fill_port(train_command(run, resume=again),
                                     free_port())
-                log = open(os.path.join(run.work_dir, LOG_FILE), 'a')
+                log = open(os.path.join(run.work_dir, STUDY_LOG_FILE), 'a')
                 log.write(attempt_header(command, again))
                 log.flush()
                 process = subprocess.Popen(
@@ -200,7 +201,7 @@ def run_local(runs: Sequence[Run],
                     if not keep_checkpoints:
                         delete_checkpoints(run.work_dir)
                 else:
-                    path = os.path.join(run.work_dir, LOG_FILE)
+                    path = os.path.join(run.work_dir, STUDY_LOG_FILE)
                     tail = error_tail(path)
                     if code == 0:
                         tail.append('(the train tool exited 0 but the run '

@@ -5,16 +5,13 @@ import os.path as osp
 import time
 from typing import List
 
-from mmhad.engine.work_dir import RESULTS_FILE, RUN_FILE_PATTERNS
-
-#: The run's own log (the train tool's output), one per run, appended to
-#: by every attempt.
-LOG_FILE = 'study.log'
+from mmhad.engine.work_dir import (RESULTS_FILE, RUN_FILE_PATTERNS,
+                                   STUDY_LOG_FILE)
 
 FINISHED, STARTED, NEW = 'finished', 'started', 'new'
 #: Files an attempt of the train tool leaves: the ones its new-run check
 #: refuses to replace, and the study's log.
-RUN_FILES = RUN_FILE_PATTERNS + (LOG_FILE, )
+RUN_FILES = RUN_FILE_PATTERNS + (STUDY_LOG_FILE, )
 
 
 def is_finished(work_dir: str) -> bool:
@@ -38,21 +35,6 @@ def run_state(work_dir: str) -> str:
         if glob.glob(osp.join(glob.escape(work_dir), pattern)):
             return STARTED
     return NEW
-
-
-def set_aside(work_dir: str) -> None:
-    """Move an earlier attempt's files into ``replaced_<time>/`` (as the
-    train tool's ``--overwrite`` does; nothing is deleted)."""
-    if not osp.isdir(work_dir) or not os.listdir(work_dir):
-        return
-    backup = osp.join(work_dir, 'replaced_' + time.strftime('%Y%m%d_%H%M%S'))
-    while osp.exists(backup):
-        backup += '_'
-    os.makedirs(backup)
-    for name in os.listdir(work_dir):
-        path = osp.join(work_dir, name)
-        if path != backup and not name.startswith('replaced_'):
-            os.replace(path, osp.join(backup, name))
 
 
 def delete_checkpoints(work_dir: str) -> None:

@@ -36,11 +36,12 @@ import time
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, TextIO
 
+from ..engine.work_dir import SLURM_JOB_FILE, STUDY_LOG_FILE, set_aside
+from ..utils.files import load_json
 from .fingerprint import write_record
 from .local import Failure
-from .run import (FINISHED, LOG_FILE, STARTED, attempt_header,
-                  delete_checkpoints, error_tail, is_finished, run_state,
-                  set_aside)
+from .run import (FINISHED, STARTED, attempt_header, delete_checkpoints,
+                  error_tail, is_finished, run_state)
 from .spec import (PACKAGE_CHECKOUT, Run, Study, fill_port, run_env,
                    train_command)
 
@@ -152,9 +153,9 @@ class TrainJob(Checkpointable):
                f'{os.environ["SLURM_ARRAY_TASK_ID"]}'
                if os.environ.get('SLURM_ARRAY_JOB_ID') else
                os.environ.get('SLURM_JOB_ID', '?'))
-        with open(osp.join(self.work_dir, 'slurm_job'), 'w') as f:
+        with open(osp.join(self.work_dir, SLURM_JOB_FILE), 'w') as f:
             f.write(job + '\n')
-        path = osp.join(self.work_dir, LOG_FILE)
+        path = osp.join(self.work_dir, STUDY_LOG_FILE)
         with open(path, 'a') as log:
             log.write(f'==== [mmhad study] Slurm job {job}\n')
             log.write(attempt_header(command, resume))
@@ -186,7 +187,7 @@ class TrainJob(Checkpointable):
         same run, to be continued with ``--resume`` once requeued."""
         if self._process is not None:
             _stop(self._process.pid)
-        with open(osp.join(self.work_dir, LOG_FILE), 'a') as log:
+        with open(osp.join(self.work_dir, STUDY_LOG_FILE), 'a') as log:
             log.write('==== [mmhad study] stopped by Slurm (time limit or '
                       'preemption); requeued to continue with --resume\n')
         return DelayedSubmission(
@@ -234,7 +235,7 @@ def note_next_action(run: Run, job_id: str, state: str, attempt: int,
                      max_attempts: int, logs: Sequence[str]) -> None:
     """Write into the run's log why its job ended and what comes next."""
     os.makedirs(run.work_dir, exist_ok=True)
-    with open(osp.join(run.work_dir, LOG_FILE), 'a') as log:
+    with open(osp.join(run.work_dir, STUDY_LOG_FILE), 'a') as log:
         log.write(f'==== [mmhad study] Slurm job {job_id} ended {state}: '
                   f'{why_ended(state)}; submitting attempt {attempt} of '
                   f'{max_attempts}, continuing from the last checkpoint '
@@ -358,8 +359,10 @@ class SlurmLauncher:
     def record(self) -> Dict[str, List[str]]:
         if not osp.isfile(self.record_file):
             return {}
-        with open(self.record_file) as f:
-            return json.load(f)
+        return load_json(
+            self.record_file, 'the launcher\'s record of the Slurm jobs of '
+            'each run; move it away to forget those jobs (the runs are then '
+            'judged by their own files, and --cancel cannot find them)')
 
     def _save(self, record: Dict[str, List[str]]) -> None:
         os.makedirs(self.folder, exist_ok=True)
@@ -416,7 +419,7 @@ class SlurmLauncher:
                         f'job {attempts[-1]} {state}')
                     continue
             if len(attempts) >= self.max_attempts:
-                path = osp.join(run.work_dir, LOG_FILE)
+                path = osp.join(run.work_dir, STUDY_LOG_FILE)
                 logs = self.submitit_logs(attempts[-1])
                 outcome.failed.append(Failure(
                     run.name, path, None,

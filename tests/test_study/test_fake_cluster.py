@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from mmhad.study.run import LOG_FILE
+from mmhad.engine.work_dir import STUDY_LOG_FILE
 from mmhad.study.spec import PACKAGE_CHECKOUT
 from tests.test_study.test_slurm_states import study_of
 
@@ -84,7 +84,7 @@ def test_time_limits_count_max_requeues_down(fake_slurm_here, tmp_path,
                                    threads=1, checkout=PACKAGE_CHECKOUT))
     final = wait_for(state / 'states' / job.job_id,
                      ('TIMEOUT', 'COMPLETED', 'FAILED'), timeout=120)
-    log = (work_dir / LOG_FILE).read_text()
+    log = (work_dir / STUDY_LOG_FILE).read_text()
     # three starts: the first, then one per requeue, each resuming
     assert log.count(f'Slurm job {job.job_id}') == 3
     assert log.count('stopped by Slurm') == 3

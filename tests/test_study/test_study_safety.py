@@ -7,9 +7,12 @@ import os
 import os.path as osp
 import shutil
 
+import pytest
 from mmengine.config import Config
 
-from mmhad.study.fingerprint import (RUN_RECORD, expected_fingerprint,
+from mmhad.engine.work_dir import RESULTS_FILE, STUDY_RECORD_FILE
+from mmhad.evaluation.lifelong_report import load_run
+from mmhad.study.fingerprint import (expected_fingerprint,
                                      recorded_fingerprint, write_record)
 from mmhad.study.lock import StudyLock
 from mmhad.study.report import StudyReport
@@ -91,7 +94,7 @@ def test_runs_trained_with_another_config_are_left_out_and_named(tmp_path):
                          loss_weight})
     cfg.dump(osp.join(had[1].work_dir, osp.basename(had[1].config)))
     assert StudyReport(study).stale == {}
-    with open(osp.join(had[0].work_dir, RUN_RECORD)) as f:
+    with open(osp.join(had[0].work_dir, STUDY_RECORD_FILE)) as f:
         assert json.load(f)['config'] == had[0].config
 
 
@@ -122,3 +125,41 @@ def test_runs_use_the_train_tool_of_the_checkout_holding_the_study(
     # a study config outside any checkout: the imported mmhad's checkout
     outside = small_study(tmp_path)
     assert load_study(outside, str(tmp_path / 'w')).checkout == REPO_ROOT
+
+
+def test_damaged_study_files_are_refused_naming_them(tmp_path, capsys):
+    """A study's own JSON files cut short (a kill while written, a full
+    disk): the tool stops with the file's path and what it holds, and
+    changes nothing."""
+    study = make_study(tmp_path, [TASKS])
+    config = write_study(tmp_path / 'hand.py', **study.cfg.to_dict())
+    run = study.runs[0]
+    record = osp.join(run.work_dir, STUDY_RECORD_FILE)
+    with open(record, 'w') as f:
+        f.write('{"fingerprint": "ab')
+    code = study_tool().main([config, '--work-dir', str(tmp_path),
+                              '--report-only'])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert f'error: {record} is damaged' in err
+    assert 'what config the run trained' in err
+    os.remove(record)
+    # the Slurm launcher's record of its jobs
+    jobs = osp.join(study.root, '.slurm', 'jobs.json')
+    os.makedirs(osp.dirname(jobs))
+    with open(jobs, 'w') as f:
+        f.write('{"a": ["10')
+    submitit = pytest.importorskip('submitit')
+    del submitit
+    from mmhad.study.slurm import SlurmLauncher
+    with pytest.raises(ValueError, match=f'{jobs} is damaged .* record of '
+                       'the Slurm jobs'):
+        SlurmLauncher(study).record()
+    # and a run's results
+    results = osp.join(run.work_dir, RESULTS_FILE)
+    with open(results) as f:
+        text = f.read()
+    with open(results, 'w') as f:
+        f.write(text[:len(text) // 2])
+    with pytest.raises(ValueError, match=f'{results} is damaged'):
+        load_run(run.work_dir)
