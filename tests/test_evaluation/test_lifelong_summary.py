@@ -173,7 +173,7 @@ def test_aggregate_mean_and_std():
 def test_broken_results_file_is_named(tmp_path):
     path = tmp_path / 'lifelong_results.json'
     path.write_text('{"task_order": []')
-    with pytest.raises(ValueError, match='lifelong_results.json is not valid'):
+    with pytest.raises(ValueError, match='lifelong_results.json is damaged'):
         load_run(str(tmp_path))
     with pytest.raises(FileNotFoundError, match='nothere'):
         load_run(str(tmp_path / 'nothere'))
