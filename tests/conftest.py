@@ -40,8 +40,7 @@ TINY_ARCHITECTURE = dict(
         dilations=(1, 12, 24, 36),
         dropout_ratio=0.5,
         norm_cfg=dict(type='BN', requires_grad=True),
-        align_corners=False),
-    tasks=TASKS)
+        align_corners=False))
 TINY_MODEL = dict(
     type='LifelongAlgorithm',
     architecture=TINY_ARCHITECTURE,
@@ -51,8 +50,8 @@ TINY_FEAT_CHANNELS = 64
 
 #: Keys of the architecture and of the algorithm; with the method's ``type``
 #: every other keyword of :func:`tiny_model_cfg` is a component setting.
-ARCHITECTURE_KEYS = ('backbone', 'decode_head', 'neck', 'tasks',
-                     'align_corners', 'channels_last')
+ARCHITECTURE_KEYS = ('backbone', 'decode_head', 'neck', 'align_corners',
+                     'channels_last')
 ALGORITHM_KEYS = ('distill_tasks_per_step', 'norm_eval_from_phase',
                   'teacher_cache', 'compile', 'data_preprocessor')
 #: Component name of each method in the shipped configs.
@@ -86,15 +85,29 @@ def tiny_model_cfg(type='HAD', old_task_weighting=None, components=None,
     return cfg
 
 
+def tiny_model(*args, tasks=TASKS, **settings):
+    """The tiny model of :func:`tiny_model_cfg`, built, knowing ``tasks``
+    (as the lifelong loop gives it the training set's declaration)."""
+    from mmhad.registry import MODELS
+    model = MODELS.build(tiny_model_cfg(*args, **settings))
+    model.set_tasks(tasks)
+    return model
+
+
+def tiny_infer_cfg(tasks=TASKS, **settings):
+    """A config of the tiny model for ``init_model``: its test set
+    declares ``tasks`` (what a checkpoint without meta falls back to)."""
+    return Config(dict(model=tiny_model_cfg(**settings),
+                       test_dataloader=dict(dataset=dict(tasks=tasks))))
+
+
 def tiny_cfg(config, data_root, work_dir, **train_cfg):
     """A real config with the tiny architecture and the tiny dataset
     swapped in; every method setting of the config (its components and
     algorithm knobs) is kept."""
     cfg = Config.fromfile(osp.join(REPO_ROOT, config))
     # the tasks are declared once, by the datasets, as in the shipped configs
-    cfg.model.architecture = {k: copy.deepcopy(v)
-                              for k, v in TINY_ARCHITECTURE.items()
-                              if k != 'tasks'}
+    cfg.model.architecture = copy.deepcopy(TINY_ARCHITECTURE)
     for component in cfg.model.get('components', {}).values():
         if component and 'feat_channels' in component:
             # FitNets' regressor is sized by the backbone

@@ -6,11 +6,13 @@ import os
 import os.path as osp
 
 from mmengine.config import Config, DictAction
+from mmengine.model import is_model_wrapper
 
 import mmhad  # noqa: F401
 from mmhad.engine import LifelongRunner
+from mmhad.engine.safe_checkpoint_loader import safe_load
 from mmhad.registry import RUNNERS
-from mmhad.tasks import config_tasks
+from mmhad.tasks import trained_tasks
 from mmhad.utils import setup_cpu_distributed
 
 
@@ -62,9 +64,6 @@ def main():
     if not osp.isfile(args.checkpoint):
         raise FileNotFoundError(f'checkpoint {args.checkpoint} not found')
     cfg.load_from = args.checkpoint
-    # The checkpoint's heads load into the tasks the test set declares (the
-    # training loop, which would hand them over, does not run here).
-    cfg.model.architecture.tasks = config_tasks(cfg)
     # Testing needs neither the lifelong loop nor its per-phase data.
     cfg.train_dataloader = None
     cfg.train_cfg = None
@@ -74,7 +73,6 @@ def main():
         cfg.visualizer = dict(
             type='MultiTaskVisualizer',
             name=f'test_{osp.basename(args.checkpoint)}',
-            tasks=config_tasks(cfg),
             vis_backends=[dict(type='LocalVisBackend')])
         cfg.custom_hooks = list(cfg.get('custom_hooks') or []) + [
             dict(type='MultiTaskVisualizationHook',
@@ -84,6 +82,12 @@ def main():
     # a runner_type of the config's, else the lifelong one
     runner = RUNNERS.build(cfg) if 'runner_type' in cfg else \
         LifelongRunner.from_cfg(cfg)
+    # The model learns the tasks its checkpoint was trained on (as
+    # init_model does), before the checkpoint's heads load into it
+    model = runner.model.module if is_model_wrapper(runner.model) else \
+        runner.model
+    model.set_tasks(trained_tasks(
+        cfg, safe_load(args.checkpoint, map_location='cpu')))
     metrics = runner.test()
     if args.out:
         with open(args.out, 'w') as f:

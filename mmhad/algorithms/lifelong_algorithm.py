@@ -142,6 +142,12 @@ class LifelongAlgorithm(DensePredictionMixin, BaseModel):
             raise ValueError('distill_tasks_per_step must be >= 1 or None, '
                              f'got {distill_tasks_per_step}')
         architecture = dict(architecture)
+        if 'tasks' in architecture:
+            raise ValueError(
+                'model.architecture.tasks: the model takes its tasks from '
+                'the training set\'s declaration (train_dataloader.dataset.'
+                "tasks=dict(<name>=dict(type='SemanticTask', ...), ...)), "
+                'or, trained, from its checkpoint; declare them there only')
         architecture.setdefault('type', 'LifelongDensePredictor')
         self.architecture = MODELS.build(architecture)
         self.components = nn.ModuleDict()

@@ -14,7 +14,7 @@ from mmhad.datasets.transforms.loading import load_image, read_rgb
 from mmhad.engine.safe_checkpoint_loader import check_weights_fit
 from mmhad.registry import MODELS
 from mmhad.structures import MultiTaskDataSample
-from mmhad.tasks import config_tasks
+from mmhad.tasks import trained_tasks
 from mmhad.utils import register_all_modules
 
 ImageInput = Union[str, np.ndarray]
@@ -53,12 +53,9 @@ def init_model(config: Union[str, Config],
         raise FileNotFoundError(f'checkpoint {checkpoint} not found')
     state = _load_checkpoint(checkpoint, map_location='cpu') \
         if checkpoint is not None else {}
-    if not model.tasks:
-        # a checkpoint records the tasks its training set declared (in
-        # meta['dataset_meta']); without one, the config's datasets do
-        meta = state.get('meta') or {}
-        declared = (meta.get('dataset_meta') or {}).get('tasks')
-        model.set_tasks(declared or config_tasks(cfg))
+    # a checkpoint records the tasks its training set declared; without
+    # one, the config's datasets do
+    model.set_tasks(trained_tasks(cfg, state))
     if checkpoint is not None:
         _load_checkpoint_to_model(model, state)
         # after the load, which builds the heads the checkpoint has

@@ -36,7 +36,11 @@ class CityscapesDataset(MultiTaskNpyDataset):
         num_classes (int): 7 (the paper and the reference protocol) or 19:
             reads ``label_7/`` or ``label_19/``; with 7, a single ``label/``
             folder is used when ``label_7/`` is absent.
-        tasks (Sequence[str]): Tasks whose annotations must be present.
+        tasks (dict, optional): The declaration: task name -> task-kind
+            config.
+        task_names (Sequence[str], optional): The tasks loaded: by default
+            the declared ones, else semantic and depth. Their annotations
+            must be present.
         task_folders (dict, optional): Task name -> folder, overriding the
             choice above.
         **kwargs: See :class:`MultiTaskNpyDataset`.
@@ -45,9 +49,10 @@ class CityscapesDataset(MultiTaskNpyDataset):
     def __init__(self,
                  data_root: str,
                  num_classes: int = 7,
-                 tasks: Sequence[str] = ('semantic', 'depth'),
+                 tasks: Optional[Dict[str, dict]] = None,
                  task_folders: Optional[Dict[str, str]] = None,
                  split: str = 'train',
+                 task_names: Optional[Sequence[str]] = None,
                  **kwargs) -> None:
         if num_classes not in _CLASSES:
             raise ValueError(f'Cityscapes has 7 or 19 classes in the '
@@ -65,5 +70,7 @@ class CityscapesDataset(MultiTaskNpyDataset):
             data_root=data_root,
             split=split,
             tasks=tasks,
+            task_names=task_names if tasks is not None or task_names
+            is not None else ('semantic', 'depth'),
             task_folders=folders,
             **kwargs)

@@ -38,21 +38,24 @@ def _sort_key(stem: str) -> list:
 class MultiTaskNpyDataset(FileCheckMixin, BaseDataset):
     """A split of a dataset in the multi-task ``.npy`` layout.
 
-    Every sample lists the annotation files of every task in ``tasks``; which
-    of them are actually loaded is decided per sample by the ``tasks`` entry
+    Every sample lists the annotation files of every task in ``task_names``;
+    which of them are actually loaded is decided per sample by the ``tasks``
+    entry
     of its data info (the lifelong loop restricts it to the phase's task, so
     a phase never reads another task's labels).
 
     Args:
         data_root (str): Dataset root (holding ``train/``, ``val/``).
         split (str): Sub-folder, e.g. ``'train'`` or ``'val'``.
-        tasks (dict | Sequence[str]): The tasks, declared once: task name
-            -> task-kind config (kept in ``metainfo['tasks']``, where the
-            model, the evaluator and the visualiser read them), or names
-            of tasks the model knows. Their annotations must be present.
+        tasks (dict, optional): The tasks, declared once: task name ->
+            task-kind config (kept in ``metainfo['tasks']``, where the
+            model, the evaluator and the visualiser read them).
         task_folders (dict, optional): Task name -> annotation folder;
             defaults to :data:`DEFAULT_TASK_FOLDERS`.
         image_folder (str): Folder of the images.
+        task_names (Sequence[str], optional): The tasks loaded, by name: by
+            default the declared ones, else semantic, depth and normal.
+            Their annotations must be present.
         **kwargs: Passed to :class:`mmengine.dataset.BaseDataset`
             (``pipeline``, ``indices``, ``test_mode``, ``metainfo`` ...).
     """
@@ -62,19 +65,22 @@ class MultiTaskNpyDataset(FileCheckMixin, BaseDataset):
     def __init__(self,
                  data_root: str,
                  split: str = 'train',
-                 tasks: Sequence[str] = ('semantic', 'depth', 'normal'),
+                 tasks: Optional[Dict[str, dict]] = None,
                  task_folders: Optional[Dict[str, str]] = None,
                  image_folder: str = 'image',
+                 task_names: Optional[Sequence[str]] = None,
                  **kwargs) -> None:
         self.split = split
-        self.tasks, kwargs = declare_tasks(tasks, kwargs)
+        self.task_names, kwargs = declare_tasks(
+            tasks, task_names, ('semantic', 'depth', 'normal'), kwargs,
+            type(self).__name__)
         folders = dict(DEFAULT_TASK_FOLDERS)
         folders.update(task_folders or {})
-        unknown = [t for t in self.tasks if t not in folders]
+        unknown = [t for t in self.task_names if t not in folders]
         if unknown:
             raise KeyError(f'no annotation folder known for tasks {unknown}; '
                            f'set task_folders (known: {folders})')
-        self.task_folders = {t: folders[t] for t in self.tasks}
+        self.task_folders = {t: folders[t] for t in self.task_names}
         self.image_folder = image_folder
         super().__init__(data_root=data_root, **kwargs)
 
@@ -115,7 +121,7 @@ class MultiTaskNpyDataset(FileCheckMixin, BaseDataset):
                 img_path=osp.join(self.split_dir, self.image_folder,
                                   stem + '.npy'),
                 sample_idx=i,
-                tasks=list(self.tasks))
+                tasks=list(self.task_names))
             for task, folder in self.task_folders.items():
                 info[f'{task}_path'] = osp.join(self.split_dir, folder,
                                                 stem + '.npy')

@@ -29,7 +29,7 @@ configs' pipeline (:class:`PadTo`).
 """
 import json
 import os.path as osp
-from typing import List, Sequence
+from typing import Dict, List, Optional, Sequence
 
 import numpy as np
 from mmcv.transforms import BaseTransform
@@ -106,9 +106,11 @@ class PascalContextDataset(FileCheckMixin, BaseDataset):
     Args:
         data_root (str): The ``PASCAL_MT`` folder.
         split (str): ``'train'`` or ``'val'`` (``ImageSets/Context/``).
-        tasks (dict | Sequence[str]): Any of :data:`PASCAL_TASKS`: task
-            name -> task-kind config (the declaration, kept in
-            ``metainfo['tasks']``), or names.
+        tasks (dict, optional): The declaration, of any of
+            :data:`PASCAL_TASKS`: task name -> task-kind config (kept in
+            ``metainfo['tasks']``).
+        task_names (Sequence[str], optional): The tasks loaded, by name: by
+            default the declared ones, else all five.
         **kwargs: See :class:`mmengine.dataset.BaseDataset`.
     """
 
@@ -117,14 +119,17 @@ class PascalContextDataset(FileCheckMixin, BaseDataset):
     def __init__(self,
                  data_root: str,
                  split: str = 'train',
-                 tasks: Sequence[str] = PASCAL_TASKS,
+                 tasks: Optional[Dict[str, dict]] = None,
+                 task_names: Optional[Sequence[str]] = None,
                  **kwargs) -> None:
-        unknown = [t for t in tasks if t not in PASCAL_TASKS]
+        self.task_names, kwargs = declare_tasks(tasks, task_names,
+                                                PASCAL_TASKS, kwargs,
+                                                type(self).__name__)
+        unknown = [t for t in self.task_names if t not in PASCAL_TASKS]
         if unknown:
             raise KeyError(f'PASCAL-Context has no tasks {unknown}; it has '
                            f'{list(PASCAL_TASKS)}')
         self.split = split
-        self.tasks, kwargs = declare_tasks(tasks, kwargs)
         super().__init__(data_root=data_root, **kwargs)
 
     def _need(self, path: str, what: str) -> str:
@@ -150,7 +155,7 @@ class PascalContextDataset(FileCheckMixin, BaseDataset):
                 img_path=self._need(
                     osp.join(root, 'JPEGImages', f'{name}.jpg'), 'image'),
                 sample_idx=i,
-                tasks=list(self.tasks),
+                tasks=list(self.task_names),
                 semantic_path=voc if osp.isfile(voc) else osp.join(
                     root, 'semseg', 'pascal-context', f'{name}.png'),
                 human_parts_path=osp.join(root, 'human_parts',
@@ -162,11 +167,11 @@ class PascalContextDataset(FileCheckMixin, BaseDataset):
                                    f'{name}.mat'),
                 normal_path=osp.join(root, 'normals_distill', f'{name}.png'),
                 sal_path=osp.join(root, 'sal_distill', f'{name}.png'))
-            for task in self.tasks:
+            for task in self.task_names:
                 if task == 'human_parts':
                     continue  # a missing file: no people
                 self._need(info[f'{task}_path'], f'task {task!r}')
-            if 'normal' in self.tasks:
+            if 'normal' in self.task_names:
                 self._need(info['label_map_path'], 'the normals\' mask')
             data_list.append(info)
         return data_list

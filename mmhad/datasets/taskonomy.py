@@ -169,14 +169,16 @@ class TaskonomyDataset(FileCheckMixin, BaseDataset):
         data_root (str): The folder holding the release, in any of
             :data:`LAYOUTS`.
         split (str): ``'train'``, ``'val'`` or ``'test'`` of ``size``.
-        tasks (dict | Sequence[str]): Task folder names: name -> task-kind
-            config (the declaration, kept in ``metainfo['tasks']``), or
-            names.
+        tasks (dict, optional): The declaration: task folder name ->
+            task-kind config (kept in ``metainfo['tasks']``).
         size (str): Split size in ``taskonomy_splits.json`` (``'tiny'``).
         buildings (Sequence[str], optional): These buildings instead.
         missing_buildings (str): What a building of the split that is not
             in ``data_root`` does: ``'warn'`` (name it and the views lost,
             use the others) or ``'error'``.
+        task_names (Sequence[str], optional): The task folders loaded: by
+            default the declared ones, else segment_semantic, depth_zbuffer
+            and normal.
         **kwargs: See :class:`mmengine.dataset.BaseDataset`.
 
     Attributes:
@@ -189,11 +191,11 @@ class TaskonomyDataset(FileCheckMixin, BaseDataset):
     def __init__(self,
                  data_root: str,
                  split: str = 'train',
-                 tasks: Sequence[str] = ('segment_semantic', 'depth_zbuffer',
-                                         'normal'),
+                 tasks: Optional[Dict[str, dict]] = None,
                  size: str = 'tiny',
                  buildings: Optional[Sequence[str]] = None,
                  missing_buildings: str = 'warn',
+                 task_names: Optional[Sequence[str]] = None,
                  **kwargs) -> None:
         if missing_buildings not in ('warn', 'error'):
             raise ValueError("missing_buildings must be 'warn' or 'error', "
@@ -207,7 +209,9 @@ class TaskonomyDataset(FileCheckMixin, BaseDataset):
             buildings = TASKONOMY_SPLITS[size][split]
         self.buildings = list(buildings)
         self.split = split
-        self.tasks, kwargs = declare_tasks(tasks, kwargs)
+        self.task_names, kwargs = declare_tasks(
+            tasks, task_names, ('segment_semantic', 'depth_zbuffer', 'normal'),
+            kwargs, type(self).__name__)
         self.on_missing = missing_buildings
         self.layout: Optional[str] = None
         self.missing_buildings: List[str] = []
@@ -282,7 +286,7 @@ class TaskonomyDataset(FileCheckMixin, BaseDataset):
                 'split have none of ' + ', '.join(GEOMETRY_SOURCES) +
                 ': their pixels without geometry cannot be found and count '
                 'as valid for ' + ', '.join(
-                    t for t in self.tasks if t in GEOMETRY_TASKS))
+                    t for t in self.task_names if t in GEOMETRY_TASKS))
         return data_list
 
     def _add_views(self, building: str, data_list: List[dict]) -> int:
@@ -292,9 +296,9 @@ class TaskonomyDataset(FileCheckMixin, BaseDataset):
         views = sorted(m.group(1) for m in map(_VIEW.match,
                                                os.listdir(folder)) if m)
         listings = {task: self._listing(task, building)
-                    for task in self.tasks}
+                    for task in self.task_names}
         sources: Dict[str, Set[str]] = {}
-        if any(task in GEOMETRY_TASKS for task in self.tasks):
+        if any(task in GEOMETRY_TASKS for task in self.task_names):
             sources = {
                 s: listings[s] if s in listings else self._listing(
                     s, building, required=False)
@@ -306,8 +310,8 @@ class TaskonomyDataset(FileCheckMixin, BaseDataset):
                 img_path=osp.join(folder, f'{view}_domain_rgb.png'),
                 sample_idx=len(data_list),
                 building=building,
-                tasks=list(self.tasks))
-            for task in self.tasks:
+                tasks=list(self.task_names))
+            for task in self.task_names:
                 name = f'{view}_domain_{task}.png'
                 path = osp.join(self._folder(task, building), name)
                 if name not in listings[task]:

@@ -181,20 +181,20 @@ class LifelongTrainLoop(EpochBasedTrainLoop):
                 "(train_dataloader.dataset.tasks=dict(semantic=dict(type="
                 "'SemanticTask', num_classes=...), ...))")
         known = getattr(model, 'tasks', {})
-        available = getattr(self.dataset, 'tasks', None)
+        available = getattr(self.dataset, 'task_names', None)
         seen = set()
         for phase, tasks in enumerate(self.phases, 1):
             for task in tasks:
                 if task not in known:
                     raise KeyError(
                         f'task_order phase {phase} names task {task!r}, '
-                        f'which the model does not know '
-                        f'(model.architecture.tasks: {sorted(known)})')
+                        f'which the training set does not declare (it '
+                        f'declares {sorted(known)})')
                 if available is not None and task not in available:
                     raise KeyError(
                         f'task_order phase {phase} names task {task!r}, but '
                         f'the training set only loads {available} '
-                        '(train_dataloader.dataset.tasks)')
+                        '(train_dataloader.dataset.task_names)')
                 if task in seen:
                     raise ValueError(f'task {task!r} appears twice in '
                                      f'task_order {self.phases}')
@@ -319,7 +319,7 @@ class LifelongTrainLoop(EpochBasedTrainLoop):
         if val_loop is not None:
             dataset = val_loop.dataloader.dataset
             splits.append(('validation', dataset, list(range(len(dataset))),
-                           list(getattr(dataset, 'tasks', []))))
+                           list(getattr(dataset, 'task_names', []))))
         return [split for split in splits
                 if hasattr(split[1], 'check_files') and split[2]]
 

@@ -43,6 +43,12 @@ class LifelongDensePredictor(DensePredictionMixin, BaseModel):
     the model does not have yet builds them first, so a phase checkpoint
     loads into a freshly built model.
 
+    The model is built knowing no task: :meth:`set_tasks` gives it the
+    training set's declaration (the lifelong loop does, from the dataset's
+    metainfo) or a trained model's (its checkpoint's meta, through
+    :func:`mmhad.tasks.trained_tasks`, as ``tools/test.py`` and
+    :func:`mmhad.apis.init_model` do).
+
     Any mmseg / mmpretrain backbone, neck and decode head can be named in the
     config; heads must accept ``num_classes`` (mmseg decode heads do).
 
@@ -50,13 +56,6 @@ class LifelongDensePredictor(DensePredictionMixin, BaseModel):
         backbone (dict): Backbone config.
         decode_head (dict): Head template; ``num_classes`` / ``out_channels``
             are filled in per task.
-        tasks (dict[str, dict], optional): Task name -> task-kind config,
-            e.g. ``dict(depth=dict(type='DepthTask'))``. ``None`` (the
-            shipped configs): the tasks the training set declares
-            (``train_dataloader.dataset.tasks``, see :meth:`set_tasks`),
-            or, for a trained model, those its checkpoint records in
-            ``meta['dataset_meta']['tasks']`` (:func:`mmhad.apis.init_model`
-            reads them).
         neck (dict, optional): Neck config.
         align_corners (bool): Of the bilinear upsampling to input size.
         channels_last (bool): Keep weights and inputs in the channels-last
@@ -68,7 +67,6 @@ class LifelongDensePredictor(DensePredictionMixin, BaseModel):
     def __init__(self,
                  backbone: dict,
                  decode_head: dict,
-                 tasks: Optional[Dict[str, dict]] = None,
                  neck: Optional[dict] = None,
                  align_corners: bool = False,
                  channels_last: bool = False,
@@ -85,8 +83,6 @@ class LifelongDensePredictor(DensePredictionMixin, BaseModel):
         self.channels_last = channels_last
         self.tasks: Dict[str, DenseTask] = {}
         self.task_cfgs: Dict[str, dict] = {}
-        if tasks is not None:
-            self.set_tasks(tasks)
         self.heads = nn.ModuleDict()
         self._memory_format(self.backbone)
         if self.neck is not None:
@@ -136,7 +132,7 @@ class LifelongDensePredictor(DensePredictionMixin, BaseModel):
             raise ValueError(
                 f'the model already knows the tasks {self.task_cfgs}; the '
                 f'dataset declares {tasks}. Declare the tasks once, in the '
-                'dataset config (and not in model.architecture.tasks)')
+                'training set\'s config')
         self.tasks = build_tasks(tasks)
         self.task_cfgs = tasks
 

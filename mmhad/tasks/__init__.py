@@ -1,6 +1,6 @@
 from .base import DenseTask, RegressionTask, masked_mean
 from .binary import BinaryTask
-from .builder import build_tasks, config_tasks, declare_tasks
+from .builder import build_tasks, config_tasks, declare_tasks, trained_tasks
 from .dense_regression import DenseRegressionTask
 from .depth import DepthTask
 from .edge import EdgeTask
@@ -12,5 +12,6 @@ from .semantic import SemanticTask
 __all__ = [
     'DenseTask', 'RegressionTask', 'masked_mean', 'SemanticTask', 'DepthTask',
     'NormalTask', 'BinaryTask', 'EdgeTask', 'SaliencyTask', 'HumanPartsTask',
-    'DenseRegressionTask', 'build_tasks', 'config_tasks', 'declare_tasks'
+    'DenseRegressionTask', 'build_tasks', 'config_tasks', 'declare_tasks',
+    'trained_tasks'
 ]

@@ -6,12 +6,11 @@ config, kept in its ``metainfo``); the model, the evaluator, the visualiser
 and the tools all build them here.
 """
 import copy
-from typing import Dict, List, Mapping, Sequence, Tuple, Union
+import warnings
+from typing import Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 from mmhad.registry import DENSE_TASKS
 from .base import DenseTask
-
-TaskDeclaration = Union[Mapping[str, dict], Sequence[str]]
 
 
 def build_tasks(tasks: Mapping[str, Union[dict, DenseTask]]
@@ -36,38 +35,62 @@ def build_tasks(tasks: Mapping[str, Union[dict, DenseTask]]
     return built
 
 
-def declare_tasks(tasks: TaskDeclaration,
-                  dataset_kwargs: dict) -> Tuple[List[str], dict]:
-    """A dataset's ``tasks`` argument as its task names, and its keyword
-    arguments for :class:`mmengine.dataset.BaseDataset` with the
-    declaration in ``metainfo['tasks']``.
+def declare_tasks(tasks: Optional[Mapping[str, dict]],
+                  task_names: Optional[Sequence[str]],
+                  default_names: Sequence[str],
+                  dataset_kwargs: dict,
+                  dataset: str = 'the dataset') -> Tuple[List[str], dict]:
+    """A dataset's ``tasks`` and ``task_names`` arguments as the names of
+    the tasks it loads, and its keyword arguments for
+    :class:`mmengine.dataset.BaseDataset` with the declaration in
+    ``metainfo['tasks']``.
 
-    A dict of task-kind configs declares the tasks (the model, the
-    evaluator and the visualiser take them from the dataset's metainfo); a
-    list of names only selects them (the model must then know them).
+    Args:
+        tasks (dict, optional): The declaration: task name -> task-kind
+            config (the model, the evaluator and the visualiser take it
+            from the dataset's metainfo).
+        task_names (list[str], optional): The tasks to load, by name; by
+            default the declared ones, else ``default_names``.
+        default_names (list[str]): The dataset's tasks when neither says.
+        dataset_kwargs (dict): The dataset's other keyword arguments.
+        dataset (str): The dataset, for messages.
+
+    Raises:
+        TypeError: If ``tasks`` is not a dict.
+        KeyError: If ``task_names`` names a task ``tasks`` does not declare.
     """
-    if isinstance(tasks, str):
-        raise TypeError(f'tasks must be a dict of task-kind configs or a '
-                        f'list of names, got the string {tasks!r}')
-    if not isinstance(tasks, Mapping):
-        return list(tasks), dataset_kwargs
+    if tasks is not None and not isinstance(tasks, Mapping):
+        if isinstance(tasks, str):
+            raise TypeError(f'{dataset}: tasks must be a dict of task-kind '
+                            f'configs, got the string {tasks!r}')
+        # a list of names was the selection's spelling before task_names
+        warnings.warn(
+            f'{dataset}: tasks={list(tasks)!r} selects tasks by name; that '
+            'is task_names now (tasks is the dict that declares them)',
+            DeprecationWarning, stacklevel=3)
+        if task_names is not None:
+            raise TypeError(f'{dataset}: give task_names only, not a list '
+                            'of names in tasks too')
+        tasks, task_names = None, list(tasks)
+    if tasks is None:
+        return list(task_names or default_names), dataset_kwargs
+    undeclared = [t for t in task_names or () if t not in tasks]
+    if undeclared:
+        raise KeyError(f'{dataset}: task_names {undeclared} are not among '
+                       f'the declared tasks {list(tasks)}')
     declared = {k: copy.deepcopy(dict(v)) for k, v in tasks.items()}
     metainfo = dict(dataset_kwargs.get('metainfo') or {}, tasks=declared)
-    return list(tasks), dict(dataset_kwargs, metainfo=metainfo)
+    return list(task_names or tasks), dict(dataset_kwargs,
+                                           metainfo=metainfo)
 
 
 def config_tasks(cfg) -> Dict[str, dict]:
-    """The task declaration of a config: ``model.architecture.tasks`` when
-    a config still names them there, else the first dataset (train, val,
-    test) that declares them as a dict of task-kind configs.
+    """The task declaration of a config: that of the first dataset (train,
+    val, test) that declares its tasks.
 
     Raises:
-        ValueError: when no place of the config declares the tasks.
+        ValueError: when no dataset of the config declares the tasks.
     """
-    model = cfg.get('model') or {}
-    architecture = model.get('architecture') or model
-    if architecture.get('tasks'):
-        return dict(architecture['tasks'])
     for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         dataset = (cfg.get(loader) or {}).get('dataset') or {}
         if isinstance(dataset.get('tasks'), Mapping):
@@ -75,3 +98,19 @@ def config_tasks(cfg) -> Dict[str, dict]:
     raise ValueError(
         'the config declares no task: give its datasets tasks=dict(<name>='
         "dict(type='SemanticTask', ...), ...)")
+
+
+def trained_tasks(cfg, checkpoint: Optional[dict] = None
+                  ) -> Dict[str, dict]:
+    """The tasks of a trained model: those its checkpoint records (the
+    training set's declaration, in ``meta['dataset_meta']['tasks']``),
+    else the config's datasets' (:func:`config_tasks`). What the test tool
+    and :func:`mmhad.apis.init_model` give the model.
+
+    Args:
+        cfg (Config): The model's config.
+        checkpoint (dict, optional): The loaded checkpoint.
+    """
+    meta = (checkpoint or {}).get('meta') or {}
+    declared = (meta.get('dataset_meta') or {}).get('tasks')
+    return dict(declared) if declared else config_tasks(cfg)

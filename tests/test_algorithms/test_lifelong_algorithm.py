@@ -6,7 +6,7 @@ import torch
 from mmhad.algorithms import TeacherPass, TrainStep
 from mmhad.registry import MODELS
 from mmhad.structures import MultiTaskDataSample
-from tests.conftest import tiny_model_cfg
+from tests.conftest import tiny_model, tiny_model_cfg
 
 
 def method(model):
@@ -70,7 +70,7 @@ def train_steps(model, tasks, steps=2):
 
 
 def test_heads_grow_as_tasks_arrive():
-    model = MODELS.build(tiny_model_cfg(type='FineTune'))
+    model = tiny_model(type='FineTune')
     assert model.task_names == []
     added = model.begin_phase(1, ['semantic'])
     assert model.task_names == ['semantic'] and len(added) == 1
@@ -82,14 +82,14 @@ def test_heads_grow_as_tasks_arrive():
 
 
 def test_unknown_task_is_refused_by_name():
-    model = MODELS.build(tiny_model_cfg(type='FineTune'))
+    model = tiny_model(type='FineTune')
     with pytest.raises(KeyError, match="'edge'"):
         model.begin_phase(1, ['edge'])
     assert model.task_names == []
 
 
 def test_teacher_is_frozen_in_eval_mode_and_unchanged_by_training():
-    model = MODELS.build(tiny_model_cfg())
+    model = tiny_model()
     model.begin_phase(1, ['semantic'])
     assert model.teacher is None  # nothing to distil in phase 1
     losses = train_steps(model, ['semantic'])
@@ -116,7 +116,7 @@ def test_teacher_is_frozen_in_eval_mode_and_unchanged_by_training():
 
 
 def test_had_terms_are_weighted_by_lambda_over_2_old_tasks():
-    model = MODELS.build(tiny_model_cfg(loss_weight=3.0))
+    model = tiny_model(loss_weight=3.0)
     model.begin_phase(1, ['semantic'])
     model.begin_phase(2, ['depth'])
     model.begin_phase(3, ['normal'])
@@ -143,13 +143,13 @@ def test_had_terms_are_weighted_by_lambda_over_2_old_tasks():
 
 
 def test_had_without_sg_or_db():
-    model = MODELS.build(tiny_model_cfg(sg_loss=None))
+    model = tiny_model(sg_loss=None)
     model.begin_phase(1, ['semantic'])
     model.begin_phase(2, ['depth'])
     losses = model.loss(*make_batch(tasks=['depth']))
     assert set(losses) == {'new.loss.depth', 'distill.loss_db.semantic'}
     with pytest.raises(ValueError, match='no components'):
-        MODELS.build(tiny_model_cfg(sg_loss=None, db_loss=None))
+        tiny_model(sg_loss=None, db_loss=None)
 
 
 def test_had_per_family_losses_and_raw_student_groups(monkeypatch):
@@ -195,7 +195,7 @@ def test_had_per_family_losses_and_raw_student_groups(monkeypatch):
     pseudo, _, semantic_groups = seen['semantic']
     assert torch.equal(semantic_groups, pseudo)
     with pytest.raises(ValueError, match='regression_groups'):
-        MODELS.build(tiny_model_cfg(regression_groups='student'))
+        tiny_model(regression_groups='student')
     with pytest.raises(ValueError, match='per-family'):
         MODELS.build(
             tiny_model_cfg(
@@ -237,11 +237,11 @@ def test_norm_eval_from_phase_freezes_shared_and_old_norm_statistics():
     teacher = model.teacher_pass(inputs).outputs(['semantic'])['semantic']
     assert torch.allclose(student, teacher, atol=1e-5)
     with pytest.raises(ValueError, match='norm_eval_from_phase'):
-        MODELS.build(tiny_model_cfg(norm_eval_from_phase=0))
+        tiny_model(norm_eval_from_phase=0)
 
 
 def test_finetune_has_no_teacher_and_no_extra_terms():
-    model = MODELS.build(tiny_model_cfg(type='FineTune'))
+    model = tiny_model(type='FineTune')
     model.begin_phase(1, ['semantic'])
     model.begin_phase(2, ['depth'])
     assert model.teacher is None
@@ -249,16 +249,16 @@ def test_finetune_has_no_teacher_and_no_extra_terms():
 
 
 def test_loss_before_any_phase_explains_what_to_do():
-    model = MODELS.build(tiny_model_cfg())
+    model = tiny_model()
     with pytest.raises(RuntimeError, match='LifelongTrainLoop'):
         model.loss(*make_batch())
 
 
 def test_state_dict_with_more_heads_grows_a_fresh_model():
-    model = MODELS.build(tiny_model_cfg())
+    model = tiny_model()
     model.begin_phase(1, ['semantic'])
     model.begin_phase(2, ['depth'])
-    fresh = MODELS.build(tiny_model_cfg())
+    fresh = tiny_model()
     fresh.load_state_dict(model.state_dict())
     assert fresh.task_names == ['semantic', 'depth']
     fresh.eval()
@@ -269,13 +269,13 @@ def test_state_dict_with_more_heads_grows_a_fresh_model():
 
 
 def test_resumed_teacher_is_rebuilt_from_a_saved_state():
-    model = MODELS.build(tiny_model_cfg())
+    model = tiny_model()
     model.begin_phase(1, ['semantic'])
     train_steps(model, ['semantic'], steps=1)
     saved = copy.deepcopy(model.state_dict())
     model.begin_phase(2, ['depth'])
     train_steps(model, ['depth'], steps=1)  # student moves on
-    resumed = MODELS.build(tiny_model_cfg())
+    resumed = tiny_model()
     resumed.load_state_dict(model.state_dict())  # has both heads
     resumed.begin_phase(2, ['depth'], teacher_state_dict=saved)
     assert resumed.teacher.task_names == ['semantic']
@@ -284,7 +284,7 @@ def test_resumed_teacher_is_rebuilt_from_a_saved_state():
 
 
 def test_label_outside_the_classes_names_value_and_images():
-    model = MODELS.build(tiny_model_cfg(type='FineTune'))
+    model = tiny_model(type='FineTune')
     model.begin_phase(1, ['semantic'])
     inputs, samples = make_batch(tasks=['semantic'])
     samples[0].gt_semantic[0, 0] = 20
@@ -297,8 +297,8 @@ def test_label_outside_the_classes_names_value_and_images():
 
 def test_channels_last_predicts_as_the_default_layout():
     torch.manual_seed(0)
-    plain = MODELS.build(tiny_model_cfg(type='FineTune'))
-    fast = MODELS.build(tiny_model_cfg(type='FineTune', channels_last=True))
+    plain = tiny_model(type='FineTune')
+    fast = tiny_model(type='FineTune', channels_last=True)
     for model in (plain, fast):
         model.begin_phase(1, ['semantic'])
         model.eval()

@@ -11,8 +11,7 @@ import math
 import pytest
 import torch
 
-from mmhad.registry import MODELS
-from tests.conftest import tiny_model_cfg
+from tests.conftest import tiny_model
 from tests.test_algorithms.test_lifelong_algorithm import (component_losses,
                                                            make_batch)
 
@@ -27,7 +26,7 @@ TOLERANCE = 1e-5
 ])
 def test_terms_of_bf16_predictions_compute_in_fp32(method):
     torch.manual_seed(0)
-    model = MODELS.build(tiny_model_cfg(**method))
+    model = tiny_model(**method)
     for phase, tasks in enumerate([['semantic'], ['depth'], ['normal']], 1):
         model.begin_phase(phase, tasks)
     model.eval()

@@ -4,8 +4,7 @@ import pytest
 import torch
 
 from mmhad.algorithms import TeacherPass
-from mmhad.registry import MODELS
-from tests.conftest import TINY_FEAT_CHANNELS, tiny_model_cfg
+from tests.conftest import TINY_FEAT_CHANNELS, tiny_model
 from tests.test_algorithms.test_lifelong_algorithm import make_batch
 
 
@@ -35,7 +34,7 @@ TERMS = {'LwM': ['loss_lwf', 'loss_lwm'],
 
 @pytest.mark.parametrize('name', list(READERS))
 def test_one_teacher_backbone_pass_per_step(name):
-    model = MODELS.build(tiny_model_cfg(**READERS[name]))
+    model = tiny_model(**READERS[name])
     model.begin_phase(1, ['semantic'])
     model.begin_phase(2, ['depth'])
     model.begin_phase(3, ['normal'])
@@ -54,7 +53,7 @@ def test_one_teacher_backbone_pass_per_step(name):
 
 
 def test_a_second_read_of_the_same_task_runs_nothing_again():
-    model = MODELS.build(tiny_model_cfg(type='LwF'))
+    model = tiny_model(type='LwF')
     model.begin_phase(1, ['semantic'])
     model.begin_phase(2, ['depth'])
     backbone = count_calls(model.teacher.backbone)
@@ -73,7 +72,7 @@ def test_a_second_read_of_the_same_task_runs_nothing_again():
 
 
 def test_without_a_teacher_reading_it_names_the_phase():
-    model = MODELS.build(tiny_model_cfg(type='FineTune'))
+    model = tiny_model(type='FineTune')
     model.begin_phase(1, ['semantic'])
     with pytest.raises(RuntimeError, match='no teacher in phase 1'):
         TeacherPass(model.teacher, make_batch()[0], phase=1).feats()

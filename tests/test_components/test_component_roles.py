@@ -13,7 +13,7 @@ from mmhad.components import (IsolationComponent, LifelongComponent,
 from mmhad.engine import LifelongRunner
 from mmhad.registry import MODELS
 from tests.conftest import (REPO_ROOT, TINY_FEAT_CHANNELS, tiny_cfg,
-                            tiny_model_cfg)
+                            tiny_model, tiny_model_cfg)
 
 
 class NoLosses(LossComponent):
@@ -79,8 +79,8 @@ def test_two_isolations_are_refused_naming_both():
 def test_roles_decide_the_step_not_the_kind():
     """A step filter gives no loss terms even under a loss kind's prefix,
     and the isolation is found by its class."""
-    model = MODELS.build(tiny_model_cfg('FineTune', components=dict(
-        mine=dict(type=Isolation))))
+    model = tiny_model('FineTune', components=dict(
+        mine=dict(type=Isolation)))
     model.components['mine'].kind = 'distill'  # only a log prefix
     assert model.isolation is model.components['mine']
     assert model.weighting is None

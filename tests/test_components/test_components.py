@@ -12,7 +12,7 @@ from mmengine.config import Config
 from mmhad.components import LossComponent
 from mmhad.registry import MODELS
 from tests.conftest import (REPO_ROOT, TINY_ARCHITECTURE, TINY_FEAT_CHANNELS,
-                            tiny_model_cfg)
+                            tiny_model, tiny_model_cfg)
 from tests.test_algorithms.test_lifelong_algorithm import (component_losses,
                                                            make_batch, method,
                                                            train_steps)
@@ -151,7 +151,7 @@ def test_lwf_kl_is_zero_for_the_teacher_itself_and_scales_with_t2():
 
 
 def test_ewc_importance_is_squared_gradient_and_anchors_phase_weights():
-    model = MODELS.build(tiny_model_cfg(type='EWC'))
+    model = tiny_model(type='EWC')
     model.begin_phase(1, ['depth'])
     train_steps(model, ['depth'])
     data = phase_data(['depth'])
@@ -184,7 +184,7 @@ def test_regularizer_state_travels_in_the_state_dict():
     model, _ = run_phases(METHODS['MAS'], phases=(['semantic'], ['depth']))
     state = model.state_dict()
     assert 'components.mas._extra_state' in state
-    fresh = MODELS.build(tiny_model_cfg(**METHODS['MAS']))
+    fresh = tiny_model(**METHODS['MAS'])
     fresh.load_state_dict(state)
     assert method(fresh).importance.keys() == method(model).importance.keys()
     for key, value in method(model).importance.items():
@@ -192,7 +192,7 @@ def test_regularizer_state_travels_in_the_state_dict():
 
 
 def test_sampling_distils_k_old_tasks_scaled_to_all():
-    model = MODELS.build(tiny_model_cfg(type='LwF', distill_tasks_per_step=1))
+    model = tiny_model(type='LwF', distill_tasks_per_step=1)
     for phase, task in enumerate(['semantic', 'depth', 'normal'], 1):
         model.begin_phase(phase, [task])
     torch.manual_seed(0)
@@ -213,7 +213,7 @@ def test_replay_memory_keeps_equal_shares_and_survives_the_state_dict():
     assert [len(e['inputs']) for e in memory] == [1, 1, 1]
     assert [list(e['targets']) for e in memory] == [['semantic'], ['depth'],
                                                     ['normal']]
-    fresh = MODELS.build(tiny_model_cfg(type='ExemplarReplay'))
+    fresh = tiny_model(type='ExemplarReplay')
     fresh.load_state_dict(model.state_dict())
     assert torch.equal(
         method(fresh).memory[1]['targets']['depth'],
@@ -234,7 +234,7 @@ def test_der_stores_the_model_outputs_of_every_learned_task():
 
 
 def test_had_confidence_threshold_skips_unsure_teacher_pixels():
-    model = MODELS.build(tiny_model_cfg(type='HAD'))
+    model = tiny_model(type='HAD')
     for phase, task in enumerate(['semantic', 'depth', 'normal'], 1):
         model.begin_phase(phase, [task])
     g = torch.Generator().manual_seed(0)
@@ -272,7 +272,7 @@ def test_had_confidence_threshold_skips_unsure_teacher_pixels():
         float(expected), rel=1e-4)
     assert float(scaled['loss_db.depth']) == float(full['loss_db.depth'])
     with pytest.raises(ValueError, match='confidence_guard'):
-        MODELS.build(tiny_model_cfg(type='HAD', confidence_guard='weight'))
+        tiny_model(type='HAD', confidence_guard='weight')
 
 
 def test_lwm_grad_cam_by_hand_and_zero_when_student_is_teacher():
@@ -286,7 +286,7 @@ def test_lwm_grad_cam_by_hand_and_zero_when_student_is_teacher():
     expected = torch.nn.functional.normalize(expected.flatten(1), dim=1)
     assert torch.allclose(cam, expected.detach(), atol=1e-6)
     # at the start of a phase the student is the teacher: no attention gap
-    model = MODELS.build(tiny_model_cfg(**METHODS['LwM']))
+    model = tiny_model(**METHODS['LwM'])
     model.begin_phase(1, ['semantic'])
     train_steps(model, ['semantic'])
     model.begin_phase(2, ['depth'])
@@ -297,7 +297,7 @@ def test_lwm_grad_cam_by_hand_and_zero_when_student_is_teacher():
 
 
 def test_spg_scales_each_step_by_one_minus_its_importance():
-    model = MODELS.build(tiny_model_cfg(type='SPG'))
+    model = tiny_model(type='SPG')
     model.begin_phase(1, ['semantic'])
     train_steps(model, ['semantic'])
     model.end_phase(phase_data(['semantic']))
@@ -322,7 +322,7 @@ def test_spg_scales_each_step_by_one_minus_its_importance():
 
 def test_sgp_projects_each_step_out_of_earlier_inputs_span():
     from mmhad.components.sgp import extend_basis
-    model = MODELS.build(tiny_model_cfg(type='SGP', max_columns=64))
+    model = tiny_model(type='SGP', max_columns=64)
     model.begin_phase(1, ['semantic'])
     train_steps(model, ['semantic'])
     model.end_phase(phase_data(['semantic']))
@@ -353,7 +353,7 @@ def test_sgp_projects_each_step_out_of_earlier_inputs_span():
 
 
 def test_piggyback_old_tasks_never_change_and_new_masks_learn():
-    model = MODELS.build(tiny_model_cfg(type='Piggyback'))
+    model = tiny_model(type='Piggyback')
     inputs, _ = make_batch(tasks=['semantic'])
     model.begin_phase(1, ['semantic'])
     train_steps(model, ['semantic'])
@@ -379,7 +379,7 @@ def test_piggyback_old_tasks_never_change_and_new_masks_learn():
     assert 'semantic' not in piggyback.mask_scores
     assert 0 < piggyback.mask_density('depth') <= 1
     # a fresh model loads the phase-3 state, masks included
-    fresh = MODELS.build(tiny_model_cfg(type='Piggyback'))
+    fresh = tiny_model(type='Piggyback')
     fresh.load_state_dict(model.state_dict())
     fresh.eval()
     with torch.no_grad():

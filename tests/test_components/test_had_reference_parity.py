@@ -13,7 +13,7 @@ import torch.nn.functional as F
 from mmengine.config import Config
 
 from mmhad.registry import MODELS
-from tests.conftest import REPO_ROOT, tiny_model_cfg
+from tests.conftest import REPO_ROOT, tiny_model
 from tests.test_algorithms.test_lifelong_algorithm import component_losses
 
 BUNDLE = Config.fromfile(
@@ -85,7 +85,7 @@ def make_outputs(old, batch, seed, ties):
 @pytest.mark.parametrize('batch', [1, 2, 3, 5, 8])
 @pytest.mark.parametrize('ties', [False, True])
 def test_total_loss_and_gradients_equal_the_reference(order, batch, ties):
-    model = MODELS.build(tiny_model_cfg(**BUNDLE.had_reference))
+    model = tiny_model(**BUNDLE.had_reference)
     for phase, task in enumerate(order, 1):
         model.begin_phase(phase, [task])
     old = model.old_tasks

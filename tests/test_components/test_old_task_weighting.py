@@ -9,7 +9,7 @@ from mmhad.components.old_task_weighting import (AdaptiveOldTaskWeighting,
                                                  explained_variance,
                                                  linear_similarity, pixel_rows)
 from mmhad.registry import MODELS
-from tests.conftest import tiny_model_cfg
+from tests.conftest import tiny_model, tiny_model_cfg
 from tests.test_algorithms.test_lifelong_algorithm import (make_batch,
                                                            train_steps)
 
@@ -88,7 +88,7 @@ def test_adaptive_weights_scale_each_old_task_term():
     sqrt(n_old / n_new) * (1 + similarity); the weights reach the state
     dict, so a copy resumed from it weighs the same."""
     torch.manual_seed(0)
-    uniform = MODELS.build(tiny_model_cfg(type='LwF'))
+    uniform = tiny_model(type='LwF')
     for phase, tasks in enumerate((['semantic'], ['depth']), 1):
         uniform.begin_phase(phase, tasks)
         train_steps(uniform, tasks)
@@ -131,4 +131,4 @@ def test_adaptive_weights_scale_each_old_task_term():
 
 def test_weighting_needs_a_distilling_method():
     with pytest.raises(ValueError, match='no component that distils'):
-        MODELS.build(tiny_model_cfg(type='EWC', old_task_weighting=ADAPTIVE))
+        tiny_model(type='EWC', old_task_weighting=ADAPTIVE)

@@ -9,8 +9,7 @@ import torch
 from mmengine.runner import Runner
 
 from mmhad.engine import LifelongRunner
-from mmhad.registry import MODELS
-from tests.conftest import REPO_ROOT, tiny_cfg, tiny_model_cfg
+from tests.conftest import REPO_ROOT, tiny_cfg, tiny_model
 
 PACKAGE = osp.join(REPO_ROOT, 'mmhad')
 
@@ -85,14 +84,14 @@ def test_resume_without_a_checkpoint_starts_fresh_in_public_view(
 def test_a_state_dict_grows_the_heads_and_what_components_keep_per_task():
     """One place builds what a state dict needs before it loads: the heads
     and the components' per-task parameters (Piggyback's masks)."""
-    trained = MODELS.build(tiny_model_cfg(type='Piggyback'))
+    trained = tiny_model(type='Piggyback')
     trained.begin_phase(1, ['semantic'])
     trained.begin_phase(2, ['depth'])
     masks = trained.components['piggyback'].mask_scores['depth']
     with torch.no_grad():
         for score in masks.values():
             score.uniform_()
-    fresh = MODELS.build(tiny_model_cfg(type='Piggyback'))
+    fresh = tiny_model(type='Piggyback')
     fresh.load_state_dict(trained.state_dict())
     assert fresh.task_names == ['semantic', 'depth']
     loaded = fresh.components['piggyback'].mask_scores['depth']

@@ -153,7 +153,7 @@ def test_a_foreign_pretrained_backbone_is_refused_naming_it(tmp_path):
     import torch
 
     from mmhad.registry import MODELS
-    from tests.conftest import tiny_model_cfg
+    from tests.conftest import tiny_model, tiny_model_cfg
     foreign = tmp_path / 'classifier.pth'
     torch.save({'state_dict': {'fc.weight': torch.ones(10, 4)}}, foreign)
     cfg = tiny_model_cfg(type='FineTune')
@@ -163,7 +163,7 @@ def test_a_foreign_pretrained_backbone_is_refused_naming_it(tmp_path):
                        r'init_cfg\) holds none of the weights'):
         MODELS.build(cfg).init_weights()
     # the backbone's own weights, under a prefix, load and pass
-    source = MODELS.build(tiny_model_cfg(type='FineTune'))
+    source = tiny_model(type='FineTune')
     whole = tmp_path / 'whole_model.pth'
     torch.save({'state_dict': source.state_dict()}, whole)
     cfg['architecture']['backbone']['init_cfg'] = dict(

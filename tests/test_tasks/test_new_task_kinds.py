@@ -7,11 +7,10 @@ import pytest
 import torch
 
 from mmhad.evaluation.binary_metrics import disk_offsets
-from mmhad.registry import MODELS
 from mmhad.structures import MultiTaskDataSample
 from mmhad.tasks import (DenseRegressionTask, EdgeTask, HumanPartsTask,
                          SaliencyTask)
-from tests.conftest import tiny_model_cfg
+from tests.conftest import tiny_model
 from tests.test_components.test_components import METHODS
 
 
@@ -134,7 +133,7 @@ def test_every_method_on_the_new_kinds(name):
     for settings in [method, *method.get('components', {}).values()]:
         if 'memory_size' in settings:  # 4 phases: keep 2 images of each
             settings['memory_size'] = 8
-    model = MODELS.build(tiny_model_cfg(tasks=NEW_TASKS, **method))
+    model = tiny_model(tasks=NEW_TASKS, **method)
     for phase, tasks in enumerate(PHASES, 1):
         if phase > 1:
             previous = PHASES[phase - 2]
@@ -188,7 +187,7 @@ def test_step_filters_act_on_the_steps_of_every_new_kind(name):
     """SPG and SGP add no loss term: they reshape each optimizer step. On
     the new kinds (binary maps, parts, N-channel regression) the step a
     backbone weight takes is the filter of the plain SGD step."""
-    model = MODELS.build(tiny_model_cfg(type=name, tasks=NEW_TASKS))
+    model = tiny_model(type=name, tasks=NEW_TASKS)
     train_new_kind_phases(model)
     component, = model.components.values()
     filtered = component.filtered_names()
@@ -207,7 +206,7 @@ def test_step_filters_act_on_the_steps_of_every_new_kind(name):
 
 
 def test_piggyback_keeps_every_new_kind_s_predictions():
-    model = MODELS.build(tiny_model_cfg(type='Piggyback', tasks=NEW_TASKS))
+    model = tiny_model(type='Piggyback', tasks=NEW_TASKS)
     inputs, _ = new_kind_batch(['edge'])
     learnt = {}
     for phase, tasks in enumerate(PHASES, 1):

@@ -63,7 +63,8 @@ def main(argv=None) -> int:
         if missing:
             print(f'{loader}: {len(missing)} building(s) of the split not '
                   f'found, left out: {", ".join(missing)}')
-        names = [n for n in getattr(dataset, 'tasks', tasks) if n in tasks]
+        names = [n for n in getattr(dataset, 'task_names', tasks)
+                 if n in tasks]
         infos = [dataset.get_data_info(i) for i in range(len(dataset))]
         counts = ', '.join(
             f'{n} '

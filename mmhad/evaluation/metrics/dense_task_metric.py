@@ -18,11 +18,11 @@ class DenseTaskMetric(BaseMetric):
     model has no head for yet are skipped: after phase t only the first t
     tasks are scored. Keys are ``<task>/<metric>``, e.g. ``depth/abs_err``.
 
+    The tasks are those the evaluated dataset declares
+    (``dataset_meta['tasks']``, which mmengine's evaluator hands over as it
+    does mmseg's class names).
+
     Args:
-        tasks (dict[str, dict], optional): Task name -> task-kind config.
-            ``None`` (the shipped configs): the tasks the evaluated dataset
-            declares (``dataset_meta['tasks']``, which mmengine's evaluator
-            hands over as it does mmseg's class names).
         average (str): ``'pixel'`` (default): every metric over all scored
             pixels of the set (segmentation from one confusion matrix).
             ``'image'``: each metric per image, then the mean over images
@@ -35,7 +35,8 @@ class DenseTaskMetric(BaseMetric):
             segmentation still from one confusion matrix over the set. Use
             the reference's validation batch size (64), one process, and
             the normal options of the reference (``NormalTask(valid_rule=
-            'sum_nonzero', similarity='dot')``) in ``tasks``. Batches
+            'sum_nonzero', similarity='dot')``) in the dataset's
+            declaration. Batches
             without a valid pixel are left out (the reference would give
             NaN).
         collect_device (str): Device for collecting results across ranks.
@@ -43,7 +44,6 @@ class DenseTaskMetric(BaseMetric):
     """
 
     def __init__(self,
-                 tasks: Optional[Dict[str, dict]] = None,
                  average: str = 'pixel',
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None) -> None:
@@ -52,18 +52,18 @@ class DenseTaskMetric(BaseMetric):
             raise ValueError(f"DenseTaskMetric: average={average!r}; "
                              "expected 'pixel', 'image' or 'batch'")
         self.average = average
-        self._tasks = build_tasks(tasks) if tasks is not None else None
+        self._tasks: Optional[Dict[str, DenseTask]] = None
 
     @property
     def tasks(self) -> Dict[str, DenseTask]:
-        """The tasks scored: the declared ones, or the dataset's."""
+        """The tasks scored: the evaluated dataset's."""
         if self._tasks is None:
             declared = (self.dataset_meta or {}).get('tasks')
             if not declared:
                 raise ValueError(
-                    'DenseTaskMetric: no tasks given and the evaluated '
-                    "dataset declares none (its metainfo has no 'tasks'); "
-                    'declare them in the dataset config: tasks=dict(name='
+                    'DenseTaskMetric: the evaluated dataset declares no task '
+                    "(its metainfo has no 'tasks'); declare them in the "
+                    'dataset config: tasks=dict(name='
                     "dict(type='SemanticTask', ...), ...)")
             self._tasks = build_tasks(declared)
         return self._tasks

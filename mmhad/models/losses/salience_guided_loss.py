@@ -56,43 +56,27 @@ def sobel_magnitude(x: Tensor, padding: str = 'replicate') -> Tensor:
     return grad.pow(2).sum(dim=1).sqrt()
 
 
-def salience_guided_loss(loss_map: Tensor,
-                         threshold: float = 0.9,
-                         normalize: bool = True,
-                         padding: str = 'replicate',
-                         reduction: str = 'salient',
-                         batch_broadcast: bool = False,
-                         drop_zeros: bool = False,
-                         valid: Optional[Tensor] = None) -> Tensor:
-    """Mean of the loss map over its salient pixels.
-
-    Salient pixels P are those whose Sobel magnitude G of the (detached) loss
-    map exceeds ``threshold``; with ``normalize`` G is min-max normalised to
-    [0, 1] per image first (the reference code, where k = 0.9).
+def salient_pixels(loss_map: Tensor,
+                   threshold: float = 0.9,
+                   normalize: bool = True,
+                   padding: str = 'replicate',
+                   valid: Optional[Tensor] = None) -> Tensor:
+    """The salient pixels P of a loss map: those whose Sobel magnitude G of
+    the (detached) map exceeds ``threshold``; with ``normalize`` G is
+    min-max normalised to [0, 1] per image first (the reference code, where
+    k = 0.9).
 
     Args:
         loss_map (Tensor): Per-pixel loss I, shape (N, H, W).
         threshold (float): k.
         normalize (bool): Min-max normalise G per image before thresholding.
         padding (str): Border handling of the Sobel filter.
-        reduction (str): ``'salient'`` divides by |P| (the paper);
-            ``'all'`` divides by the number of pixels (the reference code's
-            segmentation variant).
-        batch_broadcast (bool): Score every image at every pixel that is
-            salient in *any* image of the batch, once per such image (the
-            reference code's depth term multiplies a (N, H, W) mask into a
-            (N, 1, H, W) map, which broadcasts to (N, N, H, W)); computed
-            without that (N, N, H, W) tensor. A bug kept for parity.
-        drop_zeros (bool): Do not count salient pixels whose loss is exactly
-            0 in |P| (the reference code divides by the non-zero count).
         valid (Tensor, optional): Bool mask (N, H, W); pixels outside it are
             never salient (e.g. where the teacher is not confident).
 
     Returns:
-        Tensor: Scalar; 0 (with a zero gradient) when P is empty.
+        Tensor: Bool mask (N, H, W).
     """
-    _check_reduction(reduction)
-    loss_map = loss_map.float()
     # The selection is not differentiable; only I carries the gradient.
     grad = sobel_magnitude(loss_map.detach(), padding)
     if normalize:
@@ -103,18 +87,63 @@ def salience_guided_loss(loss_map: Tensor,
     salient = grad > threshold
     if valid is not None:
         salient &= valid
-    # How often each (image, pixel) is scored: 0/1, or with the broadcast
-    # the number of images salient at that pixel.
-    times = salient.sum(0, keepdim=True).expand_as(salient) \
-        if batch_broadcast else salient
-    times = times.to(loss_map.dtype)
+    return salient
+
+
+def scored_mean(loss_map: Tensor, times: Tensor, reduction: str,
+                drop_zeros: bool, pixels: int) -> Tensor:
+    """The loss map summed with each pixel scored ``times`` times, over
+    the number of scores.
+
+    Args:
+        loss_map (Tensor): Per-pixel loss I (N, H, W), float.
+        times (Tensor): How often each pixel is scored (N, H, W), of the
+            dtype of ``loss_map``.
+        reduction (str): ``'salient'`` divides by the number of scores;
+            ``'all'`` by ``pixels``.
+        drop_zeros (bool): Leave scores of a loss exactly 0 out of the
+            count (``'salient'`` only).
+        pixels (int): What ``'all'`` divides by.
+    """
     total = (loss_map * times).sum()
     if reduction == 'all':
-        scored = loss_map.numel() * (len(loss_map) if batch_broadcast else 1)
-        return total / scored
+        return total / pixels
     if drop_zeros:
         times = times * (loss_map.detach() != 0)
     return total / times.sum().clamp(min=1)
+
+
+def salience_guided_loss(loss_map: Tensor,
+                         threshold: float = 0.9,
+                         normalize: bool = True,
+                         padding: str = 'replicate',
+                         reduction: str = 'salient',
+                         drop_zeros: bool = False,
+                         valid: Optional[Tensor] = None) -> Tensor:
+    """Mean of the loss map over its salient pixels
+    (:func:`salient_pixels`).
+
+    Args:
+        loss_map (Tensor): Per-pixel loss I, shape (N, H, W).
+        threshold (float): k.
+        normalize (bool): Min-max normalise G per image before thresholding.
+        padding (str): Border handling of the Sobel filter.
+        reduction (str): ``'salient'`` divides by |P| (the paper);
+            ``'all'`` divides by the number of pixels (the reference code's
+            segmentation variant).
+        drop_zeros (bool): Do not count salient pixels whose loss is exactly
+            0 in |P| (the reference code divides by the non-zero count).
+        valid (Tensor, optional): Bool mask (N, H, W); pixels outside it are
+            never salient.
+
+    Returns:
+        Tensor: Scalar; 0 (with a zero gradient) when P is empty.
+    """
+    _check_reduction(reduction)
+    loss_map = loss_map.float()
+    salient = salient_pixels(loss_map, threshold, normalize, padding, valid)
+    return scored_mean(loss_map, salient.to(loss_map.dtype), reduction,
+                       drop_zeros, loss_map.numel())
 
 
 @MODELS.register_module()
@@ -126,7 +155,6 @@ class SalienceGuidedLoss(RangeChecked, nn.Module):
         normalize (bool): Min-max normalise the Sobel magnitude per image.
         padding (str): ``'replicate'`` or ``'zeros'``.
         reduction (str): ``'salient'`` or ``'all'``.
-        batch_broadcast (bool): The reference code's broadcast depth mask.
         drop_zeros (bool): Count only non-zero salient losses in |P|.
         loss_name (str): Prefix of the logged loss keys.
     """
@@ -138,7 +166,6 @@ class SalienceGuidedLoss(RangeChecked, nn.Module):
                  normalize: bool = True,
                  padding: str = 'replicate',
                  reduction: str = 'salient',
-                 batch_broadcast: bool = False,
                  drop_zeros: bool = False,
                  loss_name: str = 'loss_sg') -> None:
         super().__init__()
@@ -154,7 +181,6 @@ class SalienceGuidedLoss(RangeChecked, nn.Module):
         self.normalize = normalize
         self.padding = padding
         self.reduction = reduction
-        self.batch_broadcast = batch_broadcast
         self.drop_zeros = drop_zeros
         self._loss_name = loss_name
 
@@ -164,8 +190,7 @@ class SalienceGuidedLoss(RangeChecked, nn.Module):
         """Args: see :func:`salience_guided_loss`."""
         return salience_guided_loss(loss_map, self.threshold, self.normalize,
                                     self.padding, self.reduction,
-                                    self.batch_broadcast, self.drop_zeros,
-                                    valid)
+                                    self.drop_zeros, valid)
 
     @property
     def loss_name(self) -> str:
