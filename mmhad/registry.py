@@ -5,8 +5,9 @@ Every registry that mmseg defines gets an mmhad child, so that with
 parent chain, every mmseg / mmengine component (``type='ResNetV1c'``), and
 every other scope by prefix (``type='mmpretrain.ConvNeXt'``).
 
-Two registries are mmhad's own: :data:`DENSE_TASKS`, the task kinds, and
-:data:`PSEUDO_GROUPINGS`, HAD's pixel groupings, one per output form. The
+Three registries are mmhad's own: :data:`DENSE_TASKS`, the task kinds,
+:data:`OUTPUT_FORMS`, what one pixel's prediction is (a kind names its
+form), and :data:`PSEUDO_GROUPINGS`, HAD's pixel groupings. The
 trained model is a ``LifelongAlgorithm`` (in :data:`MODELS`) that wraps the
 architecture (``LifelongDensePredictor``, also in :data:`MODELS`); lifelong
 methods are its components (HAD, LwF, EWC, replay, ...), registered in
@@ -71,8 +72,12 @@ LOG_PROCESSORS = Registry(
     'log_processor', parent=MMSEG_LOG_PROCESSORS, locations=['mmhad.engine'])
 INFERENCERS = Registry('inferencer', parent=MMSEG_INFERENCERS)
 
-#: HAD's pseudo-label groupings, one per task output form
-#: (:mod:`mmhad.components.pseudo_groups`).
+#: HAD's pseudo-label groupings (:mod:`mmhad.components.pseudo_groups`);
+#: an output form names its default one.
 PSEUDO_GROUPINGS = Registry(
     'pseudo grouping', scope='mmhad', locations=['mmhad.components'])
 DENSE_TASKS = Registry('dense task', scope='mmhad', locations=['mmhad.tasks'])
+#: Output forms, by the name a task kind declares as its ``OUTPUT_FORM``
+#: (:mod:`mmhad.tasks.output_forms`).
+OUTPUT_FORMS = Registry(
+    'output form', scope='mmhad', locations=['mmhad.tasks'])

@@ -165,33 +165,16 @@ def inference_steps(model) -> list:
     return [step for step in steps if not is_loading_step(step)]
 
 
-#: Depth PNGs store round(depth * DEPTH_PNG_SCALE) as 16-bit integers.
-DEPTH_PNG_SCALE = 1000
-
-
 def save_predictions(sample: MultiTaskDataSample, model, out_dir: str,
                      stem: str) -> List[str]:
     """Write each ``pred_<task>`` of a sample losslessly, as
     ``<out_dir>/<stem>_<task>.<ext>``.
 
-    What is written depends on the task kind's ``OUTPUT_FORM``, never on
-    its name, and any channel count C is saved:
-
-    * ``'classes'``: the class ids (H, W) as a PNG, 8-bit below 256
-      classes, else 16-bit (lossless); ids a PNG cannot hold (negative or
-      above 65535) as ``.npy`` instead. Undecoded scores (C, H, W) are
-      saved as ``.npy`` too, beside the PNG of their argmax.
-    * ``'binary'``: ``.npy`` of the probabilities (C, H, W), and a preview
-      8-bit PNG of round(255 p) of the first channel.
-    * ``'regression'``: ``.npy`` of the values (C, H, W); for one channel
-      (depth-like maps) also a 16-bit PNG of round(value *
-      :data:`DEPTH_PNG_SCALE`) (millimetres for metres, clipped to
-      [0, 65.535]); several channels: the ``.npy`` only (no PNG holds C
-      signed values; the panel of :class:`MultiTaskVisualizer` draws
-      them).
-    * ``'unit_vectors'``: ``.npy`` of the vectors (C, H, W), and for two
-      or three components an RGB PNG of (n + 1) / 2 * 255 (a missing
-      third component is 0, i.e. 128).
+    What is written is the task's output form's, never its name's
+    (:meth:`~mmhad.tasks.output_forms.OutputForm.files`), for any channel
+    count: class ids as PNG, and for values the exact ``.npy`` with a PNG
+    preview where the form has one (8-bit probabilities, 16-bit
+    millimetres of one-channel regression maps, RGB directions).
 
     The ``.npy`` files hold the prediction exactly as predicted (dtype and
     values); the PNG previews are rounded and clipped, for viewing.
@@ -208,55 +191,17 @@ def save_predictions(sample: MultiTaskDataSample, model, out_dir: str,
     from PIL import Image
     os.makedirs(out_dir, exist_ok=True)
     written = []
-
-    def save(array: np.ndarray, suffix: str) -> None:
-        path = osp.join(out_dir, f'{stem}_{name}{suffix}')
-        if suffix == '.npy':
-            np.save(path, array)
-        else:
-            Image.fromarray(array).save(path)
-        written.append(path)
-
     for name in model.task_names:
         task = model.tasks[name]
         pred = sample.get(task.pred_key)
         if pred is None:
             continue
-        pred = pred.detach().cpu().numpy()
-        # the form the kind declares; a kind without one is kept as values
-        form = getattr(task, 'OUTPUT_FORM', 'regression')
-        if form == 'classes':
-            ids = pred
-            if pred.ndim == 3 and pred.shape[0] > 1:  # scores, not ids
-                save(pred, '.npy')
-                ids = pred.argmax(0)
-            ids = ids.reshape(ids.shape[-2:])
-            png = _class_png(ids)
-            if png is not None:
-                save(png, '.png')
-            elif pred.ndim == 2 or pred.shape[0] == 1:
-                save(pred, '.npy')
-            continue
-        save(pred, '.npy')
-        values = pred if pred.ndim == 3 else pred[None]
-        channels = values.shape[0]
-        if form == 'binary':
-            save(np.round(values[0].clip(0, 1) * 255).astype(np.uint8),
-                 '.png')
-        elif form == 'unit_vectors' and channels in (2, 3):
-            rgb = np.zeros((3, ) + values.shape[1:], np.float32)
-            rgb[:channels] = values
-            save(np.round((rgb.transpose(1, 2, 0).clip(-1, 1) + 1) / 2 *
-                          255).astype(np.uint8), '.png')
-        elif form == 'regression' and channels == 1:
-            save(np.round(values[0].clip(0, 65535 / DEPTH_PNG_SCALE) *
-                          DEPTH_PNG_SCALE).astype(np.uint16), '.png')
+        for suffix, array in task.output_form.files(
+                pred.detach().cpu().numpy()):
+            path = osp.join(out_dir, f'{stem}_{name}{suffix}')
+            if suffix == '.npy':
+                np.save(path, array)
+            else:
+                Image.fromarray(array).save(path)
+            written.append(path)
     return written
-
-
-def _class_png(ids: np.ndarray) -> Optional[np.ndarray]:
-    """Class ids as the PNG array that holds them exactly (uint8, else
-    uint16); ``None`` when no PNG can (negative ids, or above 65535)."""
-    if ids.size and (ids.min() < 0 or ids.max() > 65535):
-        return None
-    return ids.astype(np.uint8 if ids.max(initial=0) < 256 else np.uint16)

@@ -79,8 +79,9 @@ class HAD(LossComponent):
             join neither group (the reference code's two strict
             comparisons); otherwise they are foreground.
         confidence_threshold (float, optional): Pixels whose teacher
-            confidence (:meth:`PseudoGrouping.confidence`, the top-1
-            probability for classification tasks) is below this are neither
+            confidence (the output form's
+            :meth:`~mmhad.tasks.output_forms.OutputForm.confidence`, the
+            top-1 probability for classes) is below this are neither
             grouped nor salient: a pseudo-label is only as good as the
             teacher. ``None`` (the paper) distils every pixel; kinds without
             a confidence are always distilled in full.
@@ -143,18 +144,13 @@ class HAD(LossComponent):
         self._groupings: Dict[str, PseudoGrouping] = {}
 
     def grouping(self, task) -> PseudoGrouping:
-        """The pseudo-label grouping of ``task``'s output form (built
-        once per form, with this component's knobs)."""
+        """The pseudo-label grouping of ``task``'s output form (its
+        :attr:`~mmhad.tasks.output_forms.OutputForm.grouping`, built once
+        per form, with this component's knobs)."""
         form = task.OUTPUT_FORM
         if form not in self._groupings:
-            if form not in PSEUDO_GROUPINGS:
-                raise KeyError(
-                    f'HAD has no pseudo-label grouping for output form '
-                    f'{form!r} (task {task.name!r}, {type(task).__name__}); '
-                    f'register one in PSEUDO_GROUPINGS '
-                    f'(mmhad/components/pseudo_groups.py)')
             self._groupings[form] = PSEUDO_GROUPINGS.build(
-                dict(type=form, delta=self.delta,
+                dict(task.output_form.grouping, delta=self.delta,
                      num_bins=self.regression_bins,
                      raw_student=self.regression_groups == 'raw_student',
                      strict=self.strict_split))
@@ -165,7 +161,7 @@ class HAD(LossComponent):
         if self.confidence_threshold is not None:
             return []
         return [name for name in self.old_tasks
-                if self.grouping(self.tasks[name]).family == 'classification']
+                if self.tasks[name].output_form.family == 'classification']
 
     def task_weight(self) -> float:
         """Weight of one old task's (L_db + L_sg) in the current phase."""
@@ -204,7 +200,7 @@ class HAD(LossComponent):
 
     def _family_loss(self, losses: Optional[nn.ModuleDict],
                      task) -> Optional[nn.Module]:
-        family = self.grouping(task).family
+        family = task.output_form.family
         if losses is None or family not in losses:
             return None
         return losses[family]
@@ -224,7 +220,7 @@ class HAD(LossComponent):
         """
         if self.confidence_threshold is None:
             return loss_map, None
-        confidence = self.grouping(task).confidence(task, teacher_pred)
+        confidence = task.output_form.confidence(task, teacher_pred)
         if confidence is None:
             return loss_map, None
         if self.confidence_guard == 'scale':

@@ -42,10 +42,11 @@ class AttentionDistillation(LossComponent):
 
     Learning without Memorizing is LwF plus this term: the
     ``lwm_r18_*`` configs add it to the ``lwf`` component. The explained
-    score of a classification-type task (classes, binary map) is the mean
+    score is the task's output form's
+    (:meth:`~mmhad.tasks.output_forms.OutputForm.attention_score`): the mean
     log probability of the teacher's pseudo-label (its predicted class, or
-    side of 0.5 for binary maps), of a regression-type task (regression,
-    unit vectors) its mean prediction. The student's map stays
+    side of 0.5 for binary maps) for classes and binary maps, the mean
+    prediction for regression maps and unit vectors. The student's map stays
     differentiable (double back-propagation, as in LwM), so a step costs
     about one more backward pass.
 
@@ -70,9 +71,7 @@ class AttentionDistillation(LossComponent):
 
     def _score(self, name: str, pred: Tensor, pseudo: Tensor) -> Tensor:
         task = self.tasks[name]
-        if task.OUTPUT_FORM in ('regression', 'unit_vectors'):
-            return pred.float().mean(dim=(1, 2, 3)).sum()
-        return -task.pixel_loss(pred, pseudo).mean(dim=(1, 2)).sum()
+        return task.output_form.attention_score(task, pred, pseudo)
 
     def _feat_index(self, name: str, num_feats: int) -> int:
         return getattr(self.architecture.heads[name], 'in_index',

@@ -1,17 +1,20 @@
-"""HAD's pseudo-label groups: one registered grouping per output form.
+"""HAD's pseudo-label groups: how DB-HAD groups an old task's pixels.
 
 DB-HAD balances the distillation loss over groups of pixels that share a
 pseudo-label (classes for segmentation, foreground / background for
 regression). How pixels group depends only on what a prediction is, the
-task kind's ``OUTPUT_FORM``, so the groupings live here, with HAD, and
-task kinds know nothing of them. A kind with a new output form gets HAD
-by registering one more grouping under that form's name::
+task's output form, so task kinds know nothing of them: each output form
+names its default grouping (``OutputForm.grouping``, see
+:mod:`mmhad.tasks.output_forms`), one registered here. A new form reuses
+one of these or registers its own::
 
-    @PSEUDO_GROUPINGS.register_module(name='my_form')
+    @PSEUDO_GROUPINGS.register_module()
     class MyGrouping(PseudoGrouping):
-        family = 'regression'
 
         def groups(self, task, pseudo, student_pred):
+            ...
+
+        def num_groups(self, task):
             ...
 """
 from typing import Optional
@@ -24,7 +27,9 @@ from mmhad.utils.knobs import COUNT, OPEN_UNIT, RangeChecked
 
 
 class PseudoGrouping(RangeChecked):
-    """How DB-HAD groups one output form's pixels.
+    """How DB-HAD groups the pixels of an output form's tasks.
+
+    Every grouping takes HAD's knobs, and uses those it needs.
 
     Args:
         delta (float): Foreground threshold of regression groups.
@@ -37,11 +42,6 @@ class PseudoGrouping(RangeChecked):
             -1), as the reference code's two strict comparisons;
             otherwise it is foreground.
     """
-
-    #: ``'classification'`` or ``'regression'``: which of HAD's per-family
-    #: loss settings (``db_loss=dict(classification=..., regression=...)``)
-    #: applies.
-    family = 'classification'
 
     KNOBS = dict(delta=OPEN_UNIT, num_bins=COUNT)
 
@@ -70,16 +70,11 @@ class PseudoGrouping(RangeChecked):
         """How many group ids :meth:`groups` can return."""
         raise NotImplementedError
 
-    def confidence(self, task, teacher_pred: Tensor) -> Optional[Tensor]:
-        """How sure the teacher is of each pixel's pseudo-label, (N, H, W)
-        in [0, 1]; ``None`` where outputs carry no confidence."""
-        return None
 
-
-@PSEUDO_GROUPINGS.register_module(name='classes')
+@PSEUDO_GROUPINGS.register_module()
 class ClassGrouping(PseudoGrouping):
-    """One group per class the teacher predicts (its argmax); confidence:
-    the teacher's top-1 probability (outputs are log-probabilities)."""
+    """One group per class the teacher predicts (its argmax), for class
+    ids."""
 
     def groups(self, task, pseudo: Tensor, student_pred: Tensor) -> Tensor:
         return pseudo.long()
@@ -87,15 +82,11 @@ class ClassGrouping(PseudoGrouping):
     def num_groups(self, task) -> int:
         return task.num_classes
 
-    def confidence(self, task, teacher_pred: Tensor) -> Tensor:
-        return teacher_pred.detach().float().max(dim=1).values.exp()
 
-
-@PSEUDO_GROUPINGS.register_module(name='binary')
+@PSEUDO_GROUPINGS.register_module()
 class BinaryGrouping(PseudoGrouping):
     """The two sides of the teacher's map at 0.5, so the few positive
-    pixels (boundaries) weigh as much as the many negative ones; confidence:
-    the probability of the chosen side."""
+    pixels (boundaries) weigh as much as the many negative ones."""
 
     def groups(self, task, pseudo: Tensor, student_pred: Tensor) -> Tensor:
         return pseudo.long()
@@ -103,21 +94,14 @@ class BinaryGrouping(PseudoGrouping):
     def num_groups(self, task) -> int:
         return 2
 
-    def confidence(self, task, teacher_pred: Tensor) -> Tensor:
-        prob = teacher_pred.detach().float()[:, 0]
-        return torch.maximum(prob, 1 - prob)
 
-
-@PSEUDO_GROUPINGS.register_module(name='regression')
-@PSEUDO_GROUPINGS.register_module(name='unit_vectors')
+@PSEUDO_GROUPINGS.register_module()
 class ForegroundGrouping(PseudoGrouping):
     """Foreground and background of a continuous map: the pseudo-label
     averaged over channels, min-max normalised to [0, 1] per image and
     split at ``delta`` (the paper), or cut into ``num_bins`` fixed-width
     bins; with ``raw_student`` the student's raw prediction is split
-    instead (the reference code). No confidence."""
-
-    family = 'regression'
+    instead (the reference code)."""
 
     def groups(self, task, pseudo: Tensor, student_pred: Tensor) -> Tensor:
         if self.raw_student:

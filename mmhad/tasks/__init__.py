@@ -6,6 +6,7 @@ from .depth import DepthTask
 from .edge import EdgeTask
 from .human_parts import HumanPartsTask
 from .normal import NormalTask
+from .output_forms import OutputForm, build_output_form
 from .saliency import SaliencyTask
 from .semantic import SemanticTask
 
@@ -13,5 +14,5 @@ __all__ = [
     'DenseTask', 'RegressionTask', 'masked_mean', 'SemanticTask', 'DepthTask',
     'NormalTask', 'BinaryTask', 'EdgeTask', 'SaliencyTask', 'HumanPartsTask',
     'DenseRegressionTask', 'build_tasks', 'config_tasks', 'declare_tasks',
-    'trained_tasks'
+    'trained_tasks', 'OutputForm', 'build_output_form'
 ]

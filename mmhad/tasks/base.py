@@ -8,6 +8,8 @@ from typing import Dict, Optional
 
 from torch import Tensor
 
+from .output_forms import build_output_form
+
 
 def masked_mean(values: Tensor, mask: Tensor) -> Tensor:
     """Mean of ``values`` over ``mask``; 0 (with a gradient) when it is empty.
@@ -38,16 +40,25 @@ class DenseTask:
 
     #: Metric name -> ``'higher'`` or ``'lower'`` (which direction is better).
     METRICS: Dict[str, str] = {}
-    #: What one pixel's prediction is, the one thing the visualiser, the
-    #: prediction saver and the methods dispatch on: ``'classes'`` (C class
-    #: probabilities, decoded to an id map), ``'binary'`` (one probability),
-    #: ``'regression'`` (C free values, e.g. depth) or ``'unit_vectors'``
-    #: (C-dimensional directions, e.g. surface normals).
+    #: What one pixel's prediction is, the name of a form registered in
+    #: ``OUTPUT_FORMS`` (:mod:`mmhad.tasks.output_forms`): ``'classes'`` (C
+    #: class probabilities, decoded to an id map), ``'binary'`` (one
+    #: probability), ``'regression'`` (C free values, e.g. depth),
+    #: ``'unit_vectors'`` (C-dimensional directions, e.g. surface normals)
+    #: or a form of one's own. The visualiser, the prediction saver and the
+    #: methods ask the form object (:attr:`output_form`), never the kind.
     OUTPUT_FORM = 'classes'
+    #: Unit of the predicted values, shown on colour bars (``'m'`` for
+    #: depth); a dataset that stores something else under the kind says so
+    #: with ``dataset_meta['units']`` or the visualizer's ``units``.
+    UNIT = ''
 
     def __init__(self, name: str, loss_weight: float = 1.0) -> None:
         self.name = name
         self.loss_weight = loss_weight
+        #: The form object of :attr:`OUTPUT_FORM`; an unregistered form is
+        #: refused here, when the task is built.
+        self.output_form = build_output_form(self)
 
     def __repr__(self) -> str:
         return (f'{type(self).__name__}(name={self.name!r}, '

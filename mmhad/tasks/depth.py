@@ -25,6 +25,7 @@ class DepthTask(RegressionTask):
     """
 
     METRICS = dict(abs_err='lower', rel_err='lower')
+    UNIT = 'm'
 
     def __init__(self,
                  name: str,

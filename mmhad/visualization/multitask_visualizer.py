@@ -5,24 +5,15 @@
 "input", "ground truth", "prediction" and "error"; beside each row a class
 legend with the dataset's class names or a colour bar with its unit.
 
-How a task's maps are drawn depends only on its kind's declared
-``OUTPUT_FORM`` (:class:`TaskView`), never on its name:
-
-* ``'classes'``: class ids in a palette, legend of the classes shown;
-  error: the wrongly classified pixels; caption: pixel accuracy.
-* ``'binary'``: the probability as a heat map in [0, 1]; error:
-  |p - ground truth|; caption: accuracy at p >= 0.5.
-* ``'regression'``: any number of channels C, channel 0 (C = 1) or the
-  channel mean with a colour bar in the task's unit (ground truth and
-  prediction share its range); error: |prediction - ground truth| averaged
-  over channels; caption: the mean error.
-* ``'unit_vectors'``: up to three components as RGB = (n + 1) / 2; error:
-  the angle in degrees; caption: the mean angle.
-
-Pixels without ground truth are grey (:data:`INVALID_GREY`) in every cell
-of their row.
+How a task's maps are drawn depends only on its kind's output form, never
+on its name: :class:`TaskView` holds a task's maps and asks the form object
+(``task.output_form``, :mod:`mmhad.tasks.output_forms`) how to decode,
+colour, compare and key them (class ids in a palette with a legend,
+probabilities as heat maps, values on a colour bar in the task's unit,
+directions as RGB). Pixels without ground truth are grey
+(:data:`INVALID_GREY`) in every cell of their row.
 """
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence
 
 import matplotlib
 import numpy as np
@@ -36,20 +27,6 @@ from .figure_grid import (Cell, ColourBarKey, LegendKey, Row, TextKey,
 
 #: Colour of pixels without ground truth.
 INVALID_GREY = (128, 128, 128)
-#: Output forms a task kind declares (``DenseTask.OUTPUT_FORM``).
-OUTPUT_FORMS = ('classes', 'binary', 'regression', 'unit_vectors')
-#: Units of task kinds that declare none (``UNIT`` attribute), by kind:
-#: the kind's documented meaning, not the task's name. A dataset that
-#: stores something else under such a kind (e.g. disparity) says so with
-#: ``dataset_meta['units']`` or the visualizer's ``units``.
-KIND_UNITS = {'DepthTask': 'm'}
-#: Colour maps: maps, probabilities, errors.
-REGRESSION_CMAP = 'viridis'
-BINARY_CMAP = 'magma'
-ERROR_CMAP = 'Reds'
-#: Colours of the class error map.
-WRONG_RED = (203, 24, 29)
-RIGHT_WHITE = (255, 255, 255)
 
 # qualitative colours that are easy to tell apart (matplotlib's tab20,
 # strong ones first), without its two greys: grey means "no ground truth"
@@ -71,31 +48,17 @@ def class_palette(num_classes: int, seed: int = 0) -> np.ndarray:
     return np.asarray(colours, dtype=np.uint8).reshape(-1, 3)
 
 
-def output_form(task) -> str:
-    """The kind's declared ``OUTPUT_FORM``; an unknown form is drawn as
-    ``'regression'`` (its first channel(s) on a colour scale), so a new
-    kind is still drawn rather than breaking training."""
-    form = getattr(task, 'OUTPUT_FORM', None)
-    return form if form in OUTPUT_FORMS else 'regression'
-
-
 def task_unit(task, units: Optional[Dict[str, str]] = None) -> str:
-    """A task's unit for colour bars: ``units[task.name]``, else the kind's
-    ``UNIT`` attribute, else :data:`KIND_UNITS`, else ``''``."""
+    """A task's unit for colour bars: ``units[task.name]``, else its
+    kind's ``UNIT``."""
     if units and task.name in units:
         return units[task.name] or ''
-    unit = getattr(task, 'UNIT', None)
-    if unit is not None:
-        return unit
-    for kind in type(task).__mro__:
-        if kind.__name__ in KIND_UNITS:
-            return KIND_UNITS[kind.__name__]
-    return ''
+    return task.UNIT
 
 
 def task_class_names(task, class_names: Optional[Sequence[str]] = None,
                      meta: Optional[dict] = None) -> List[str]:
-    """Names of a ``'classes'`` task's ids: ``class_names`` if given, else
+    """Names of a classes task's ids: ``class_names`` if given, else
     the dataset's ``meta['classes']`` when it lists as many classes as the
     task has, else ``'class i'``."""
     count = getattr(task, 'num_classes', None)
@@ -103,10 +66,6 @@ def task_class_names(task, class_names: Optional[Sequence[str]] = None,
         if names is not None and (count is None or len(names) == count):
             return [str(n) for n in names]
     return [f'class {i}' for i in range(count or 0)]
-
-
-def _with_unit(text: str, unit: str) -> str:
-    return f'{text} ({unit})' if unit else text
 
 
 def _as_numpy(value) -> np.ndarray:
@@ -119,14 +78,19 @@ class TaskView:
     """One task's ground truth and any number of its predictions, drawn
     alike: one colouring, one value range, one key.
 
+    What is form-specific (decoding, colours, errors, captions, keys) is
+    the task's output form's (``task.output_form``, see
+    :class:`~mmhad.tasks.output_forms.OutputForm`), which is given this
+    view; the view keeps the maps and the helpers every form draws with.
+
     Args:
-        task (DenseTask): The task (its ``OUTPUT_FORM`` decides the look).
+        task (DenseTask): The task.
         gt (Tensor, optional): Ground truth as stored in a data sample:
             (H, W) for class ids and binary maps, else (C, H, W).
         preds (list[Tensor | None]): Predictions: (H, W) class ids (or
             (C, H, W) class scores), else (C, H, W) values.
         class_names (list[str], optional): Names of the class ids.
-        unit (str): Unit of a ``'regression'`` task's values.
+        unit (str): Unit of the task's values.
         palette (ndarray, optional): (num_classes, 3) uint8 class colours.
     """
 
@@ -135,7 +99,7 @@ class TaskView:
                  unit: str = '',
                  palette: Optional[np.ndarray] = None) -> None:
         self.task = task
-        self.form = output_form(task)
+        self.form = task.output_form
         self.unit = unit
         self.valid = None
         if gt is not None:
@@ -145,7 +109,7 @@ class TaskView:
                 valid = valid.all(0)
             self.valid = valid
             normalize = getattr(task, 'normalize', None)
-            if self.form == 'regression' and callable(normalize):
+            if callable(normalize):
                 # stored ground truth -> the space the predictions live in
                 # (a kind that learns normalised values says how)
                 gt_t = normalize(gt_t[None].float())[0]
@@ -154,87 +118,45 @@ class TaskView:
             self.gt = None
         self.preds = [None if p is None else self._map(p) for p in preds]
         shown = [m for m in [self.gt] + self.preds if m is not None]
-        self.channels = shown[0].shape[0] if shown and \
-            self.form != 'classes' else 1
-        num = getattr(task, 'num_classes', None)
-        if num is None:
-            num = max([int(m.max(initial=0)) + 1 for m in shown] + [1]) \
-                if self.form == 'classes' else 0
+        # class ids are (H, W), values (C, H, W)
+        self.channels = shown[0].shape[0] if shown and shown[0].ndim == 3 \
+            else 1
+        num = self.form.num_classes(task, shown)
         self.num_classes = num
         self.palette = palette if palette is not None and \
             len(palette) >= num else class_palette(num)
         self.class_names = list(class_names or [])
         self.class_names += [f'class {i}' for i in
                              range(len(self.class_names), num)]
-        self.value_range = self._value_range()
+        self.value_range = self.form.value_range(self)
         # no error where there is no ground truth of the same size
         self.errors = [
             None if p is None or self.gt is None or
-            p.shape[-2:] != self.gt.shape[-2:] else self._error(p)
+            p.shape[-2:] != self.gt.shape[-2:] else self.form.error(self, p)
             for p in self.preds
         ]
-        found = [e[self.valid] for e in self.errors
-                 if e is not None and self.form != 'classes']
-        found = np.concatenate(found) if found else np.zeros(0)
-        found = found[np.isfinite(found)]
-        high = float(np.percentile(found, 99)) if found.size else 0.
-        self.error_max = high if high > 0 else (
-            90. if self.form == 'unit_vectors' else 1.)
-        self.error_clipped = bool(found.size and found.max() > high)
+        self.error_max, self.error_clipped = self.form.error_range(
+            [e[self.valid] for e in self.errors if e is not None])
 
     # ------------------------------------------------------------ values
     def _map(self, value) -> np.ndarray:
-        """(H, W) int ids for classes, else (C, H, W) float."""
-        array = _as_numpy(value)
-        if self.form == 'classes':
-            if array.ndim == 3:  # scores, not yet decoded
-                array = array.argmax(0) if array.shape[0] > 1 else array[0]
-            return np.round(np.nan_to_num(array, nan=-1)).astype(np.int64)
-        return array[None] if array.ndim == 2 else array
+        """A stored or predicted map as the form keeps it."""
+        return self.form.display_map(_as_numpy(value))
 
-    def _scalar(self, array: np.ndarray) -> np.ndarray:
+    def scalar(self, array: np.ndarray) -> np.ndarray:
         """(H, W) shown of a (C, H, W) map: channel 0, or the mean of
         several channels (C free values have no single colouring)."""
         return array[0] if array.shape[0] == 1 else array.mean(0)
 
-    def _value_range(self) -> Tuple[float, float]:
-        if self.form == 'binary':
-            return 0., 1.
-        if self.form != 'regression':
-            return -1., 1.
-        # ground truth and predictions share the ground truth's range, so
-        # the same colour is the same value in every cell of the row
-        if self.gt is not None:
-            values = self._scalar(self.gt)[self.valid]
-        else:
-            values = np.concatenate([self._scalar(p).ravel()
-                                     for p in self.preds if p is not None]
-                                    or [np.zeros(0)])
-        values = values[np.isfinite(values)]
-        if not values.size:
-            return 0., 1.
-        low, high = float(values.min()), float(values.max())
-        return (low, high) if high > low else (low, low + 1.)
-
-    def _error(self, pred: np.ndarray) -> np.ndarray:
-        """(H, W) error of a prediction: bool wrong for classes, else the
-        absolute error (angle in degrees for unit vectors)."""
-        gt = self.gt
-        if self.form == 'classes':
-            return pred != gt
-        if self.form == 'unit_vectors':
-            channels = min(len(pred), len(gt))
-            p, g = pred[:channels], gt[:channels]
-            p = p / np.maximum(np.linalg.norm(p, axis=0), 1e-12)
-            g = g / np.maximum(np.linalg.norm(g, axis=0), 1e-12)
-            return np.degrees(np.arccos(np.clip((p * g).sum(0), -1, 1)))
-        if self.form == 'binary':
-            return np.abs(pred[0] - gt[0])
-        return np.abs(pred - gt).mean(0)
+    def mean_error(self, index: int) -> float:
+        """Mean error of prediction ``index`` over the valid pixels."""
+        return float(np.nanmean(self.errors[index][self.valid]))
 
     # ---------------------------------------------------------- pictures
-    def _grey_out(self, picture: np.ndarray,
-                  extra: Optional[np.ndarray] = None) -> np.ndarray:
+    def grey_out(self, picture: np.ndarray,
+                 extra: Optional[np.ndarray] = None) -> np.ndarray:
+        """``picture`` (H, W, 3) with the pixels without ground truth, and
+        those of the bool mask ``extra``, in :data:`INVALID_GREY`."""
         invalid = np.zeros(picture.shape[:2], bool)
         if self.valid is not None and self.valid.shape == invalid.shape:
             invalid = ~self.valid
@@ -243,114 +165,87 @@ class TaskView:
         picture[invalid] = INVALID_GREY
         return picture
 
+    @staticmethod
+    def colourise(cmap: str, scaled: np.ndarray) -> np.ndarray:
+        """(H, W, 3) uint8 of values in [0, 1] (NaN: 0) on a matplotlib
+        colour map."""
+        return (matplotlib.colormaps[cmap](np.nan_to_num(scaled))[..., :3]
+                * 255).astype(np.uint8)
+
+    def colour_map_picture(self, value: np.ndarray, cmap: str) -> np.ndarray:
+        """(H, W, 3) uint8 of a (C, H, W) map's :meth:`scalar` on ``cmap``
+        over :attr:`value_range` (clipped); non-finite values grey."""
+        scalar = self.scalar(value)
+        low, high = self.value_range
+        scaled = np.clip((scalar - low) / (high - low), 0, 1)
+        return self.grey_out(self.colourise(cmap, scaled),
+                             ~np.isfinite(scalar))
+
     def picture(self, value: np.ndarray) -> np.ndarray:
         """(H, W, 3) uint8 of a ground truth or prediction map."""
-        if self.form == 'classes':
-            outside = (value < 0) | (value >= self.num_classes)
-            picture = self.palette[value.clip(0, max(self.num_classes - 1,
-                                                     0))].copy()
-            return self._grey_out(picture, outside)
-        if self.form == 'unit_vectors':
-            rgb = np.zeros((3, ) + value.shape[1:], np.float32)
-            count = min(3, len(value))
-            rgb[:count] = value[:count]
-            picture = np.round((np.clip(np.nan_to_num(rgb), -1, 1) + 1) / 2 *
-                               255).astype(np.uint8).transpose(1, 2, 0)
-            return self._grey_out(np.ascontiguousarray(picture))
-        scalar = self._scalar(value)
-        low, high = self.value_range
-        cmap = BINARY_CMAP if self.form == 'binary' else REGRESSION_CMAP
-        scaled = np.clip((scalar - low) / (high - low), 0, 1)
-        picture = (matplotlib.colormaps[cmap](np.nan_to_num(scaled))[..., :3]
-                   * 255).astype(np.uint8)
-        return self._grey_out(picture, ~np.isfinite(scalar))
+        return self.form.picture(self, value)
 
     def error_picture(self, error: np.ndarray) -> np.ndarray:
         """(H, W, 3) uint8 of an error map from :attr:`errors`."""
-        if self.form == 'classes':
-            picture = np.where(error[..., None], WRONG_RED,
-                               RIGHT_WHITE).astype(np.uint8)
-            return self._grey_out(picture)
-        scaled = np.clip(np.nan_to_num(error) / self.error_max, 0, 1)
-        picture = (matplotlib.colormaps[ERROR_CMAP](scaled)[..., :3] *
-                   255).astype(np.uint8)
-        return self._grey_out(picture)
+        return self.form.error_picture(self, error)
 
     def caption(self, index: int) -> str:
         """The metric of prediction ``index`` over the valid pixels, e.g.
         ``'pixel accuracy 87.1 %'``; ``''`` without ground truth."""
-        error = self.errors[index]
-        if error is None or not self.valid.any():
+        if self.errors[index] is None or not self.valid.any():
             return ''
-        if self.form == 'classes':
-            wrong = float(error[self.valid].mean())
-            return f'pixel accuracy {100 * (1 - wrong):.1f} %'
-        if self.form == 'binary':
-            pred = self.preds[index][0][self.valid] >= 0.5
-            gt = self.gt[0][self.valid] >= 0.5
-            return f'accuracy {100 * float((pred == gt).mean()):.1f} % ' \
-                '(p ≥ 0.5)'
-        mean = float(np.nanmean(error[self.valid]))
-        if self.form == 'unit_vectors':
-            return f'mean angle error {mean:.1f}°'
-        return f'mean |error| {mean:.3g}' + (f' {self.unit}'
-                                             if self.unit else '')
+        return self.form.caption(self, index)
 
     # -------------------------------------------------------------- keys
-    def _has_invalid(self) -> bool:
+    def has_invalid(self) -> bool:
+        """Whether some pixels have no ground truth (the keys say so)."""
         return self.valid is not None and not self.valid.all()
 
     @property
     def sublabel(self) -> str:
         """A line under the row's title where the picture needs one."""
-        if self.form == 'regression' and self.channels > 1:
-            return f'mean of {self.channels} channels'
-        if self.form == 'unit_vectors' and self.channels != 3:
-            return f'{self.channels}-d directions'
-        return ''
+        return self.form.sublabel(self)
 
     def key(self):
         """The legend or colour bar of the maps (:mod:`.figure_grid`)."""
-        if self.form == 'classes':
-            seen = set()
-            for value in [self.gt] + self.preds:
-                if value is not None:
-                    shown = value if self.valid is None else \
-                        value[self.valid]
-                    seen.update(np.unique(shown).tolist())
-            ids = [i for i in sorted(seen) if 0 <= i < self.num_classes]
-            entries = [(self.palette[i], self.class_names[i]) for i in ids]
-            if self._has_invalid():
-                entries.append((INVALID_GREY, 'no ground truth'))
-            return LegendKey(entries, title='classes')
-        if self.form == 'unit_vectors':
-            lines = [('colour = (n + 1) / 2', 'black'),
-                     ('red: x', (0.75, 0, 0)), ('green: y', (0, 0.5, 0))]
-            if self.channels >= 3:
-                lines.append(('blue: z', (0, 0, 0.8)))
-            if self._has_invalid():
-                lines.append(('grey: no ground truth', '0.4'))
-            return TextKey(lines)
-        low, high = self.value_range
-        if self.form == 'binary':
-            label, extend = 'probability', 'neither'
-        else:
-            label = _with_unit(self.task.name, self.unit)
-            extend = self._beyond_range()
-        return ColourBarKey(BINARY_CMAP if self.form == 'binary' else
-                            REGRESSION_CMAP, low, high, label, extend=extend,
-                            invalid=self._has_invalid(),
+        return self.form.key(self)
+
+    def error_key(self):
+        """The legend or colour bar of the error maps."""
+        return self.form.error_key(self)
+
+    def legend(self, entries: List[tuple], title: str) -> LegendKey:
+        """A legend of ``(colour, label)`` entries, with the grey of
+        pixels without ground truth where there are some."""
+        if self.has_invalid():
+            entries = entries + [(INVALID_GREY, 'no ground truth')]
+        return LegendKey(entries, title=title)
+
+    def colour_bar(self, cmap: str, low: float, high: float, label: str,
+                   extend: str) -> ColourBarKey:
+        """A colour bar (``extend``: the ends whose colours are clipped),
+        with the grey of pixels without ground truth where there are
+        some."""
+        return ColourBarKey(cmap, low, high, label, extend=extend,
+                            invalid=self.has_invalid(),
                             invalid_colour=INVALID_GREY)
 
-    def _beyond_range(self) -> str:
-        """Colour bar ``extend``: whether predictions shown leave the
-        ground truth's range (their colours are then clipped)."""
+    def text_key(self, lines: List[tuple]) -> TextKey:
+        """Lines of ``(text, colour)``, and one for the grey of pixels
+        without ground truth where there are some."""
+        if self.has_invalid():
+            lines = lines + [('grey: no ground truth', '0.4')]
+        return TextKey(lines)
+
+    def beyond_range(self) -> str:
+        """Colour bar ``extend``: whether predictions shown leave
+        :attr:`value_range` (their colours are then clipped)."""
         low, high = self.value_range
         below = above = False
         for pred in self.preds:
             if pred is None:
                 continue
-            shown = self._scalar(pred)
+            shown = self.scalar(pred)
             if self.valid is not None and self.valid.shape == shown.shape:
                 shown = shown[self.valid]
             shown = shown[np.isfinite(shown)]
@@ -358,25 +253,6 @@ class TaskView:
             above |= bool(shown.size and shown.max() > high)
         return {(False, False): 'neither', (True, False): 'min',
                 (False, True): 'max', (True, True): 'both'}[(below, above)]
-
-    def error_key(self):
-        """The legend or colour bar of the error maps."""
-        if self.form == 'classes':
-            entries = [(RIGHT_WHITE, 'right class'),
-                       (WRONG_RED, 'wrong class')]
-            if self._has_invalid():
-                entries.append((INVALID_GREY, 'no ground truth'))
-            return LegendKey(entries, title='error')
-        if self.form == 'unit_vectors':
-            label = 'angle error (°)'
-        elif self.form == 'binary':
-            label = '|p − ground truth|'
-        else:
-            label = _with_unit('|error|', self.unit)
-        return ColourBarKey(ERROR_CMAP, 0., self.error_max, label,
-                            extend='max' if self.error_clipped else
-                            'neither', invalid=self._has_invalid(),
-                            invalid_colour=INVALID_GREY)
 
 
 def dataset_palette(task, meta: Optional[dict]) -> Optional[np.ndarray]:
@@ -407,8 +283,8 @@ def make_view(task, gt=None, preds: Sequence = (),
             ``meta['units']``.
     """
     meta = meta or {}
-    names = task_class_names(task, class_names, meta) \
-        if output_form(task) == 'classes' else None
+    # only a form that draws classes reads the names
+    names = task_class_names(task, class_names, meta)
     unit = task_unit(task, {**(meta.get('units') or {}), **(units or {})})
     return TaskView(task, gt, preds, names, unit,
                     dataset_palette(task, meta))
@@ -417,17 +293,18 @@ def make_view(task, gt=None, preds: Sequence = (),
 def render_task(task, value: torch.Tensor, value_range=None,
                 palette: Optional[np.ndarray] = None) -> np.ndarray:
     """A task's map alone as an (H, W, 3) uint8 picture, drawn by its
-    kind's ``OUTPUT_FORM`` (see :class:`TaskView`).
+    kind's output form (see :class:`TaskView`).
 
     Args:
         task (DenseTask): The task kind.
         value (Tensor): (H, W) class ids or (C, H, W) values.
-        value_range (tuple, optional): (low, high) of a ``'regression'``
-            colour map; defaults to the map's own range.
+        value_range (tuple, optional): (low, high) of the colour scale of a
+            colour-mapped form instead of the form's own (for
+            ``'regression'``, the map's range).
         palette (ndarray, optional): (C, 3) class colours.
     """
     view = TaskView(task, None, [value], palette=palette)
-    if value_range is not None and view.form == 'regression':
+    if value_range is not None:
         view.value_range = tuple(value_range)
     return view.picture(view.preds[0])
 
@@ -510,9 +387,8 @@ class MultiTaskVisualizer(Visualizer):
             otherwise ``dataset_meta['classes']`` where it fits the task's
             number of classes, else ``'class i'``.
         units (dict, optional): Task name -> unit of its values on colour
-            bars (e.g. ``dict(depth='m')``); otherwise
-            ``dataset_meta['units']``, the kind's ``UNIT`` or
-            :data:`KIND_UNITS`.
+            bars (e.g. ``dict(depth='mm')``); otherwise
+            ``dataset_meta['units']``, else the kind's ``UNIT``.
         **kwargs: See :class:`mmengine.visualization.Visualizer`.
     """
 

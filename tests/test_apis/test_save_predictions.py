@@ -7,7 +7,7 @@ import torch
 from PIL import Image
 
 from mmhad.apis import DEPTH_PNG_SCALE, save_predictions
-from mmhad.registry import DENSE_TASKS
+from mmhad.registry import DENSE_TASKS, OUTPUT_FORMS
 from mmhad.structures import MultiTaskDataSample
 
 H, W = 5, 7
@@ -71,9 +71,10 @@ def test_class_ids_a_png_cannot_hold_and_other_channel_counts(tmp_path):
     model = _model(
         many=dict(type='SemanticTask', num_classes=300),
         flow=dict(type='DenseRegressionTask', channels=5))
-    # a kind that declares two-dimensional directions
+    # a task of two-dimensional directions
     model.tasks['direction'] = SimpleNamespace(
-        pred_key='pred_direction', OUTPUT_FORM='unit_vectors')
+        pred_key='pred_direction',
+        output_form=OUTPUT_FORMS.build(dict(type='unit_vectors')))
     model.task_names.append('direction')
     sample = MultiTaskDataSample()
     ids = torch.arange(H * W).view(H, W) * 10  # up to 340: 16 bits

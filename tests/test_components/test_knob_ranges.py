@@ -54,7 +54,7 @@ def numeric_knobs(cls):
 
 def test_the_walk_finds_every_kind_of_class():
     assert {'HAD', 'LwF', 'EWC', 'SGP', 'ExemplarReplay', 'Piggyback',
-            'classes', 'regression', 'DistributionBalancedLoss',
+            'ClassGrouping', 'ForegroundGrouping', 'DistributionBalancedLoss',
             'SalienceGuidedLoss'} <= set(CLASSES)
     assert all(issubclass(cls, RangeChecked) for cls in CLASSES.values())
 

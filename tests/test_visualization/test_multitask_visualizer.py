@@ -7,8 +7,9 @@ from matplotlib.image import AxesImage
 
 from mmhad.registry import DENSE_TASKS, VISUALIZERS
 from mmhad.structures import MultiTaskDataSample
+from mmhad.tasks.output_forms import WRONG_RED
 from mmhad.visualization import TaskView, figure_texts, render_task
-from mmhad.visualization.multitask_visualizer import (INVALID_GREY, WRONG_RED,
+from mmhad.visualization.multitask_visualizer import (INVALID_GREY,
                                                       class_palette)
 from tests.conftest import TASKS
 
