@@ -56,8 +56,8 @@ ALGORITHM_KEYS = ('distill_tasks_per_step', 'norm_eval_from_phase',
                   'teacher_cache', 'compile', 'data_preprocessor')
 #: Component name of each method in the shipped configs.
 COMPONENT_NAMES = dict(
-    HAD='had', LwF='lwf', LwM='lwm', EWC='ewc', MAS='mas', SPG='spg',
-    SGP='sgp', Piggyback='piggyback', ExemplarReplay='replay',
+    HAD='had', ReferenceHAD='had', LwF='lwf', LwM='lwm', EWC='ewc', MAS='mas',
+    SPG='spg', SGP='sgp', Piggyback='piggyback', ExemplarReplay='replay',
     FeatureDistillation='fitnets', StructuredDistillation='structured_kd')
 
 

@@ -4,4 +4,5 @@
 # values outside in the end bins) instead of its two sides of 0.5 (paper:
 # 5 / 10 / 15 bins give -3.64 / -5.43 / -9.72 %; this one -3.64 %).
 _base_ = ['./had_r18_nyuv2.py']
-model = dict(components=dict(had=dict(regression_bins=5)))
+model = dict(components=dict(had=dict(groupings=dict(regression=dict(
+    num_bins=5)))))

@@ -43,9 +43,9 @@ methods = {
     'HAD-wo-DB': _variant(db_loss=None),
     'HAD-arithmetic': _variant(
         db_loss=dict(classification=dict(mean='arithmetic'))),
-    'HAD-bins5': _variant(regression_bins=5),
-    'HAD-bins10': _variant(regression_bins=10),
-    'HAD-bins15': _variant(regression_bins=15),
+    'HAD-bins5': _variant(groupings=dict(regression=dict(num_bins=5))),
+    'HAD-bins10': _variant(groupings=dict(regression=dict(num_bins=10))),
+    'HAD-bins15': _variant(groupings=dict(regression=dict(num_bins=15))),
     'Joint': 'configs/baselines/joint_r18_synthetic.py',
 }
 seeds = [0, 1, 2, 3, 4, 5]

@@ -53,13 +53,15 @@ def init_model(config: Union[str, Config],
         raise FileNotFoundError(f'checkpoint {checkpoint} not found')
     state = _load_checkpoint(checkpoint, map_location='cpu') \
         if checkpoint is not None else {}
+    if checkpoint is not None:
+        # another model's weights would load as nothing (strict=False);
+        # the shared backbone's keys are there before any head is built
+        check_weights_fit(model.state_dict(), state, checkpoint)
     # a checkpoint records the tasks its training set declared; without
     # one, the config's datasets do
     model.set_tasks(trained_tasks(cfg, state))
     if checkpoint is not None:
         _load_checkpoint_to_model(model, state)
-        # after the load, which builds the heads the checkpoint has
-        check_weights_fit(model.state_dict(), state, checkpoint)
     model.cfg = cfg
     model.to(device).eval()
     MMLogger.get_current_instance().info(

@@ -70,9 +70,9 @@ class MultiTaskInferencer(BaseInferencer):
         # ``MultiTaskVisualizer.get_instance(f'inferencer_{id(self)}')``
         from mmhad.registry import VISUALIZERS
         visualizer = VISUALIZERS.build(dict(
-            type='MultiTaskVisualizer', name=f'inferencer_{id(self)}',
-            tasks=dict(self.model.tasks)))
-        visualizer.dataset_meta = dataset_meta(self.model.cfg)
+            type='MultiTaskVisualizer', name=f'inferencer_{id(self)}'))
+        visualizer.dataset_meta = dict(dataset_meta(self.model.cfg) or {},
+                                       tasks=dict(self.model.tasks))
         return visualizer
 
     def _init_pipeline(self, cfg):

@@ -4,6 +4,8 @@ from .base import (COMPONENT_KINDS, COMPONENT_ROLES, IsolationComponent,
 from .ewc import EWC
 from .feature_distillation import FeatureDistillation
 from .had import HAD
+from .had_reference import (ReferenceForegroundGrouping, ReferenceHAD,
+                            ReferenceSalienceGuidedLoss)
 from .importance import ImportanceEstimator
 from .lwf import LwF
 from .lwm import AttentionDistillation
@@ -19,7 +21,9 @@ from .structured_distillation import StructuredDistillation
 __all__ = [
     'COMPONENT_KINDS', 'COMPONENT_ROLES', 'LifelongComponent', 'LossComponent',
     'IsolationComponent', 'OldTaskWeighting', 'StepFilterComponent',
-    'ImportanceEstimator', 'HAD', 'LwF',
+    'ImportanceEstimator', 'HAD', 'ReferenceHAD',
+    'ReferenceForegroundGrouping',
+    'ReferenceSalienceGuidedLoss', 'LwF',
     'AttentionDistillation', 'EWC', 'MAS', 'ParameterRegularizer',
     'FeatureDistillation', 'StructuredDistillation', 'ExemplarReplay', 'SPG',
     'SGP', 'Piggyback', 'AdaptiveOldTaskWeighting'

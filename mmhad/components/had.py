@@ -5,12 +5,11 @@ import torch.nn as nn
 from torch import Tensor
 
 from mmhad.registry import MODELS, PSEUDO_GROUPINGS
-from mmhad.utils.knobs import COUNT, NON_NEGATIVE, OPEN_UNIT, UNIT
+from mmhad.utils.knobs import NON_NEGATIVE, UNIT
 from .base import LossComponent
 from .pseudo_groups import PseudoGrouping
 
 _FAMILIES = ('classification', 'regression')
-_REGRESSION_GROUPS = ('normalized_pseudo_label', 'raw_student')
 _CONFIDENCE_GUARDS = ('discard', 'scale')
 
 
@@ -51,33 +50,26 @@ class HAD(LossComponent):
         L = L_new + lambda / (2 (t - 1)) * sum_j (L_db,j + L_sg,j)
 
     where L_db is :class:`DistributionBalancedLoss` over the task's
-    pseudo-label groups (classes, or foreground/background at ``delta``) and
-    L_sg is :class:`SalienceGuidedLoss` over the Sobel-salient pixels of I_j.
-    The teacher's backbone runs once per batch for all old heads.
+    pseudo-label groups (classes, or foreground/background of the
+    normalised pseudo-label) and L_sg is :class:`SalienceGuidedLoss` over
+    the Sobel-salient pixels of I_j. The teacher's backbone runs once per
+    batch for all old heads. The public reference code's HAD is
+    :class:`~mmhad.components.had_reference.ReferenceHAD` with its own
+    grouping and SG loss (``configs/_base_/methods/had_reference.py``).
 
     Args:
         loss_weight (float): lambda (paper and reference default 3).
-        delta (float): Foreground threshold of regression-task groups.
         db_loss (dict, optional): DB loss config, or per-family configs
             (``dict(classification=..., regression=...)``, see
             :func:`build_per_family`); ``None`` drops DB-HAD.
         sg_loss (dict, optional): SG loss config, or per-family configs;
             ``None`` drops SG-HAD.
-        task_weighting (str): ``'paper'``: each old task weighs
-            lambda / (2 (t - 1)); ``'reference'``: lambda / 2, as the public
-            reference code.
-        regression_bins (int, optional): Group regression pixels into this
-            many fixed-width bins of the normalised pseudo-label instead of
-            foreground/background at ``delta`` (the paper's 5/10/15-bin
-            ablations).
-        regression_groups (str): What DB-HAD splits regression pixels on:
-            ``'normalized_pseudo_label'`` (the teacher's prediction,
-            min-max normalised per image; the paper) or ``'raw_student'``
-            (the student's detached prediction, not normalised; the
-            reference code).
-        strict_split (bool): Regression pixels whose score equals ``delta``
-            join neither group (the reference code's two strict
-            comparisons); otherwise they are foreground.
+        groupings (dict, optional): Family (``'classification'``,
+            ``'regression'``) -> pseudo-label grouping config
+            (``PSEUDO_GROUPINGS``), e.g. ``dict(regression=dict(
+            type='ForegroundGrouping', delta=0.5, num_bins=10))`` for the
+            paper's bin ablation; a family not given groups each task as
+            its output form says (:attr:`OutputForm.grouping`).
         confidence_threshold (float, optional): Pixels whose teacher
             confidence (the output form's
             :meth:`~mmhad.tasks.output_forms.OutputForm.confidence`, the
@@ -97,46 +89,49 @@ class HAD(LossComponent):
     needs_teacher = True
     distils_old_tasks = True
 
-    KNOBS = dict(loss_weight=NON_NEGATIVE, delta=OPEN_UNIT,
-                 regression_bins=COUNT, confidence_threshold=UNIT)
+    KNOBS = dict(loss_weight=NON_NEGATIVE, confidence_threshold=UNIT)
 
     #: Old names of knobs, still accepted (with a warning).
     RENAMED = dict(distill_weight='loss_weight')
+    #: Knobs that are no longer HAD's, and what took their place.
+    REPLACED = dict(
+        delta="groupings=dict(regression=dict(type='ForegroundGrouping', "
+        'delta=...))',
+        regression_bins="groupings=dict(regression=dict(type="
+        "'ForegroundGrouping', num_bins=...))",
+        regression_groups="the reference code's grouping: groupings=dict("
+        "regression=dict(type='ReferenceForegroundGrouping'))",
+        strict_split="the reference code's grouping: groupings=dict("
+        "regression=dict(type='ReferenceForegroundGrouping'))",
+        task_weighting="the reference code's lambda / 2: type='ReferenceHAD'"
+    )
 
     def __init__(self,
                  loss_weight: float = 3.0,
-                 delta: float = 0.5,
                  db_loss: Optional[dict] = dict(
                      type='DistributionBalancedLoss'),
                  sg_loss: Optional[dict] = dict(type='SalienceGuidedLoss'),
-                 task_weighting: str = 'paper',
-                 regression_bins: Optional[int] = None,
-                 regression_groups: str = 'normalized_pseudo_label',
-                 strict_split: bool = False,
+                 groupings: Optional[Dict[str, dict]] = None,
                  confidence_threshold: Optional[float] = None,
                  confidence_guard: str = 'discard',
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg)
-        if task_weighting not in ('paper', 'reference'):
-            raise ValueError("task_weighting must be 'paper' or 'reference', "
-                             f'got {task_weighting!r}')
         if db_loss is None and sg_loss is None:
             raise ValueError('HAD needs db_loss, sg_loss or both; use '
                              'a LifelongAlgorithm with no components for no '
                              'distillation')
-        if regression_groups not in _REGRESSION_GROUPS:
-            raise ValueError(f'regression_groups must be one of '
-                             f'{_REGRESSION_GROUPS}, got '
-                             f'{regression_groups!r}')
         if confidence_guard not in _CONFIDENCE_GUARDS:
             raise ValueError(f'confidence_guard must be one of '
                              f'{_CONFIDENCE_GUARDS}, got {confidence_guard!r}')
+        unknown = set(groupings or {}) - set(_FAMILIES)
+        if unknown:
+            raise ValueError(f'HAD: groupings keys must be among {_FAMILIES}, '
+                             f'got {sorted(unknown)}')
         self.loss_weight = loss_weight
-        self.delta = delta
-        self.task_weighting = task_weighting
-        self.regression_bins = regression_bins
-        self.regression_groups = regression_groups
-        self.strict_split = strict_split
+        # built now: a grouping's knobs are checked with the config
+        self.family_groupings: Dict[str, PseudoGrouping] = {
+            family: PSEUDO_GROUPINGS.build(cfg)
+            for family, cfg in (groupings or {}).items() if cfg is not None}
         self.confidence_threshold = confidence_threshold
         self.confidence_guard = confidence_guard
         self.db_losses = build_per_family(db_loss)
@@ -144,17 +139,17 @@ class HAD(LossComponent):
         self._groupings: Dict[str, PseudoGrouping] = {}
 
     def grouping(self, task) -> PseudoGrouping:
-        """The pseudo-label grouping of ``task``'s output form (its
-        :attr:`~mmhad.tasks.output_forms.OutputForm.grouping`, built once
-        per form, with this component's knobs)."""
-        form = task.OUTPUT_FORM
-        if form not in self._groupings:
-            self._groupings[form] = PSEUDO_GROUPINGS.build(
-                dict(task.output_form.grouping, delta=self.delta,
-                     num_bins=self.regression_bins,
-                     raw_student=self.regression_groups == 'raw_student',
-                     strict=self.strict_split))
-        return self._groupings[form]
+        """The pseudo-label grouping of ``task``: its family's from
+        ``groupings``, else its output form's default
+        (:attr:`~mmhad.tasks.output_forms.OutputForm.grouping`, built once
+        per form)."""
+        form = task.output_form
+        if form.family in self.family_groupings:
+            return self.family_groupings[form.family]
+        if task.OUTPUT_FORM not in self._groupings:
+            self._groupings[task.OUTPUT_FORM] = PSEUDO_GROUPINGS.build(
+                form.grouping)
+        return self._groupings[task.OUTPUT_FORM]
 
     def teacher_label_tasks(self) -> List[str]:
         # classification tasks need more than the argmax for the guard
@@ -164,9 +159,8 @@ class HAD(LossComponent):
                 if self.tasks[name].output_form.family == 'classification']
 
     def task_weight(self) -> float:
-        """Weight of one old task's (L_db + L_sg) in the current phase."""
-        if self.task_weighting == 'reference':
-            return self.loss_weight / 2
+        """Weight of one old task's (L_db + L_sg) in the current phase:
+        lambda / (2 (t - 1))."""
         return self.loss_weight / (2 * len(self.old_tasks))
 
     def losses(self, step) -> Dict[str, Tensor]:

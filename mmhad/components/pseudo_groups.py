@@ -27,33 +27,9 @@ from mmhad.utils.knobs import COUNT, OPEN_UNIT, RangeChecked
 
 
 class PseudoGrouping(RangeChecked):
-    """How DB-HAD groups the pixels of an output form's tasks.
-
-    Every grouping takes HAD's knobs, and uses those it needs.
-
-    Args:
-        delta (float): Foreground threshold of regression groups.
-        num_bins (int, optional): Fixed-width bins of the normalised score
-            instead of foreground / background (regression).
-        raw_student (bool): Group regression pixels on the student's
-            detached prediction, not normalised (the reference code),
-            instead of the teacher's pseudo-label normalised per image.
-        strict (bool): A score equal to ``delta`` joins neither group (id
-            -1), as the reference code's two strict comparisons;
-            otherwise it is foreground.
-    """
-
-    KNOBS = dict(delta=OPEN_UNIT, num_bins=COUNT)
-
-    def __init__(self,
-                 delta: float = 0.5,
-                 num_bins: Optional[int] = None,
-                 raw_student: bool = False,
-                 strict: bool = False) -> None:
-        self.delta = delta
-        self.num_bins = num_bins
-        self.raw_student = raw_student
-        self.strict = strict
+    """How DB-HAD groups the pixels of an output form's tasks. A grouping
+    takes only the knobs it uses (HAD passes none: a config gives them,
+    see ``HAD(groupings=...)``)."""
 
     def groups(self, task, pseudo: Tensor, student_pred: Tensor) -> Tensor:
         """Group ids (N, H, W) in ``[0, num_groups(task))``, -1 for none.
@@ -100,17 +76,29 @@ class ForegroundGrouping(PseudoGrouping):
     """Foreground and background of a continuous map: the pseudo-label
     averaged over channels, min-max normalised to [0, 1] per image and
     split at ``delta`` (the paper), or cut into ``num_bins`` fixed-width
-    bins; with ``raw_student`` the student's raw prediction is split
-    instead (the reference code)."""
+    bins (the paper's bin ablations).
+
+    Args:
+        delta (float): Foreground threshold of the normalised score.
+        num_bins (int, optional): Fixed-width bins of the score instead of
+            foreground / background.
+    """
+
+    KNOBS = dict(delta=OPEN_UNIT, num_bins=COUNT)
+
+    def __init__(self, delta: float = 0.5,
+                 num_bins: Optional[int] = None) -> None:
+        self.delta = delta
+        self.num_bins = num_bins
 
     def groups(self, task, pseudo: Tensor, student_pred: Tensor) -> Tensor:
-        if self.raw_student:
-            return self.split(student_pred.detach(), normalize=False)
-        return self.split(pseudo, normalize=True)
+        return self.split(self.score(pseudo, normalize=True))
 
-    def split(self, values: Tensor, normalize: bool) -> Tensor:
-        """Group ids (N, H, W) of a map (N, C, H, W)."""
-        score = values.detach().float().mean(dim=1)  # (N, H, W)
+    @staticmethod
+    def score(values: Tensor, normalize: bool) -> Tensor:
+        """The channel mean (N, H, W) of a map (N, C, H, W), detached;
+        with ``normalize`` min-max normalised to [0, 1] per image."""
+        score = values.detach().float().mean(dim=1)
         if normalize:
             flat = score.flatten(1)
             low = flat.min(dim=1).values[:, None, None]
@@ -118,13 +106,15 @@ class ForegroundGrouping(PseudoGrouping):
             # A constant map has no foreground: it normalises to 0.
             score = (score - low) / (high - low).clamp(
                 min=torch.finfo(score.dtype).eps)
+        return score
+
+    def split(self, score: Tensor) -> Tensor:
+        """Group ids (N, H, W) of a score (N, H, W): its bins, or which
+        side of ``delta`` it is on."""
         if self.num_bins is not None:
             return (score * self.num_bins).long().clamp(
                 min=0, max=self.num_bins - 1)
-        groups = (score >= self.delta).long()
-        if self.strict:
-            groups[score == self.delta] = -1
-        return groups
+        return (score >= self.delta).long()
 
     def num_groups(self, task) -> int:
         return 2 if self.num_bins is None else self.num_bins

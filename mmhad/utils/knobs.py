@@ -10,6 +10,8 @@ left to the class: for an optional knob it means "off". A knob that was
 renamed keeps its old name in ``RENAMED`` (old -> new): a config that
 still uses it loads, with a ``DeprecationWarning`` that gives the new
 name (every component's weight is ``loss_weight``, as in mmseg's losses).
+A knob that moved elsewhere is named in ``REPLACED`` (knob -> what took
+its place): a config that still gives it fails, saying where it went.
 """
 import functools
 import inspect
@@ -90,6 +92,25 @@ def renamed_knobs(cls) -> Dict[str, str]:
     return renamed
 
 
+def replaced_knobs(cls) -> Dict[str, str]:
+    """Every ``REPLACED`` entry (knob -> what took its place) of ``cls``
+    and its bases."""
+    replaced: Dict[str, str] = {}
+    for klass in reversed(cls.__mro__):
+        replaced.update(vars(klass).get('REPLACED', {}))
+    return replaced
+
+
+def refuse_replaced(owner: str, replaced: Mapping[str, str],
+                    kwargs: Mapping) -> None:
+    """Raise ``TypeError`` for a knob given that is no longer the owner's,
+    saying what took its place."""
+    for name in kwargs:
+        if name in replaced:
+            raise TypeError(f'{owner}: {name} is no longer a knob of '
+                            f'{owner}; use {replaced[name]}')
+
+
 def rename_knobs(owner: str, renamed: Mapping[str, str],
                  kwargs: dict) -> dict:
     """``kwargs`` with old knob names replaced by the new ones.
@@ -140,6 +161,9 @@ class RangeChecked:
     KNOBS: Dict[str, Range] = {}
     #: Old knob name -> its name now, still accepted with a warning.
     RENAMED: Dict[str, str] = {}
+    #: Knob that is no longer the class's -> what took its place, in words
+    #: (a config that still gives it is refused with them).
+    REPLACED: Dict[str, str] = {}
 
     def __init_subclass__(cls, **kwargs) -> None:
         super().__init_subclass__(**kwargs)
@@ -150,6 +174,8 @@ class RangeChecked:
 
         @functools.wraps(init)
         def checked_init(self, *args, **kwargs):
+            refuse_replaced(type(self).__name__, replaced_knobs(type(self)),
+                            kwargs)
             kwargs = rename_knobs(type(self).__name__,
                                   renamed_knobs(type(self)), kwargs)
             bound = signature.bind(self, *args, **kwargs)

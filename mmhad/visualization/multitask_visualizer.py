@@ -21,7 +21,7 @@ import torch
 from mmengine.visualization import Visualizer
 
 from mmhad.registry import VISUALIZERS
-from mmhad.tasks import build_tasks
+from mmhad.tasks import DenseTask, build_tasks
 from .figure_grid import (Cell, ColourBarKey, LegendKey, Row, TextKey,
                           draw_grid, figure_to_array)
 
@@ -378,11 +378,12 @@ class MultiTaskVisualizer(Visualizer):
     each row, pixels without ground truth grey), and sends it to the vis
     backends or writes ``out_file``.
 
+    The tasks it draws are those ``dataset_meta['tasks']`` declares: the
+    dataset's, which mmengine's val and test loops hand over with its class
+    names, or a trained model's (the inferencer, the visualization hook).
+
     Args:
         name (str): Instance name.
-        tasks (dict): Task name -> task kind config, as the model's (an
-            entry may carry ``class_names``, popped before building), or a
-            built task (e.g. ``model.tasks``).
         class_names (dict, optional): Task name -> names of its class ids;
             otherwise ``dataset_meta['classes']`` where it fits the task's
             number of classes, else ``'class i'``.
@@ -392,22 +393,33 @@ class MultiTaskVisualizer(Visualizer):
         **kwargs: See :class:`mmengine.visualization.Visualizer`.
     """
 
-    def __init__(self, name: str = 'visualizer', tasks: Dict = None,
+    def __init__(self, name: str = 'visualizer',
                  class_names: Optional[Dict[str, Sequence[str]]] = None,
                  units: Optional[Dict[str, str]] = None, **kwargs) -> None:
         super().__init__(name=name, **kwargs)
         self.class_names = dict(class_names or {})
         self.units = dict(units or {})
-        declared = {}
-        for task_name, cfg in (tasks or {}).items():
-            if isinstance(cfg, dict) and 'class_names' in cfg:
-                cfg = dict(cfg)
-                self.class_names.setdefault(task_name,
-                                            cfg.pop('class_names'))
-            declared[task_name] = cfg
-        # task configs, or a model's task objects as they are
-        self.tasks = build_tasks(declared)
         self.last_figure = None
+        self._built: tuple = (None, {})  # (declaration, its tasks)
+
+    @property
+    def tasks(self) -> Dict[str, DenseTask]:
+        """The tasks of ``dataset_meta['tasks']``, built once per
+        declaration.
+
+        Raises:
+            ValueError: If the dataset meta declares no task.
+        """
+        declared = (self.dataset_meta or {}).get('tasks')
+        if not declared:
+            raise ValueError(
+                f'MultiTaskVisualizer {self.instance_name!r}: its '
+                "dataset_meta declares no task (no 'tasks'); declare them "
+                "in the dataset config: tasks=dict(name=dict(type="
+                "'SemanticTask', ...), ...)")
+        if self._built[0] is not declared:
+            self._built = (declared, build_tasks(declared))
+        return self._built[1]
 
     def task_view(self, task, gt=None, preds: Sequence = ()) -> TaskView:
         """A :class:`TaskView` with this visualizer's class names and

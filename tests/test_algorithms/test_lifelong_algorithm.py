@@ -6,7 +6,7 @@ import torch
 from mmhad.algorithms import TeacherPass, TrainStep
 from mmhad.registry import MODELS
 from mmhad.structures import MultiTaskDataSample
-from tests.conftest import tiny_model, tiny_model_cfg
+from tests.conftest import TASKS, tiny_model, tiny_model_cfg
 
 
 def method(model):
@@ -123,8 +123,11 @@ def test_had_terms_are_weighted_by_lambda_over_2_old_tasks():
     assert model.old_tasks == ['semantic', 'depth']
     had = method(model)
     assert had.task_weight() == pytest.approx(3.0 / 4)
-    had.task_weighting = 'reference'
-    assert had.task_weight() == pytest.approx(1.5)
+    # the reference code's weighting is a type of its own
+    reference = tiny_model(type='ReferenceHAD', loss_weight=3.0)
+    for phase, task in enumerate(['semantic', 'depth', 'normal'], 1):
+        reference.begin_phase(phase, [task])
+    assert method(reference).task_weight() == pytest.approx(1.5)
     model.train()
     losses = model.loss(*make_batch(tasks=['normal']))
     assert set(losses) == {
@@ -154,9 +157,9 @@ def test_had_without_sg_or_db():
 
 def test_had_per_family_losses_and_raw_student_groups(monkeypatch):
     from mmhad.components.had import HAD
-    model = MODELS.build(
-        tiny_model_cfg(
-            regression_groups='raw_student',
+    model = tiny_model(
+            groupings=dict(
+                regression=dict(type='ReferenceForegroundGrouping')),
             db_loss=dict(
                 classification=dict(
                     type='DistributionBalancedLoss',
@@ -168,7 +171,7 @@ def test_had_per_family_losses_and_raw_student_groups(monkeypatch):
                     group_reduction='sum')),
             sg_loss=dict(
                 classification=None,
-                regression=dict(type='SalienceGuidedLoss'))))
+                regression=dict(type='SalienceGuidedLoss')))
     model.begin_phase(1, ['semantic'])
     model.begin_phase(2, ['depth'])
     model.begin_phase(3, ['normal'])
@@ -189,13 +192,14 @@ def test_had_per_family_losses_and_raw_student_groups(monkeypatch):
     }
     # depth groups come from the student's raw prediction at delta = 0.5
     _, student_depth, depth_groups = seen['depth']
-    assert torch.equal(depth_groups, (student_depth.detach()[:, 0]
-                                      >= 0.5).long())
+    score = student_depth.detach()[:, 0]
+    assert torch.equal(depth_groups, torch.where(
+        score == 0.5, -1, (score >= 0.5).long()))
     # semantic groups are still the teacher's argmax
     pseudo, _, semantic_groups = seen['semantic']
     assert torch.equal(semantic_groups, pseudo)
-    with pytest.raises(ValueError, match='regression_groups'):
-        tiny_model(regression_groups='student')
+    with pytest.raises(KeyError, match='NoSuchGrouping'):
+        tiny_model(groupings=dict(regression=dict(type='NoSuchGrouping')))
     with pytest.raises(ValueError, match='per-family'):
         MODELS.build(
             tiny_model_cfg(
@@ -210,6 +214,7 @@ def test_norm_eval_from_phase_freezes_shared_and_old_norm_statistics():
     cfg['architecture']['decode_head'] = dict(
         cfg['architecture']['decode_head'], dropout_ratio=0.)
     model = MODELS.build(cfg)
+    model.set_tasks(TASKS)
 
     def norm_layers(module):
         return [m for m in module.modules() if isinstance(m, _BatchNorm)]

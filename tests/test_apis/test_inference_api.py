@@ -8,16 +8,20 @@ from mmengine.config import Config
 from mmhad.apis import inference_model, init_model
 from mmhad.engine import CorruptCheckpointError
 from mmhad.registry import MODELS, TRANSFORMS
-from tests.conftest import tiny_model_cfg
+from tests.conftest import TASKS, tiny_model_cfg
+
+#: What a phase checkpoint's meta records: its training set's tasks.
+META = dict(dataset_meta=dict(tasks=TASKS))
 
 
 def test_a_phase_checkpoint_predicts_the_tasks_it_has_heads_for(tmp_path):
     cfg = Config(dict(model=tiny_model_cfg(type='FineTune')))
     trained = MODELS.build(cfg.model)
+    trained.set_tasks(TASKS)
     trained.begin_phase(1, ['semantic'])
     trained.begin_phase(2, ['depth'])
     path = str(tmp_path / 'phase_2_depth.pth')
-    torch.save(dict(state_dict=trained.state_dict(), meta=dict()), path)
+    torch.save(dict(state_dict=trained.state_dict(), meta=META), path)
 
     model = init_model(cfg, path)
     assert model.task_names == ['semantic', 'depth']
@@ -46,9 +50,10 @@ def test_a_phase_checkpoint_predicts_the_tasks_it_has_heads_for(tmp_path):
 def test_a_damaged_or_foreign_checkpoint_is_refused_naming_it(tmp_path):
     cfg = Config(dict(model=tiny_model_cfg(type='FineTune')))
     trained = MODELS.build(cfg.model)
+    trained.set_tasks(TASKS)
     trained.begin_phase(1, ['semantic'])
     path = tmp_path / 'phase_1_semantic.pth'
-    torch.save(dict(state_dict=trained.state_dict(), meta=dict()), path)
+    torch.save(dict(state_dict=trained.state_dict(), meta=META), path)
     assert init_model(cfg, str(path)).task_names == ['semantic']
     # a copy cut short
     truncated = tmp_path / 'truncated.pth'
@@ -79,10 +84,11 @@ def test_image_demo_writes_each_task_losslessly(tmp_path):
     from image_demo import main
     cfg = Config(dict(model=tiny_model_cfg(type='FineTune')))
     trained = MODELS.build(cfg.model)
+    trained.set_tasks(TASKS)
     for phase, task in enumerate(['semantic', 'depth', 'normal'], 1):
         trained.begin_phase(phase, [task])
     path = str(tmp_path / 'phase_3_normal.pth')
-    torch.save(dict(state_dict=trained.state_dict(), meta=dict()), path)
+    torch.save(dict(state_dict=trained.state_dict(), meta=META), path)
     cfg_path = str(tmp_path / 'cfg.py')
     cfg.dump(cfg_path)
     image = (np.random.default_rng(1).random(
@@ -116,9 +122,10 @@ def test_inferencer_on_a_folder_in_batches(tmp_path):
     from mmhad.apis import MultiTaskInferencer
     cfg = Config(dict(model=tiny_model_cfg(type='FineTune')))
     trained = MODELS.build(cfg.model)
+    trained.set_tasks(TASKS)
     trained.begin_phase(1, ['semantic'])  # a phase-1 checkpoint
     path = str(tmp_path / 'phase_1_semantic.pth')
-    torch.save(dict(state_dict=trained.state_dict(), meta=dict()), path)
+    torch.save(dict(state_dict=trained.state_dict(), meta=META), path)
     folder = tmp_path / 'images'
     folder.mkdir()
     rng = np.random.default_rng(2)
@@ -154,10 +161,11 @@ def test_resize_and_pad_of_the_test_pipeline_are_undone(tmp_path):
                     dict(type='PackMultiTaskInputs')
                 ]))))
     trained = MODELS.build(cfg.model)
+    trained.set_tasks(TASKS)
     for phase, task in enumerate(['semantic', 'depth'], 1):
         trained.begin_phase(phase, [task])
     path = str(tmp_path / 'phase_2_depth.pth')
-    torch.save(dict(state_dict=trained.state_dict(), meta=dict()), path)
+    torch.save(dict(state_dict=trained.state_dict(), meta=META), path)
     model = init_model(cfg, path)
     sample = inference_model(
         model,
@@ -178,8 +186,9 @@ def test_save_predictions_of_every_task_kind(tmp_path):
         curvature=dict(type='DenseRegressionTask', channels=2),
         depth=dict(type='DepthTask'),
         normal=dict(type='NormalTask'))
-    cfg = Config(dict(model=tiny_model_cfg(type='FineTune', tasks=tasks)))
+    cfg = Config(dict(model=tiny_model_cfg(type='FineTune')))
     model = MODELS.build(cfg.model)
+    model.set_tasks(tasks)
     model.begin_phase(1, list(tasks))
     model.eval()
     sample = inference_model(model, np.zeros((16, 20, 3), np.float32))
@@ -226,9 +235,10 @@ def test_inference_runs_every_step_of_the_test_pipeline(tmp_path):
 
     plain_cfg = pipeline_cfg()
     trained = MODELS.build(plain_cfg.model)
+    trained.set_tasks(TASKS)
     trained.begin_phase(1, ['depth'])
     path = str(tmp_path / 'phase_1_depth.pth')
-    torch.save(dict(state_dict=trained.state_dict(), meta=dict()), path)
+    torch.save(dict(state_dict=trained.state_dict(), meta=META), path)
     image = np.random.default_rng(0).random((16, 20, 3)).astype(np.float32)
     plain = inference_model(init_model(plain_cfg, path), image)
     inverted = inference_model(

@@ -122,16 +122,18 @@ def test_inferencer_panel_names_the_config_dataset_classes(tmp_path):
     tasks = dict(semantic=dict(type='SemanticTask', num_classes=7),
                  curvature=dict(type='DenseRegressionTask', channels=2))
     cfg = Config(dict(
-        model=tiny_model_cfg(type='FineTune', tasks=tasks),
+        model=tiny_model_cfg(type='FineTune'),
         # read for its class names only: never built, no data needed
         test_dataloader=dict(dataset=dict(type='SyntheticIndoorDataset',
                                           data_root=str(tmp_path / 'none'),
                                           pipeline=[]))))
     assert dataset_meta(cfg)['classes'] == SYNTHETIC_CLASSES
     trained = MODELS.build(cfg.model)
+    trained.set_tasks(tasks)
     trained.begin_phase(1, list(tasks))
     path = str(tmp_path / 'phase_1_semantic+curvature.pth')
-    torch.save(dict(state_dict=trained.state_dict(), meta=dict()), path)
+    torch.save(dict(state_dict=trained.state_dict(),
+                    meta=dict(dataset_meta=dict(tasks=tasks))), path)
     inferencer = MultiTaskInferencer(cfg, path)
     image = np.random.default_rng(0).random((24, 32, 3)).astype(np.float32)
     result = inferencer([image], out_dir=str(tmp_path / 'out'))

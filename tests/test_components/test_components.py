@@ -11,8 +11,8 @@ from mmengine.config import Config
 
 from mmhad.components import LossComponent
 from mmhad.registry import MODELS
-from tests.conftest import (REPO_ROOT, TINY_ARCHITECTURE, TINY_FEAT_CHANNELS,
-                            tiny_model, tiny_model_cfg)
+from tests.conftest import (REPO_ROOT, TASKS, TINY_ARCHITECTURE,
+                            TINY_FEAT_CHANNELS, tiny_model, tiny_model_cfg)
 from tests.test_algorithms.test_lifelong_algorithm import (component_losses,
                                                            make_batch, method,
                                                            train_steps)
@@ -69,6 +69,7 @@ def run_phases(method_cfg, phases=(['semantic'], ['depth'], ['normal'])):
     of :func:`tiny_model_cfg`, or a whole model config."""
     model = MODELS.build(method_cfg if 'architecture' in
                          method_cfg else tiny_model_cfg(**method_cfg))
+    model.set_tasks(TASKS)
     extras = []
     for phase, tasks in enumerate(phases, 1):
         if phase > 1:

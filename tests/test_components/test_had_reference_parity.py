@@ -111,7 +111,7 @@ def test_broadcast_changes_the_depth_term_only_with_several_images():
     common = dict(threshold=K, padding='zeros', drop_zeros=True)
     sg = MODELS.build(dict(type='SalienceGuidedLoss', **common))
     broadcast = MODELS.build(
-        dict(type='SalienceGuidedLoss', batch_broadcast=True, **common))
+        dict(type='ReferenceSalienceGuidedLoss', **common))
     assert float(broadcast(loss[:1])) == pytest.approx(float(sg(loss[:1])))
     assert float(broadcast(loss)) != pytest.approx(float(sg(loss)))
 
@@ -126,7 +126,8 @@ def test_scratch_configs_are_the_reference_without_its_regression_sg(
     ).model.components.had.to_dict()
     reference = BUNDLE.had_reference.to_dict()
     assert scratch['sg_loss'].pop('regression') is None
-    assert reference['sg_loss'].pop('regression')['batch_broadcast']
+    assert reference['sg_loss'].pop('regression')['type'] == \
+        'ReferenceSalienceGuidedLoss'
     assert scratch == reference
 
 

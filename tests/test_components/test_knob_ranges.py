@@ -7,6 +7,7 @@ The classes and their knobs are found by walking the registries and the
 undeclared numeric knob fails here."""
 import inspect
 import math
+import re
 import typing
 
 import pytest
@@ -19,7 +20,8 @@ from mmhad.utils.knobs import Range, RangeChecked, knob_ranges
 register_all_modules()
 
 #: Registered classes outside the components that hold knobs of HAD's.
-HAD_LOSSES = ('DistributionBalancedLoss', 'SalienceGuidedLoss')
+HAD_LOSSES = ('DistributionBalancedLoss', 'SalienceGuidedLoss',
+              'ReferenceSalienceGuidedLoss')
 
 
 def walked_classes():
@@ -93,9 +95,16 @@ def test_a_value_outside_the_range_is_refused_at_build(name, knob):
 @pytest.mark.parametrize('cfg,match', [
     (dict(type='HAD', loss_weight=-3), r'HAD: loss_weight=-3 '),
     (dict(type='EWC', loss_weight=-3), r'EWC: loss_weight=-3 '),
-    (dict(type='HAD', delta=7), r'HAD: delta=7 .*\(0, 1\)'),
-    (dict(type='HAD', regression_bins=0), r'regression_bins=0 .*integer'),
-    (dict(type='HAD', regression_bins=2.5), r'regression_bins=2.5'),
+    (dict(type='HAD', groupings=dict(regression=dict(
+        type='ForegroundGrouping', delta=7))),
+     r'ForegroundGrouping: delta=7 .*\(0, 1\)'),
+    (dict(type='HAD', groupings=dict(regression=dict(
+        type='ForegroundGrouping', num_bins=0))), r'num_bins=0 .*integer'),
+    (dict(type='ReferenceHAD', groupings=dict(regression=dict(
+        type='ReferenceForegroundGrouping', num_bins=2.5))),
+     r'num_bins=2.5'),
+    (dict(type='HAD', groupings=dict(depth=dict(type='ForegroundGrouping'))),
+     r"groupings keys must be among \('classification', 'regression'\)"),
     (dict(type='LwF', temperature=0), r'LwF: temperature=0 '),
     (dict(type='EWC', decay=1.5), r'EWC: decay=1.5 '),
     (dict(type='SalienceGuidedLoss', threshold=1.5), r'selects no pixel'),
@@ -104,6 +113,21 @@ def test_a_value_outside_the_range_is_refused_at_build(name, knob):
 def test_the_reported_misconfigurations_fail_when_built(cfg, match):
     with pytest.raises(ValueError, match=match):
         MODELS.build(cfg)
+
+
+@pytest.mark.parametrize('knob,where', [
+    ('delta', "groupings=dict(regression=dict(type='ForegroundGrouping'"),
+    ('regression_bins', 'num_bins=...'),
+    ('regression_groups', "type='ReferenceForegroundGrouping'"),
+    ('strict_split', "type='ReferenceForegroundGrouping'"),
+    ('task_weighting', "type='ReferenceHAD'"),
+])
+def test_knobs_that_left_hads_api_say_where_they_went(knob, where):
+    """The reference code's quirks and the grouping knobs are no longer
+    HAD's: a config that still gives one is refused with its place now."""
+    with pytest.raises(TypeError, match=f'HAD: {knob} is no longer a knob '
+                       f'of HAD; use .*{re.escape(where)}'):
+        MODELS.build({'type': 'HAD', knob: 0.5})
 
 
 @pytest.mark.parametrize('type_,old', [

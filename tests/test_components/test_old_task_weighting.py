@@ -8,8 +8,7 @@ import torch
 from mmhad.components.old_task_weighting import (AdaptiveOldTaskWeighting,
                                                  explained_variance,
                                                  linear_similarity, pixel_rows)
-from mmhad.registry import MODELS
-from tests.conftest import tiny_model, tiny_model_cfg
+from tests.conftest import tiny_model
 from tests.test_algorithms.test_lifelong_algorithm import (make_batch,
                                                            train_steps)
 
@@ -92,8 +91,7 @@ def test_adaptive_weights_scale_each_old_task_term():
     for phase, tasks in enumerate((['semantic'], ['depth']), 1):
         uniform.begin_phase(phase, tasks)
         train_steps(uniform, tasks)
-    adaptive = MODELS.build(
-        tiny_model_cfg(type='LwF', old_task_weighting=ADAPTIVE))
+    adaptive = tiny_model(type='LwF', old_task_weighting=ADAPTIVE)
     for phase, tasks in enumerate((['semantic'], ['depth']), 1):
         adaptive.begin_phase(phase, tasks)
     adaptive.load_state_dict(uniform.state_dict(), strict=False)
@@ -118,8 +116,7 @@ def test_adaptive_weights_scale_each_old_task_term():
 
     # a resume inside phase 3, as the loop does it: heads grown, the
     # checkpoint loaded, then the phase begun again with its teacher
-    resumed = MODELS.build(
-        tiny_model_cfg(type='LwF', old_task_weighting=ADAPTIVE))
+    resumed = tiny_model(type='LwF', old_task_weighting=ADAPTIVE)
     for name in ('semantic', 'depth', 'normal'):
         resumed.add_task(name)
     resumed.load_state_dict(copy.deepcopy(adaptive.state_dict()))

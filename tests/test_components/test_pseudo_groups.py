@@ -85,14 +85,21 @@ def test_regression_bins_split_the_normalised_pseudo_label():
     assert bins.num_groups(depth) == 5
 
 
-def test_raw_student_and_strict_split_as_the_reference_code():
+def test_the_reference_grouping_splits_the_raw_student_strictly():
+    """The reference code's regression groups, a type of their own: the
+    student's raw map at delta, a score of exactly delta in no group; its
+    bins are of the raw score."""
     depth = task(DEPTH, 'depth')
     raw = torch.tensor([[[[0.2, 0.5, 0.7]]]])
     pseudo = torch.zeros_like(raw)  # ignored: the student's map is split
-    assert grouping(depth, raw_student=True).groups(
-        depth, pseudo, raw).tolist() == [[[0, 1, 1]]]
-    assert grouping(depth, raw_student=True, strict=True).groups(
-        depth, pseudo, raw).tolist() == [[[0, -1, 1]]]
+    reference = PSEUDO_GROUPINGS.build(
+        dict(type='ReferenceForegroundGrouping'))
+    assert reference.groups(depth, pseudo, raw).tolist() == [[[0, -1, 1]]]
+    binned = PSEUDO_GROUPINGS.build(
+        dict(type='ReferenceForegroundGrouping', num_bins=4))
+    assert binned.groups(depth, pseudo, raw * 2).tolist() == [[[1, 3, 3]]]
+    # the paper's grouping of the same student map as a pseudo-label
+    assert grouping(depth).groups(depth, raw, None).tolist() == [[[0, 1, 1]]]
 
 
 def test_unit_vectors_split_the_channel_mean():

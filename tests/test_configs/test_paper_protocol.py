@@ -31,9 +31,12 @@ ABLATIONS = {
     'configs/had/had_wo-sg_r18_nyuv2.py': dict(sg_loss=None),
     'configs/had/had_wo-db_r18_nyuv2.py': dict(db_loss=None),
     'configs/had/had_arithmetic_r18_nyuv2.py': None,  # checked below
-    'configs/had/had_bins5_r18_nyuv2.py': dict(regression_bins=5),
-    'configs/had/had_bins10_r18_nyuv2.py': dict(regression_bins=10),
-    'configs/had/had_bins15_r18_nyuv2.py': dict(regression_bins=15),
+    'configs/had/had_bins5_r18_nyuv2.py': dict(groupings=dict(
+        regression=dict(num_bins=5))),
+    'configs/had/had_bins10_r18_nyuv2.py': dict(groupings=dict(
+        regression=dict(num_bins=10))),
+    'configs/had/had_bins15_r18_nyuv2.py': dict(groupings=dict(
+        regression=dict(num_bins=15))),
 }
 #: Figures of the paper's tables (Delta_m and the ablations' changes).
 PAPER_FIGURES = re.compile(
@@ -127,7 +130,7 @@ def test_ablations_change_one_thing_of_the_reference_protocol(config,
     if change is None:  # arithmetic class means
         want.db_loss.classification.mean = 'arithmetic'
     else:
-        want.update(change)
+        want.merge(change)
     assert cfg.model.components.had == want
 
 

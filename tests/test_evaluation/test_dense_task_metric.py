@@ -35,8 +35,15 @@ def samples():
     ]
 
 
+def scoring(tasks, average):
+    """The metric as the evaluator hands it the dataset's meta."""
+    metric = DenseTaskMetric(average=average)
+    metric.dataset_meta = dict(tasks=tasks)
+    return metric
+
+
 def evaluate(average):
-    metric = DenseTaskMetric(tasks=TASKS, average=average)
+    metric = scoring(TASKS, average)
     metric.process({}, samples())
     return metric.compute_metrics(metric.results)
 
@@ -60,7 +67,7 @@ def test_image_average_weights_images_equally():
 
 def test_unknown_average_is_refused():
     with pytest.raises(ValueError, match="average='mean'"):
-        DenseTaskMetric(tasks=TASKS, average='mean')
+        DenseTaskMetric(average='mean')
 
 
 def test_batch_average_as_the_reference_evaluation():
@@ -70,7 +77,7 @@ def test_batch_average_as_the_reference_evaluation():
     tasks = dict(TASKS, normal=dict(type='NormalTask',
                                     valid_rule='sum_nonzero',
                                     similarity='dot'))
-    metric = DenseTaskMetric(tasks=tasks, average='batch')
+    metric = scoring(tasks, 'batch')
     up, tilted = torch.tensor([0., 0., 1.]), torch.tensor([0., 0.6, 0.8])
     # batch 1: angles 0, 0, 0, 36.87 deg (and one gt summing to 0: dropped)
     pred1 = torch.stack([up, up, up, tilted, up], 1).view(3, 1, 5)

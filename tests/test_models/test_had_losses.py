@@ -194,20 +194,22 @@ def test_salience_outside_the_valid_mask_is_ignored():
     assert only_left.item() == 0.  # the salient pixels left have loss 0
 
 
-def test_batch_broadcast_equals_the_explicit_broadcast_tensor():
+def test_reference_broadcast_equals_the_explicit_broadcast_tensor():
+    """The reference code's depth SG (its own type) scores each image at
+    the pixels salient in any image, as the (N, N, H, W) product would."""
+    from mmhad.components import ReferenceSalienceGuidedLoss
     torch.manual_seed(0)
     loss_map = torch.rand(3, 8, 9)
     loss_map[1, :2] = 0.
-    ours = salience_guided_loss(loss_map, threshold=0.6, padding='zeros',
-                                batch_broadcast=True, drop_zeros=True)
+    ours = ReferenceSalienceGuidedLoss(threshold=0.6, padding='zeros',
+                                       drop_zeros=True)(loss_map)
     grad = sobel_magnitude(loss_map, 'zeros').flatten(1)
     low, high = grad.min(1, keepdim=True)[0], grad.max(1, keepdim=True)[0]
     mask = ((grad - low) / (high - low) > 0.6).view_as(loss_map)
     explicit = loss_map[:, None] * mask[None]  # (3, 3, H, W)
     assert ours.item() == pytest.approx(
         (explicit.sum() / (explicit != 0).sum()).item(), rel=1e-6)
-    averaged_all = salience_guided_loss(
-        loss_map, threshold=0.6, padding='zeros', batch_broadcast=True,
-        reduction='all')
+    averaged_all = ReferenceSalienceGuidedLoss(
+        threshold=0.6, padding='zeros', reduction='all')(loss_map)
     assert averaged_all.item() == pytest.approx(explicit.mean().item(),
                                                 rel=1e-6)

@@ -20,8 +20,8 @@ def reference_model(config='configs/had/had_r18_nyuv2.py', head=None,
     cfg.backbone.init_cfg = None
     cfg.backbone.update(backbone)
     cfg.decode_head.update(head or {})
-    cfg.tasks = NYUV2_TASKS
     model = MODELS.build(cfg)
+    model.set_tasks(NYUV2_TASKS)
     for name in NYUV2_TASKS:
         model.add_task(name)
     return model

@@ -12,13 +12,13 @@ from PIL import Image
 
 from mmhad.apis import save_predictions
 from mmhad.components.pseudo_groups import PseudoGrouping
-from mmhad.registry import (DENSE_TASKS, MODELS, OUTPUT_FORMS,
-                            PSEUDO_GROUPINGS, VISUALIZERS)
+from mmhad.registry import (DENSE_TASKS, OUTPUT_FORMS, PSEUDO_GROUPINGS,
+                            VISUALIZERS)
 from mmhad.structures import MultiTaskDataSample
 from mmhad.tasks import (DenseRegressionTask, OutputForm, RegressionTask,
                          build_tasks)
 from mmhad.visualization import figure_texts, make_view
-from tests.conftest import tiny_model_cfg
+from tests.conftest import tiny_model
 
 H, W = 32, 40
 CYCLIC_CMAP = 'twilight'
@@ -123,7 +123,7 @@ def test_the_task_is_built_with_its_form_object():
 
 
 def test_had_groups_the_new_form_with_the_form_s_grouping():
-    model = MODELS.build(tiny_model_cfg(type='HAD', tasks=TASKS, delta=0.3))
+    model = tiny_model(type='HAD', tasks=TASKS)
     model.begin_phase(1, ['angle'])
     inputs, samples = angle_batch()
     model.end_phase([dict(inputs=list(inputs), data_samples=samples)])
@@ -132,10 +132,15 @@ def test_had_groups_the_new_form_with_the_form_s_grouping():
     had, = model.components.values()
     task = model.tasks['angle']
     grouping = had.grouping(task)
-    # the form's grouping, with HAD's knobs
-    assert isinstance(grouping, HalfTurnGrouping) and grouping.delta == 0.3
+    # the form's grouping: HAD's groupings name no regression one
+    assert isinstance(grouping, HalfTurnGrouping)
     pseudo = torch.tensor([[[[-0.5, 0.0, 2.0]]]])
     assert grouping.groups(task, pseudo, None).tolist() == [[[0, 1, 1]]]
+    # a grouping HAD's config gives the family replaces the form's
+    chosen = tiny_model(type='HAD', tasks=TASKS, groupings=dict(
+        regression=dict(type='ForegroundGrouping', delta=0.3)))
+    had, = chosen.components.values()
+    assert had.grouping(task).delta == 0.3
     for term in ('loss_db', 'loss_sg'):
         value, = [v for k, v in losses.items()
                   if term in k and k.endswith('.angle')]
@@ -145,8 +150,9 @@ def test_had_groups_the_new_form_with_the_form_s_grouping():
 
 def test_the_new_form_is_drawn_by_its_form_object(tmp_path):
     visualizer = VISUALIZERS.build(dict(
-        type='MultiTaskVisualizer', name='output_form_vis', tasks=TASKS,
+        type='MultiTaskVisualizer', name='output_form_vis',
         save_dir=str(tmp_path)))
+    visualizer.dataset_meta = dict(tasks=TASKS)
     _, (sample, _) = angle_batch()
     # 0.1 rad off everywhere, and across the -pi / pi seam
     sample.pred_angle = sample.gt_angle + 0.1

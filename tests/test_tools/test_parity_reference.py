@@ -30,9 +30,9 @@ def small_architecture():
     cfg.backbone.init_cfg = None
     cfg.backbone.update(base_channels=8)
     cfg.decode_head.update(in_channels=64)
-    cfg.tasks = dict(semantic=dict(type='SemanticTask', num_classes=13),
-                     depth=dict(type='DepthTask'))
     model = MODELS.build(cfg)
+    model.set_tasks(dict(semantic=dict(type='SemanticTask', num_classes=13),
+                         depth=dict(type='DepthTask')))
     for task in TASKS:
         model.add_task(task)
     return model

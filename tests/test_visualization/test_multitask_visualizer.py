@@ -45,15 +45,22 @@ def _sample():
 
 
 def _visualizer(name, tmp_path, **kwargs):
-    return VISUALIZERS.build(dict(
-        type='MultiTaskVisualizer', name=name, tasks=ALL_KINDS,
-        save_dir=str(tmp_path), **kwargs))
+    visualizer = VISUALIZERS.build(dict(
+        type='MultiTaskVisualizer', name=name, save_dir=str(tmp_path),
+        **kwargs))
+    visualizer.dataset_meta = _meta()
+    return visualizer
+
+
+def _meta(**meta):
+    """A dataset meta declaring every kind, as a dataset's metainfo."""
+    return dict(tasks=ALL_KINDS, **meta)
 
 
 def test_panel_titles_rows_columns_legend_and_colour_bars(tmp_path):
     from PIL import Image
     visualizer = _visualizer('mt_vis_titles', tmp_path)
-    visualizer.dataset_meta = dict(classes=CLASSES)
+    visualizer.dataset_meta = _meta(classes=CLASSES)
     image = np.random.default_rng(0).random((H, W, 3))
     picture = visualizer.add_datasample(
         'sample', image, _sample(), out_file=str(tmp_path / 'p.png'))
@@ -111,15 +118,15 @@ def test_without_names_classes_are_numbered_and_palette_comes_from_meta(
     texts = figure_texts(visualizer.last_figure)
     assert 'class 0' in texts and 'class 6' in texts
     # names of another length do not fit the task: numbered still
-    visualizer.dataset_meta = dict(classes=CLASSES[:3])
+    visualizer.dataset_meta = _meta(classes=CLASSES[:3])
     visualizer.panel(np.zeros((H, W, 3)), sample)
     assert 'class 6' in figure_texts(visualizer.last_figure)
     # names given to the visualizer win; the dataset's palette colours
     named = _visualizer('mt_vis_named', tmp_path,
                         class_names=dict(semantic=[c.upper()
                                                    for c in CLASSES]))
-    named.dataset_meta = dict(classes=CLASSES,
-                              palette=[[i * 30, 0, 0] for i in range(7)])
+    named.dataset_meta = _meta(classes=CLASSES,
+                               palette=[[i * 30, 0, 0] for i in range(7)])
     named.panel(np.zeros((H, W, 3)), sample)
     assert 'BALL' in figure_texts(named.last_figure)
     view = named.task_view(named.tasks['semantic'], sample.gt_semantic,

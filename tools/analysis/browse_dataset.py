@@ -27,10 +27,10 @@ def browse(cfg: Config, number: int, output_dir: str) -> list:
     register_all_modules()
     dataset = DATASETS.build(cfg.train_dataloader.dataset)
     visualizer = VISUALIZERS.build(dict(
-        type='MultiTaskVisualizer', name='browse_dataset',
-        tasks=config_tasks(cfg)))
-    # class names of the legend: the dataset's
-    visualizer.dataset_meta = getattr(dataset, 'metainfo', None)
+        type='MultiTaskVisualizer', name='browse_dataset'))
+    # the tasks and the class names of the legend: the dataset's
+    visualizer.dataset_meta = dict(getattr(dataset, 'metainfo', None) or {},
+                                   tasks=config_tasks(cfg))
     os.makedirs(output_dir, exist_ok=True)
     written = []
     for index in range(min(number, len(dataset))):

@@ -22,8 +22,7 @@
 had = dict(
     type='HAD',
     loss_weight=3.0,  # lambda
-    delta=0.5,
-    task_weighting='paper',
+    groupings=dict(regression=dict(type='ForegroundGrouping', delta=0.5)),
     db_loss=dict(
         classification=dict(
             type='DistributionBalancedLoss', mean='geometric', eps=1e-6),

@@ -7,7 +7,7 @@
 had_paper = dict(
     type='HAD',
     loss_weight=3.0,  # lambda
-    delta=0.5,  # foreground threshold of regression-task groups
-    task_weighting='paper',
+    # regression groups: foreground threshold of the normalised pseudo-label
+    groupings=dict(regression=dict(type='ForegroundGrouping', delta=0.5)),
     db_loss=dict(type='DistributionBalancedLoss', mean='geometric', eps=1e-6),
     sg_loss=dict(type='SalienceGuidedLoss', threshold=0.9))  # k

@@ -15,15 +15,15 @@
 # Not reproduced: the normal-distillation bugs (docs/en/reference_parity.md)
 # and the teacher
 # backbone recomputed per old task (same values, more compute).
+# Each departure from the paper is its own type (mmhad/components/
+# had_reference.py), used by this bundle only.
 # A config applies it as its HAD component:
 # `model = dict(components=dict(had={{_base_.had_reference}}))`.
 had_reference = dict(
-    type='HAD',
+    type='ReferenceHAD',  # lambda / 2 per old task
     loss_weight=3.0,
-    delta=0.5,
-    task_weighting='reference',
-    regression_groups='raw_student',
-    strict_split=True,
+    groupings=dict(
+        regression=dict(type='ReferenceForegroundGrouping', delta=0.5)),
     db_loss=dict(
         classification=dict(
             type='DistributionBalancedLoss',
@@ -43,8 +43,7 @@ had_reference = dict(
             padding='zeros',
             reduction='all'),
         regression=dict(
-            type='SalienceGuidedLoss',
+            type='ReferenceSalienceGuidedLoss',  # the broadcast mask
             threshold=0.9,
             padding='zeros',
-            batch_broadcast=True,
             drop_zeros=True)))

@@ -9,8 +9,9 @@
 # weight_init='mmcv' (mmhad's protocol, _base_/protocols/mmhad_nyuv2.py).
 # The mmseg-native DeepLabV3 (ResNetV1c + ASPPHead) is
 # lifelong_deeplabv3_r18-d8.py.
-# The top-level config sets the tasks (`model.architecture.tasks`) and the
-# method (`model.components`; none: fine-tuning).
+# The top-level config's datasets declare the tasks (the model takes them
+# from the training set) and its `model.components` the method (none:
+# fine-tuning).
 norm_cfg = dict(type='BN', requires_grad=True)
 model = dict(
     type='LifelongAlgorithm',

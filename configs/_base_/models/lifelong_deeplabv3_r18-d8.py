@@ -1,7 +1,8 @@
 # Shared dilated ResNet-18 (output stride 8) and one DeepLabV3 ASPP head per
 # task (rates 12/24/36, 256 channels, dropout 0.5), as in the paper.
-# The top-level config sets the tasks (`model.architecture.tasks`) and the
-# method (`model.components`; none: fine-tuning).
+# The top-level config's datasets declare the tasks (the model takes them
+# from the training set) and its `model.components` the method (none:
+# fine-tuning).
 norm_cfg = dict(type='BN', requires_grad=True)
 model = dict(
     type='LifelongAlgorithm',

@@ -46,17 +46,15 @@ class MultiTaskVisualizationHook(Hook):
         if isinstance(runner.visualizer, MultiTaskVisualizer):
             return runner.visualizer
         if self._own is None:
-            model = runner.model.module if is_model_wrapper(
-                runner.model) else runner.model
-            # the model's own tasks: whatever the config's layout, they
-            # are the ones the predictions are of
             self._own = MultiTaskVisualizer(
-                name=f'multitask_{runner.experiment_name}',
-                tasks=dict(model.tasks))
+                name=f'multitask_{runner.experiment_name}')
         # the val / test loop hands the runner's visualizer the dataset's
-        # meta (class names, palette) when it starts: follow it
-        if runner.visualizer.dataset_meta is not None:
-            self._own.dataset_meta = runner.visualizer.dataset_meta
+        # meta (class names, palette) when it starts: follow it, with the
+        # model's own tasks, whose predictions these are
+        model = runner.model.module if is_model_wrapper(
+            runner.model) else runner.model
+        self._own.dataset_meta = dict(runner.visualizer.dataset_meta or {},
+                                      tasks=dict(model.tasks))
         return self._own
 
     def _draw(self, runner, batch_idx: int, data_batch: dict,
