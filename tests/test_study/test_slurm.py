@@ -15,6 +15,19 @@ from tests.test_study.helpers import (STUDY_TOOL, TASKS, phases, study_tool,
 pytest.importorskip('submitit')
 
 
+def launch_and_wait(config, work, env, parallelism, timeout):
+    """The study tool on the fake cluster, waiting until every run has
+    finished or failed for good; returns its command (without --wait) and
+    the completed process."""
+    command = [sys.executable, STUDY_TOOL, config, '--launcher', 'slurm',
+               '--work-dir', str(work), '--threads', '1']
+    done = subprocess.run(command + ['--wait', '--poll', '1',
+                                     '--array-parallelism', str(parallelism)],
+                          capture_output=True, text=True, env=env,
+                          timeout=timeout)
+    return command, done
+
+
 @pytest.mark.slow  # three tiny runs and a requeue: about a minute
 def test_slurm_arrays_requeue_resubmit_and_collect(fake_slurm, tmp_path,
                                                    tiny_data_root):
@@ -36,12 +49,8 @@ def test_slurm_arrays_requeue_resubmit_and_collect(fake_slurm, tmp_path,
     # preempt HAD once its first phase is written
     env['FAKE_SLURM_PREEMPT'] = str(runs / 'HAD' / 'seed0' /
                                     'lifelong_results.json')
-    command = [sys.executable, STUDY_TOOL, config, '--launcher', 'slurm',
-               '--work-dir', str(work), '--threads', '1']
-    first = subprocess.run(command + ['--wait', '--poll', '1',
-                                      '--array-parallelism', '3'],
-                           capture_output=True, text=True, env=env,
-                           timeout=400)
+    command, first = launch_and_wait(config, work, env, parallelism=3,
+                                     timeout=400)
     out = first.stdout
     assert first.returncode == 1, out + first.stderr
     # one array of three tasks, then Broken alone, then it is out of tries
@@ -146,12 +155,7 @@ def test_a_study_past_the_array_limit_survives_a_timeout_and_a_preemption(
                FAKE_SLURM_TIMEOUT=str(runs / 'FT' / 'seed1' / first),
                FAKE_SLURM_PREEMPT=str(runs / 'HAD' / 'seed0' / first),
                FAKE_SLURM_PREEMPT_MODE='cancel')
-    command = [sys.executable, STUDY_TOOL, config, '--launcher', 'slurm',
-               '--work-dir', str(work), '--threads', '1']
-    done = subprocess.run(command + ['--wait', '--poll', '1',
-                                     '--array-parallelism', '2'],
-                          capture_output=True, text=True, env=env,
-                          timeout=900)
+    _, done = launch_and_wait(config, work, env, parallelism=2, timeout=900)
     assert done.returncode == 0, done.stdout + done.stderr
     assert (state / 'events' / 'TIMEOUT').is_file()
     assert (state / 'events' / 'PREEMPT').is_file()
