@@ -50,20 +50,22 @@ def split_phases(num_samples: int,
 
 
 class PhaseSubset(Dataset):
-    """The images of one phase, loading only the labels of ``tasks``.
+    """The images of one phase, loading only the labels of ``task_names``
+    (a selection, as a dataset's ``task_names``; the declaration stays in
+    the dataset's metainfo).
 
     Args:
         dataset: A :class:`MultiTaskNpyDataset` (anything with
             ``get_data_info`` and ``pipeline``).
         indices (Sequence[int]): Indices into ``dataset``.
-        tasks (Sequence[str]): Tasks whose labels this phase may read.
+        task_names (Sequence[str]): Tasks whose labels this phase may read.
     """
 
     def __init__(self, dataset, indices: Sequence[int],
-                 tasks: Sequence[str]) -> None:
+                 task_names: Sequence[str]) -> None:
         self.dataset = dataset
         self.indices = [int(i) for i in indices]
-        self.tasks = list(tasks)
+        self.task_names = list(task_names)
 
     @property
     def metainfo(self) -> dict:
@@ -74,5 +76,5 @@ class PhaseSubset(Dataset):
 
     def __getitem__(self, idx: int) -> dict:
         info = self.dataset.get_data_info(self.indices[idx])
-        info['tasks'] = list(self.tasks)
+        info['tasks'] = list(self.task_names)
         return self.dataset.pipeline(info)

@@ -119,8 +119,8 @@ class OutputForm:
     #: ``'classification'`` or ``'regression'``.
     family = 'classification'
     #: HAD's default pseudo-label grouping of the form's tasks, a
-    #: ``PSEUDO_GROUPINGS`` config; HAD adds its knobs (``delta``,
-    #: ``num_bins``, ``raw_student``, ``strict``).
+    #: ``PSEUDO_GROUPINGS`` config; a config's ``HAD(groupings=...)``
+    #: replaces it for the form's family.
     grouping: dict
     #: Top of the error colour bar when no error shown is above 0.
     error_max = 1.

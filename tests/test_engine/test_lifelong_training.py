@@ -86,7 +86,7 @@ def test_phase_split_gives_each_phase_its_own_images(had_run):
     for indices, loader, tasks in zip(loop.phase_indices, loop.phase_loaders,
                                       loop.phases):
         assert loader.dataset.indices == indices.tolist()
-        assert loader.dataset.tasks == tasks
+        assert loader.dataset.task_names == tasks
 
 
 def test_tools_test_scores_the_tasks_of_a_phase_checkpoint(
