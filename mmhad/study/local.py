@@ -15,11 +15,10 @@ import time
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, TextIO
 
-from ..engine.work_dir import STUDY_LOG_FILE, set_aside
-from .fingerprint import write_record
+from ..engine.work_dir import STUDY_LOG_FILE
 from .progress import Progress
-from .run import (STARTED, attempt_header, delete_checkpoints, error_tail,
-                  is_finished, run_state)
+from .run import (attempt_header, delete_checkpoints, error_tail, is_finished,
+                  prepare_attempt, run_state)
 from .spec import Run, fill_port, run_env, train_command
 
 
@@ -165,12 +164,7 @@ def run_local(runs: Sequence[Run],
         while queue or running:
             while queue and len(running) < workers:
                 run, state = queue.pop(0)
-                again = state == STARTED and resume
-                if state == STARTED and not resume:
-                    set_aside(run.work_dir)
-                os.makedirs(run.work_dir, exist_ok=True)
-                if not again:
-                    write_record(run)
+                again = prepare_attempt(run, state, resume)
                 slot = free_slots.pop(0)
                 command = fill_port(train_command(run, resume=again),
                                     free_port())

@@ -6,7 +6,8 @@ import time
 from typing import List
 
 from mmhad.engine.work_dir import (RESULTS_FILE, RUN_FILE_PATTERNS,
-                                   STUDY_LOG_FILE)
+                                   STUDY_LOG_FILE, set_aside)
+from .fingerprint import write_record
 
 FINISHED, STARTED, NEW = 'finished', 'started', 'new'
 #: Files an attempt of the train tool leaves: the ones its new-run check
@@ -35,6 +36,24 @@ def run_state(work_dir: str) -> str:
         if glob.glob(osp.join(glob.escape(work_dir), pattern)):
             return STARTED
     return NEW
+
+
+def prepare_attempt(run, state: str, resume: bool) -> bool:
+    """Ready a run's work dir for its next attempt (both launchers);
+    returns whether the attempt continues the earlier one (the train
+    tool's ``--resume``).
+
+    A run started earlier continues when ``resume``; otherwise its files
+    are set aside. An attempt that starts afresh records the config it
+    trains (:func:`~mmhad.study.fingerprint.write_record`).
+    """
+    again = resume and state == STARTED
+    if state == STARTED and not resume:
+        set_aside(run.work_dir)
+    os.makedirs(run.work_dir, exist_ok=True)
+    if not again:
+        write_record(run)
+    return again
 
 
 def delete_checkpoints(work_dir: str) -> None:

@@ -36,12 +36,11 @@ import time
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, TextIO
 
-from ..engine.work_dir import SLURM_JOB_FILE, STUDY_LOG_FILE, set_aside
+from ..engine.work_dir import SLURM_JOB_FILE, STUDY_LOG_FILE
 from ..utils.files import load_json
-from .fingerprint import write_record
 from .local import Failure
-from .run import (FINISHED, STARTED, attempt_header, delete_checkpoints,
-                  error_tail, is_finished, run_state)
+from .run import (FINISHED, attempt_header, delete_checkpoints, error_tail,
+                  is_finished, prepare_attempt, run_state)
 from .spec import (PACKAGE_CHECKOUT, Run, Study, fill_port, run_env,
                    train_command)
 
@@ -311,13 +310,14 @@ class SlurmLauncher:
         self.jobs_folder = osp.join(self.folder, 'submitit')
         self.record_file = osp.join(self.folder, 'jobs.json')
 
-    def executor(self):
-        """A submitit executor with the parameters.
+    def executor(self, folder: Optional[str] = None):
+        """A submitit executor with the parameters, writing into
+        ``folder`` (default: the study's submitit folder).
 
         Raises:
             ValueError: If submitit refuses a parameter.
         """
-        executor = submitit.SlurmExecutor(folder=self.jobs_folder,
+        executor = submitit.SlurmExecutor(folder=folder or self.jobs_folder,
                                           max_num_timeout=self.max_requeues)
         try:
             executor.update_parameters(**self.params)
@@ -344,9 +344,7 @@ class SlurmLauncher:
             os.environ['PATH'] = f'{bin_dir}{os.pathsep}{path}'
             try:
                 folder = osp.join(scratch, 'submitit')
-                executor = submitit.SlurmExecutor(
-                    folder=folder, max_num_timeout=self.max_requeues)
-                executor.update_parameters(**self.params)
+                executor = self.executor(folder)
                 with executor.batch():
                     jobs = [executor.submit(print) for _ in range(tasks)]
             finally:
@@ -460,12 +458,7 @@ class SlurmLauncher:
         executor = self.executor()
         tasks = []
         for run, state in todo:
-            again = resume and state == STARTED
-            if state == STARTED and not resume:
-                set_aside(run.work_dir)
-            if not again:
-                os.makedirs(run.work_dir, exist_ok=True)
-                write_record(run)
+            again = prepare_attempt(run, state, resume)
             commands = (train_command(run), train_command(run, resume=True))
             tasks.append(TrainJob(run.name, run.work_dir, commands,
                                   self.threads, resume=again,
