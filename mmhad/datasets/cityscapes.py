@@ -46,6 +46,8 @@ class CityscapesDataset(MultiTaskNpyDataset):
         **kwargs: See :class:`MultiTaskNpyDataset`.
     """
 
+    DEFAULT_TASK_NAMES = ('semantic', 'depth')
+
     def __init__(self,
                  data_root: str,
                  num_classes: int = 7,
@@ -70,7 +72,6 @@ class CityscapesDataset(MultiTaskNpyDataset):
             data_root=data_root,
             split=split,
             tasks=tasks,
-            task_names=task_names if tasks is not None or task_names
-            is not None else ('semantic', 'depth'),
+            task_names=task_names,
             task_folders=folders,
             **kwargs)

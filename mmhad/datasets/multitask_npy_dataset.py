@@ -54,13 +54,15 @@ class MultiTaskNpyDataset(FileCheckMixin, BaseDataset):
             defaults to :data:`DEFAULT_TASK_FOLDERS`.
         image_folder (str): Folder of the images.
         task_names (Sequence[str], optional): The tasks loaded, by name: by
-            default the declared ones, else semantic, depth and normal.
+            default the declared ones, else :attr:`DEFAULT_TASK_NAMES`.
             Their annotations must be present.
         **kwargs: Passed to :class:`mmengine.dataset.BaseDataset`
             (``pipeline``, ``indices``, ``test_mode``, ``metainfo`` ...).
     """
 
     METAINFO = dict(classes=None)
+    #: The tasks loaded when neither ``tasks`` nor ``task_names`` says.
+    DEFAULT_TASK_NAMES = ('semantic', 'depth', 'normal')
 
     def __init__(self,
                  data_root: str,
@@ -72,7 +74,7 @@ class MultiTaskNpyDataset(FileCheckMixin, BaseDataset):
                  **kwargs) -> None:
         self.split = split
         self.task_names, kwargs = declare_tasks(
-            tasks, task_names, ('semantic', 'depth', 'normal'), kwargs,
+            tasks, task_names, self.DEFAULT_TASK_NAMES, kwargs,
             type(self).__name__)
         folders = dict(DEFAULT_TASK_FOLDERS)
         folders.update(task_folders or {})
