@@ -13,7 +13,7 @@ from mmhad.engine import LifelongRunner
 from mmhad.engine.safe_checkpoint_loader import safe_load
 from mmhad.registry import RUNNERS
 from mmhad.tasks import trained_tasks
-from mmhad.utils import setup_cpu_distributed
+from mmhad.utils import distributed_session
 
 
 def parse_args():
@@ -78,20 +78,20 @@ def main():
             dict(type='MultiTaskVisualizationHook',
                  interval=args.show_interval, out_dir=args.show_dir)
         ]
-    setup_cpu_distributed(cfg)
-    # a runner_type of the config's, else the lifelong one
-    runner = RUNNERS.build(cfg) if 'runner_type' in cfg else \
-        LifelongRunner.from_cfg(cfg)
-    # The model learns the tasks its checkpoint was trained on (as
-    # init_model does), before the checkpoint's heads load into it
-    model = runner.model.module if is_model_wrapper(runner.model) else \
-        runner.model
-    model.set_tasks(trained_tasks(
-        cfg, safe_load(args.checkpoint, map_location='cpu')))
-    metrics = runner.test()
-    if args.out:
-        with open(args.out, 'w') as f:
-            json.dump(metrics, f, indent=2)
+    with distributed_session(cfg):
+        # a runner_type of the config's, else the lifelong one
+        runner = RUNNERS.build(cfg) if 'runner_type' in cfg else \
+            LifelongRunner.from_cfg(cfg)
+        # The model learns the tasks its checkpoint was trained on (as
+        # init_model does), before the checkpoint's heads load into it
+        model = runner.model.module if is_model_wrapper(runner.model) else \
+            runner.model
+        model.set_tasks(trained_tasks(
+            cfg, safe_load(args.checkpoint, map_location='cpu')))
+        metrics = runner.test()
+        if args.out:
+            with open(args.out, 'w') as f:
+                json.dump(metrics, f, indent=2)
 
 
 if __name__ == '__main__':

@@ -11,7 +11,7 @@ from mmengine.logging import MMLogger, print_log
 import mmhad  # noqa: F401
 from mmhad.engine import LifelongRunner, check_new_run
 from mmhad.registry import RUNNERS
-from mmhad.utils import (check_hook_arguments, setup_cpu_distributed,
+from mmhad.utils import (check_hook_arguments, distributed_session,
                          unread_key_warnings)
 
 
@@ -118,11 +118,11 @@ def main():
             raise SystemExit(f'error: {err}') from None
     if args.resume_from is not None:
         cfg.load_from = args.resume_from
-    setup_cpu_distributed(cfg)
-    # a runner_type of the config's, else the lifelong one
-    runner = RUNNERS.build(cfg) if 'runner_type' in cfg else \
-        LifelongRunner.from_cfg(cfg)
-    runner.train()
+    with distributed_session(cfg):
+        # a runner_type of the config's, else the lifelong one
+        runner = RUNNERS.build(cfg) if 'runner_type' in cfg else \
+            LifelongRunner.from_cfg(cfg)
+        runner.train()
 
 
 if __name__ == '__main__':

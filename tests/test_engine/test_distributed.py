@@ -96,10 +96,12 @@ def test_two_processes_match_one_with_the_same_global_batch(
                    check=True, cwd=REPO_ROOT, env=env)
     two = dump_config(config, data, tmp_path / 'two', 2,
                       tmp_path / 'two.py', shipped_norms)
-    subprocess.run([
+    launched = subprocess.run([
         sys.executable, '-m', 'torch.distributed.run', '--nproc_per_node=2',
         f'--master_port={free_port()}', train, two, '--launcher', 'pytorch'
-    ], check=True, cwd=REPO_ROOT, env=env)
+    ], cwd=REPO_ROOT, env=env, capture_output=True, text=True)
+    # the launcher's summary and the failing rank's last words
+    assert launched.returncode == 0, launched.stderr[-3000:]
 
     one, both = results(tmp_path / 'single'), results(tmp_path / 'two')
     assert [p['phase'] for p in both] == [1, 2, 3]
