@@ -62,11 +62,14 @@ def distributed_session(cfg: Config) -> Iterator[None]:
     the thread then needs the GIL, is stopped, and the process aborts
     (``terminate called without an active exception``, signal 6): the
     launcher reports a failed run although training finished. A worker
-    frees a finished collective under the lock that ``barrier()`` takes to
-    list the work in flight, so past the barrier none is left to free (2
-    processes on a 2-core Xeon, last act a ``broadcast_object_list``: 7 of
-    40 launches aborted without the barrier, 0 of 40 with it). Destroying
-    the group alone is not enough: DDP keeps it alive until exit.
+    frees a finished collective while it holds the lock that ``barrier()``
+    takes to list the work in flight, and the barrier then needs a round
+    trip with every peer; a worker would have to stay unscheduled through
+    all of that to be still freeing when the barrier returns. Measured
+    with 2 processes on a 2-core Xeon, last act a
+    ``broadcast_object_list``: 7 of 40 launches aborted without the
+    barrier, 0 of 40 with it. Destroying the group alone is not enough:
+    DDP keeps it alive until exit, so its threads are not joined.
 
     An error leaves the group alone (the process is ending anyway, and a
     barrier could wait for peers that never come), and a group made by
