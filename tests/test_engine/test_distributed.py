@@ -5,7 +5,6 @@ import json
 import os
 import os.path as osp
 import re
-import socket
 import subprocess
 import sys
 
@@ -14,6 +13,7 @@ import pytest
 import torch.distributed as dist
 
 from mmhad.datasets.synthetic_indoor import generate_synthetic_indoor
+from mmhad.study.local import free_port
 from tests.conftest import REPO_ROOT, tiny_cfg
 
 pytestmark = pytest.mark.skipif(
@@ -58,12 +58,6 @@ def dump_config(config, data_root, work_dir, batch_size, path,
         cfg.model.architecture.decode_head.dropout_ratio = 0.0
     cfg.dump(str(path))
     return str(path)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
 
 
 def results(work_dir):

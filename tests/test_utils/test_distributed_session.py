@@ -4,7 +4,6 @@ before the interpreter exits (left to the exit, a gloo worker thread could
 abort the process after training finished: seen in 2-process runs as
 ``terminate called without an active exception``)."""
 import os
-import socket
 import subprocess
 import sys
 
@@ -13,6 +12,7 @@ import torch
 import torch.distributed as dist
 from mmengine.config import Config
 
+from mmhad.study.local import free_port
 from mmhad.utils import distributed_session
 from tests.conftest import REPO_ROOT
 
@@ -28,12 +28,9 @@ pytestmark = [
 @pytest.fixture
 def one_process_world(monkeypatch):
     """The variables torchrun sets, for a world of this process alone."""
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        port = s.getsockname()[1]
     for name, value in dict(RANK='0', LOCAL_RANK='0', WORLD_SIZE='1',
                             MASTER_ADDR='127.0.0.1',
-                            MASTER_PORT=str(port)).items():
+                            MASTER_PORT=str(free_port())).items():
         monkeypatch.setenv(name, value)
     yield
     if dist.is_initialized():
@@ -69,6 +66,7 @@ def test_a_run_without_a_launcher_has_no_group():
 LAST_ACT_IS_A_COLLECTIVE = '''
 import torch.distributed as dist
 from mmengine.config import Config
+from mmhad.study.local import free_port
 from mmhad.utils import distributed_session
 from tests.conftest import REPO_ROOT
 
@@ -91,11 +89,9 @@ def test_two_processes_whose_last_act_is_a_collective_exit_cleanly(
                PYTHONPATH=os.pathsep.join(
                    filter(None, [REPO_ROOT, os.environ.get('PYTHONPATH')])))
     for launch in range(20):
-        with socket.socket() as s:
-            s.bind(('127.0.0.1', 0))
-            port = s.getsockname()[1]
         done = subprocess.run(
             [sys.executable, '-m', 'torch.distributed.run',
-             '--nproc_per_node=2', f'--master_port={port}', str(script)],
+             '--nproc_per_node=2', f'--master_port={free_port()}',
+             str(script)],
             env=env, capture_output=True, text=True, timeout=120)
         assert done.returncode == 0, (launch, done.stderr[-3000:])
