@@ -6,13 +6,10 @@ import os
 import os.path as osp
 
 from mmengine.config import Config, DictAction
-from mmengine.model import is_model_wrapper
 
 import mmhad  # noqa: F401
 from mmhad.engine import LifelongRunner
-from mmhad.engine.safe_checkpoint_loader import safe_load
 from mmhad.registry import RUNNERS
-from mmhad.tasks import trained_tasks
 from mmhad.utils import distributed_session
 
 
@@ -69,6 +66,12 @@ def main():
     cfg.train_cfg = None
     cfg.optim_wrapper = None
     cfg.param_scheduler = None
+    # The model learns the tasks its checkpoint was trained on (as
+    # init_model does) when the runner has read the file, before the
+    # checkpoint's heads load into it
+    cfg.custom_hooks = list(cfg.get('custom_hooks') or []) + [
+        dict(type='TrainedTasksHook')
+    ]
     if args.show_dir is not None:
         cfg.visualizer = dict(
             type='MultiTaskVisualizer',
@@ -82,12 +85,6 @@ def main():
         # a runner_type of the config's, else the lifelong one
         runner = RUNNERS.build(cfg) if 'runner_type' in cfg else \
             LifelongRunner.from_cfg(cfg)
-        # The model learns the tasks its checkpoint was trained on (as
-        # init_model does), before the checkpoint's heads load into it
-        model = runner.model.module if is_model_wrapper(runner.model) else \
-            runner.model
-        model.set_tasks(trained_tasks(
-            cfg, safe_load(args.checkpoint, map_location='cpu')))
         metrics = runner.test()
         if args.out:
             with open(args.out, 'w') as f:

@@ -210,3 +210,29 @@ def test_batches_bn_cannot_train_on_are_refused_before_training(
     with pytest.raises(ValueError, match=message):
         runner.train()
     assert not [f for f in os.listdir(tmp_path) if f.endswith('.pth')]
+
+
+def test_tools_test_names_a_damaged_checkpoint(tiny_data_root, tmp_path):
+    """The runner's one read of the file (which also gives the model the
+    checkpoint's tasks) refuses a truncated checkpoint, naming it."""
+    cfg = tiny_cfg('configs/had/had_r18_synthetic.py', tiny_data_root,
+                   tmp_path)
+    config = str(tmp_path / 'tiny_had.py')
+    cfg.dump(config)
+    whole = tmp_path / 'whole.pth'
+    torch.save({'state_dict': {'conv1.weight': torch.ones(8, 3, 3, 3)}},
+               whole)
+    damaged = tmp_path / 'phase_2_depth.pth'
+    damaged.write_bytes(whole.read_bytes()[:-10])
+    test = subprocess.run([
+        sys.executable,
+        osp.join(REPO_ROOT, 'tools', 'test.py'), config,
+        str(damaged), '--work-dir',
+        str(tmp_path)
+    ],
+                          cwd=REPO_ROOT,
+                          capture_output=True,
+                          text=True)
+    assert test.returncode != 0
+    assert 'CorruptCheckpointError' in test.stderr
+    assert f'{damaged} ({damaged.stat().st_size} bytes)' in test.stderr
